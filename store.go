@@ -1,0 +1,162 @@
+package casebook
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Store is the persistence of Casebook, implemented by the sqlite and
+// postgres packages over the shared SQL in sqlstore. Every method of Tx that
+// reads customer data takes the account id (or a Scope, which carries it),
+// so the schema can be sharded by account; the few unscoped lookups are
+// named ...ByID and are for engineers and internal jobs.
+//
+// Not-found is always an ENOTFOUND *Error, never (nil, nil). Unique
+// violations are ECONFLICT.
+type Store interface {
+	// Read runs fn in a read-only transaction.
+	Read(ctx context.Context, fn func(Tx) error) error
+	// Write runs fn in a read-write transaction and commits if fn returns
+	// nil. Writers that touch the same ticket or authorization are
+	// serialised: inside Write, FindCase, FindCaseByID, FindAuthorization
+	// and FindAuthorizationByID lock the row they return until commit
+	// (SQLite serialises all writers; PostgreSQL uses SELECT ... FOR UPDATE).
+	Write(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is one transaction of a Store.
+type Tx interface {
+	// Accounts, users, groups, engineers and access keys.
+	CreateAccount(ctx context.Context, a *Account) error
+	FindAccountByID(ctx context.Context, id string) (*Account, error)
+	FindAccountByName(ctx context.Context, name string) (*Account, error)
+	FindAccounts(ctx context.Context) ([]*Account, error)
+	CreateUser(ctx context.Context, u *User) error
+	FindUserByID(ctx context.Context, id string) (*User, error)
+	FindUserByName(ctx context.Context, accountID, name string) (*User, error)
+	FindUsers(ctx context.Context, accountID string) ([]*User, error)
+	// UpdateUser saves PasswordHash, Enabled and Epoch.
+	UpdateUser(ctx context.Context, u *User) error
+	// DeleteUser removes the user, their group memberships and access keys.
+	// Tickets they created stay with the account.
+	DeleteUser(ctx context.Context, accountID, id string) error
+	CreateGroup(ctx context.Context, g *Group) error
+	FindGroupByID(ctx context.Context, accountID, id string) (*Group, error)
+	FindGroups(ctx context.Context, accountID string) ([]*Group, error)
+	DeleteGroup(ctx context.Context, accountID, id string) error
+	// AddGroupMember is idempotent; user and group must be of the account.
+	AddGroupMember(ctx context.Context, accountID, groupID, userID string) error
+	RemoveGroupMember(ctx context.Context, accountID, groupID, userID string) error
+	FindGroupIDsOfUser(ctx context.Context, userID string) ([]string, error)
+	CreateEngineer(ctx context.Context, e *Engineer) error
+	FindEngineerByID(ctx context.Context, id string) (*Engineer, error)
+	FindEngineerByName(ctx context.Context, name string) (*Engineer, error)
+	FindEngineers(ctx context.Context) ([]*Engineer, error)
+	// UpdateEngineer saves PasswordHash, Enabled and Epoch.
+	UpdateEngineer(ctx context.Context, e *Engineer) error
+	CreateAccessKey(ctx context.Context, k *AccessKey) error
+	FindAccessKey(ctx context.Context, id string) (*AccessKey, error)
+	FindAccessKeys(ctx context.Context, userID string) ([]*AccessKey, error)
+	// UpdateAccessKey saves Enabled.
+	UpdateAccessKey(ctx context.Context, k *AccessKey) error
+	DeleteAccessKey(ctx context.Context, userID, id string) error
+
+	// Tickets and messages.
+	CreateCase(ctx context.Context, c *Case) error
+	// FindCase returns the ticket if it is inside scope, else ENOTFOUND with
+	// ReasonCaseNotFound. Deleted tickets are not found.
+	FindCase(ctx context.Context, scope Scope, id string) (*Case, error)
+	FindCaseByID(ctx context.Context, id string) (*Case, error)
+	// FindCases returns one page, newest first, and the total count.
+	FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
+	// UpdateCase saves Status, AssigneeID, AssigneeName, Judgement,
+	// UpdatedAt, ConfirmedAt and LastUrgedAt.
+	UpdateCase(ctx context.Context, c *Case) error
+	CreateMessage(ctx context.Context, m *Message) error
+	// FindMessages returns one page, oldest first, with Accessories filled,
+	// and the total count.
+	FindMessages(ctx context.Context, f MessageFilter) ([]*Message, int, error)
+
+	// Attachments.
+	CreateAccessory(ctx context.Context, a *Accessory) error
+	FindAccessoryByID(ctx context.Context, id string) (*Accessory, error)
+	// FindAccessories returns those of ids the scope may see, in the order
+	// of ids, skipping the others: unattached ones uploaded by scope.UserID
+	// (any uploader for scope.All), and attached ones whose ticket is in scope.
+	FindAccessories(ctx context.Context, scope Scope, ids []string) ([]*Accessory, error)
+	// AttachAccessories sets CaseID (and MessageID, which may be empty).
+	AttachAccessories(ctx context.Context, accountID string, ids []string, caseID, messageID string) error
+	DeleteAccessory(ctx context.Context, accountID, id string) error
+	// SumUploadSize returns the bytes uploaded by uploaderID since the time.
+	SumUploadSize(ctx context.Context, uploaderID string, since time.Time) (int64, error)
+
+	// Relations.
+	CreateRelation(ctx context.Context, r *Relation) error
+	// FindRelations returns the relations of caseID with the related
+	// tickets' description and creator name, oldest first.
+	FindRelations(ctx context.Context, accountID, caseID string) ([]*Relation, error)
+	DeleteRelation(ctx context.Context, accountID, caseID, relatedID string) error
+
+	// Authorizations and their credentials.
+	// CreateAuthorization inserts the authorization and its details and
+	// sets each Details[i].ID and AuthorizationID.
+	CreateAuthorization(ctx context.Context, a *Authorization) error
+	// FindAuthorization returns the authorization, with details and the
+	// ticket's description and creator, if its ticket is inside scope.
+	FindAuthorization(ctx context.Context, scope Scope, id string) (*Authorization, error)
+	FindAuthorizationByID(ctx context.Context, id string) (*Authorization, error)
+	// FindAuthorizations returns one page, newest first (with details), and
+	// the total count. A Status filter matches the effective status at f.Now.
+	FindAuthorizations(ctx context.Context, f AuthorizationFilter) ([]*Authorization, int, error)
+	// UpdateAuthorization saves Status, HandlerID, HandlerName, AgencyID,
+	// AgencyName, RejectReason, EffectiveAt, ExpireAt, UpdatedAt, and each
+	// detail's Port, Account and HasCredential.
+	UpdateAuthorization(ctx context.Context, a *Authorization) error
+	// SetCredentials replaces the sealed credentials of an authorization.
+	SetCredentials(ctx context.Context, authorizationID string, creds []Credential) error
+	// FindCredentials returns the sealed credentials (Password empty).
+	FindCredentials(ctx context.Context, authorizationID string) ([]Credential, error)
+	// DestroyCredentials deletes the credentials (the rows, not a flag) and
+	// returns how many there were.
+	DestroyCredentials(ctx context.Context, authorizationID string) (int, error)
+	// FindDueAuthorizations returns up to limit authorizations stored as
+	// authorized whose window ended at or before now; inside Write they are
+	// locked, and rows locked by another writer are skipped.
+	FindDueAuthorizations(ctx context.Context, now time.Time, limit int) ([]*Authorization, error)
+	// FindOpenAuthorizationsOfCase returns the pending and authorized ones.
+	FindOpenAuthorizationsOfCase(ctx context.Context, accountID, caseID string) ([]*Authorization, error)
+
+	// Audit log: append-only (the schema refuses UPDATE and DELETE).
+	AppendAudit(ctx context.Context, e *AuditEvent) error
+	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+}
+
+// AuditFilter selects audit events, newest first.
+type AuditFilter struct {
+	AccountID       string
+	AuthorizationID string
+	ActorID         string
+	Limit           int
+}
+
+// BlobStore holds attachment contents. Implemented by blob/fs (a local
+// directory) and blob/s3 (any S3-compatible server).
+type BlobStore interface {
+	// Put streams r to key; size is -1 when unknown. A failed Put leaves
+	// no object behind.
+	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
+	// Get returns ENOTFOUND for a missing key.
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// Delete is idempotent.
+	Delete(ctx context.Context, key string) error
+}
+
+// Sealer encrypts secrets at rest (credentials, secret keys). The
+// associated data binds a ciphertext to its owner, so a sealed value copied
+// to another row does not open.
+type Sealer interface {
+	Seal(plaintext, associatedData []byte) ([]byte, error)
+	Open(sealed, associatedData []byte) ([]byte, error)
+}
