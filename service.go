@@ -15,6 +15,7 @@ type Config struct {
 	AccessoryTypes     []string      // allowed lower-case extensions (limit_file_type)
 	DailyUploadBytes   int64         // per uploader per UTC day (OSM.01010005)
 	UrgeInterval       time.Duration // minimum time between two "press" actions
+	PasswordIterations int           // PBKDF2-SHA256 iterations for new password hashes
 }
 
 // DefaultConfig returns the defaults documented in docs/configuration.md.
@@ -27,6 +28,7 @@ func DefaultConfig() Config {
 		AccessoryTypes:     []string{"jpg", "jpeg", "bmp", "png", "gif", "txt", "zip", "docx", "msg", "eml", "xlsx", "pdf", "log", "ini", "mp4", "mov"},
 		DailyUploadBytes:   100 << 20,
 		UrgeInterval:       30 * time.Minute,
+		PasswordIterations: 600_000,
 	}
 }
 
