@@ -1,0 +1,4 @@
+package http
+
+// authorizationRoutes lists the routes of this area. (Placeholder: its owner replaces this file.)
+func (s *Server) authorizationRoutes() []route { return nil }
