@@ -1,0 +1,651 @@
+package casebook
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// MaxAccessKeysPerUser is IAM's limit of access keys per user.
+const MaxAccessKeysPerUser = 2
+
+// MaxNameLength bounds account, user, group and engineer names.
+const MaxNameLength = 64
+
+// reservedAccountNames may not be used as account (domain) names: they
+// would read as the operator or the support side in logs and tokens.
+var reservedAccountNames = map[string]bool{
+	"admin": true, "administrator": true, "root": true, "system": true,
+	"casebook": true, "support": true, "engineer": true, "engineers": true,
+	"huawei": true, "iam": true, "anonymous": true,
+}
+
+// ValidateName checks an account, user, group or engineer name:
+// 1..MaxNameLength characters of A-Z, a-z, 0-9, '_', '.' and '-', and not
+// made of dots only.
+func ValidateName(field, name string) error {
+	if name == "" {
+		return Invalidf(field, "The %s must not be empty.", field)
+	} else if len(name) > MaxNameLength {
+		return Invalidf(field, "The %s must be at most %d characters.", field, MaxNameLength)
+	}
+	dotsOnly := true
+	for _, c := range name {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+			dotsOnly = false
+		case c == '.':
+		default:
+			return Invalidf(field, "The %s may only contain letters, digits, '_', '.' and '-'.", field)
+		}
+	}
+	if dotsOnly {
+		return Invalidf(field, "The %s %q is reserved.", field, name)
+	}
+	return nil
+}
+
+// currentTime is the service clock in UTC at the stores' millisecond
+// precision, so that what a create returns equals what a read returns.
+func currentTime(s *Service) time.Time {
+	return s.Now().UTC().Truncate(time.Millisecond)
+}
+
+// errLoginFailed is the one answer to every failed login, whatever failed.
+func errLoginFailed() error {
+	return Errorf(EUNAUTHORIZED, "Incorrect account name, user name or password.")
+}
+
+// errPrincipalGone answers a token or signature whose user can no longer act.
+func errPrincipalGone() error {
+	return Errorf(EUNAUTHORIZED, "The credentials are no longer valid.")
+}
+
+// CreateAccount creates an account (an IAM domain) and its master user.
+func (s *Service) CreateAccount(ctx context.Context, name, masterName, password string) (*Account, *User, error) {
+	if err := ValidateName("account_name", name); err != nil {
+		return nil, nil, err
+	} else if reservedAccountNames[strings.ToLower(name)] {
+		return nil, nil, Invalidf("account_name", "The account name %q is reserved.", name)
+	} else if err := ValidateName("user_name", masterName); err != nil {
+		return nil, nil, err
+	}
+	hash, err := HashPassword(password, s.Config.PasswordIterations)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	now := currentTime(s)
+	account := &Account{ID: NewHexID(), Name: name, CreatedAt: now}
+	master := &User{
+		ID:           NewHexID(),
+		AccountID:    account.ID,
+		Name:         masterName,
+		PasswordHash: hash,
+		IsMaster:     true,
+		Enabled:      true,
+		Epoch:        1,
+		CreatedAt:    now,
+	}
+	err = s.Store.Write(ctx, func(tx Tx) error {
+		if _, err := tx.FindAccountByName(ctx, name); err == nil {
+			return Errorf(ECONFLICT, "The account name %q is taken.", name)
+		} else if ErrorCode(err) != ENOTFOUND {
+			return fmt.Errorf("find account: %w", err)
+		}
+		if err := tx.CreateAccount(ctx, account); err != nil {
+			return fmt.Errorf("create account: %w", err)
+		}
+		if err := tx.CreateUser(ctx, master); err != nil {
+			return fmt.Errorf("create master user: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return account, master, nil
+}
+
+// findAccountAndUser looks up a user by account and user name.
+func findAccountAndUser(ctx context.Context, tx Tx, accountName, userName string) (*Account, *User, error) {
+	account, err := tx.FindAccountByName(ctx, accountName)
+	if err != nil {
+		return nil, nil, fmt.Errorf("find account: %w", err)
+	}
+	user, err := tx.FindUserByName(ctx, account.ID, userName)
+	if err != nil {
+		return nil, nil, fmt.Errorf("find user: %w", err)
+	}
+	return account, user, nil
+}
+
+// CreateUser creates an enabled sub-user of an account.
+func (s *Service) CreateUser(ctx context.Context, accountName, name, password string) (*User, error) {
+	if err := ValidateName("user_name", name); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(password, s.Config.PasswordIterations)
+	if err != nil {
+		return nil, err
+	}
+	var user *User
+	err = s.Store.Write(ctx, func(tx Tx) error {
+		account, err := tx.FindAccountByName(ctx, accountName)
+		if err != nil {
+			return fmt.Errorf("find account: %w", err)
+		}
+		if _, err := tx.FindUserByName(ctx, account.ID, name); err == nil {
+			return Errorf(ECONFLICT, "The user name %q is taken in this account.", name)
+		} else if ErrorCode(err) != ENOTFOUND {
+			return fmt.Errorf("find user: %w", err)
+		}
+		user = &User{
+			ID:           NewHexID(),
+			AccountID:    account.ID,
+			Name:         name,
+			PasswordHash: hash,
+			Enabled:      true,
+			Epoch:        1,
+			CreatedAt:    currentTime(s),
+		}
+		if err := tx.CreateUser(ctx, user); err != nil {
+			return fmt.Errorf("create user: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return user, nil
+}
+
+// SetUserEnabled enables or disables a user. Either way the user's epoch is
+// bumped, so tokens issued before stop working.
+func (s *Service) SetUserEnabled(ctx context.Context, accountName, name string, enabled bool) error {
+	return s.Store.Write(ctx, func(tx Tx) error {
+		_, user, err := findAccountAndUser(ctx, tx, accountName, name)
+		if err != nil {
+			return err
+		}
+		user.Enabled = enabled
+		user.Epoch++
+		if err := tx.UpdateUser(ctx, user); err != nil {
+			return fmt.Errorf("update user: %w", err)
+		}
+		return nil
+	})
+}
+
+// SetUserPassword replaces a user's password and bumps the epoch, so
+// tokens issued before stop working.
+func (s *Service) SetUserPassword(ctx context.Context, accountName, name, password string) error {
+	hash, err := HashPassword(password, s.Config.PasswordIterations)
+	if err != nil {
+		return err
+	}
+	return s.Store.Write(ctx, func(tx Tx) error {
+		_, user, err := findAccountAndUser(ctx, tx, accountName, name)
+		if err != nil {
+			return err
+		}
+		user.PasswordHash = hash
+		user.Epoch++
+		if err := tx.UpdateUser(ctx, user); err != nil {
+			return fmt.Errorf("update user: %w", err)
+		}
+		return nil
+	})
+}
+
+// DeleteUser deletes a sub-user with their memberships and access keys.
+// The master user cannot be deleted: the account would have no one left to
+// see all of it.
+func (s *Service) DeleteUser(ctx context.Context, accountName, name string) error {
+	return s.Store.Write(ctx, func(tx Tx) error {
+		account, user, err := findAccountAndUser(ctx, tx, accountName, name)
+		if err != nil {
+			return err
+		}
+		if user.IsMaster {
+			return Errorf(ECONFLICT, "The master user of an account cannot be deleted.")
+		}
+		if err := tx.DeleteUser(ctx, account.ID, user.ID); err != nil {
+			return fmt.Errorf("delete user: %w", err)
+		}
+		return nil
+	})
+}
+
+// CreateGroup creates a user group in an account.
+func (s *Service) CreateGroup(ctx context.Context, accountName, name string) (*Group, error) {
+	if err := ValidateName("group_name", name); err != nil {
+		return nil, err
+	}
+	var group *Group
+	err := s.Store.Write(ctx, func(tx Tx) error {
+		account, err := tx.FindAccountByName(ctx, accountName)
+		if err != nil {
+			return fmt.Errorf("find account: %w", err)
+		}
+		groups, err := tx.FindGroups(ctx, account.ID)
+		if err != nil {
+			return fmt.Errorf("find groups: %w", err)
+		}
+		for _, g := range groups {
+			if g.Name == name {
+				return Errorf(ECONFLICT, "The group name %q is taken in this account.", name)
+			}
+		}
+		group = &Group{ID: NewHexID(), AccountID: account.ID, Name: name, CreatedAt: currentTime(s)}
+		if err := tx.CreateGroup(ctx, group); err != nil {
+			return fmt.Errorf("create group: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return group, nil
+}
+
+// findGroupMembership resolves the account, a group of it (by id or name)
+// and a user of it (by name).
+func findGroupMembership(ctx context.Context, tx Tx, accountName, groupNameOrID, userName string) (*Group, *User, error) {
+	account, user, err := findAccountAndUser(ctx, tx, accountName, userName)
+	if err != nil {
+		return nil, nil, err
+	}
+	groups, err := tx.FindGroups(ctx, account.ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("find groups: %w", err)
+	}
+	// Ids first: a group could be named like another group's id.
+	for _, g := range groups {
+		if g.ID == groupNameOrID {
+			return g, user, nil
+		}
+	}
+	for _, g := range groups {
+		if g.Name == groupNameOrID {
+			return g, user, nil
+		}
+	}
+	return nil, nil, NotFoundf("Group %q not found in account %q.", groupNameOrID, accountName)
+}
+
+// AddGroupMember adds a user to a group of the same account; adding a
+// member again changes nothing.
+func (s *Service) AddGroupMember(ctx context.Context, accountName, groupNameOrID, userName string) error {
+	return s.Store.Write(ctx, func(tx Tx) error {
+		group, user, err := findGroupMembership(ctx, tx, accountName, groupNameOrID, userName)
+		if err != nil {
+			return err
+		}
+		if err := tx.AddGroupMember(ctx, group.AccountID, group.ID, user.ID); err != nil {
+			return fmt.Errorf("add group member: %w", err)
+		}
+		return nil
+	})
+}
+
+// RemoveGroupMember removes a user from a group. The user loses the
+// group's view with their next request: groups are resolved per request.
+func (s *Service) RemoveGroupMember(ctx context.Context, accountName, groupNameOrID, userName string) error {
+	return s.Store.Write(ctx, func(tx Tx) error {
+		group, user, err := findGroupMembership(ctx, tx, accountName, groupNameOrID, userName)
+		if err != nil {
+			return err
+		}
+		if err := tx.RemoveGroupMember(ctx, group.AccountID, group.ID, user.ID); err != nil {
+			return fmt.Errorf("remove group member: %w", err)
+		}
+		return nil
+	})
+}
+
+// CreateEngineer creates an enabled support engineer.
+func (s *Service) CreateEngineer(ctx context.Context, name, password string) (*Engineer, error) {
+	if err := ValidateName("engineer_name", name); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(password, s.Config.PasswordIterations)
+	if err != nil {
+		return nil, err
+	}
+	engineer := &Engineer{
+		ID:           NewHexID(),
+		Name:         name,
+		PasswordHash: hash,
+		Enabled:      true,
+		Epoch:        1,
+		CreatedAt:    currentTime(s),
+	}
+	err = s.Store.Write(ctx, func(tx Tx) error {
+		if _, err := tx.FindEngineerByName(ctx, name); err == nil {
+			return Errorf(ECONFLICT, "The engineer name %q is taken.", name)
+		} else if ErrorCode(err) != ENOTFOUND {
+			return fmt.Errorf("find engineer: %w", err)
+		}
+		if err := tx.CreateEngineer(ctx, engineer); err != nil {
+			return fmt.Errorf("create engineer: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return engineer, nil
+}
+
+// SetEngineerEnabled enables or disables an engineer and bumps the epoch.
+func (s *Service) SetEngineerEnabled(ctx context.Context, name string, enabled bool) error {
+	return s.Store.Write(ctx, func(tx Tx) error {
+		engineer, err := tx.FindEngineerByName(ctx, name)
+		if err != nil {
+			return fmt.Errorf("find engineer: %w", err)
+		}
+		engineer.Enabled = enabled
+		engineer.Epoch++
+		if err := tx.UpdateEngineer(ctx, engineer); err != nil {
+			return fmt.Errorf("update engineer: %w", err)
+		}
+		return nil
+	})
+}
+
+// secretKeyAlphabet is the alphabet of secret keys, like Huawei's SKs.
+const secretKeyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// secretKeyLength is the length of a secret key (about 238 bits).
+const secretKeyLength = 40
+
+// newSecretKey returns secretKeyLength uniformly random characters of
+// secretKeyAlphabet.
+func newSecretKey() string {
+	const n = len(secretKeyAlphabet)
+	const unbiased = 256 - 256%n // bytes at or above this would favour the first letters
+	out := make([]byte, 0, secretKeyLength)
+	buf := make([]byte, 2*secretKeyLength)
+	for len(out) < secretKeyLength {
+		rand.Read(buf)
+		for _, b := range buf {
+			if int(b) < unbiased && len(out) < secretKeyLength {
+				out = append(out, secretKeyAlphabet[int(b)%n])
+			}
+		}
+	}
+	return string(out)
+}
+
+// withoutSecret returns a copy of k without the sealed secret, which is of
+// no use outside the service.
+func withoutSecret(k *AccessKey) *AccessKey {
+	c := *k
+	c.SecretCiphertext = nil
+	return &c
+}
+
+// CreateAccessKey creates an AK/SK pair for a user and returns the SK. The
+// SK is stored sealed, bound to its AK, and is never shown again.
+func (s *Service) CreateAccessKey(ctx context.Context, userID string) (*AccessKey, string, error) {
+	ak, sk := NewAccessKeyID(), newSecretKey()
+	sealed, err := s.Sealer.Seal([]byte(sk), []byte(ak))
+	if err != nil {
+		return nil, "", fmt.Errorf("seal secret key: %w", err)
+	}
+	var key *AccessKey
+	err = s.Store.Write(ctx, func(tx Tx) error {
+		user, err := tx.FindUserByID(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("find user: %w", err)
+		}
+		keys, err := tx.FindAccessKeys(ctx, user.ID)
+		if err != nil {
+			return fmt.Errorf("find access keys: %w", err)
+		}
+		if len(keys) >= MaxAccessKeysPerUser {
+			return Errorf(ELIMIT, "A user can have at most %d access keys.", MaxAccessKeysPerUser)
+		}
+		key = &AccessKey{
+			ID:               ak,
+			AccountID:        user.AccountID,
+			UserID:           user.ID,
+			SecretCiphertext: sealed,
+			Enabled:          true,
+			CreatedAt:        currentTime(s),
+		}
+		if err := tx.CreateAccessKey(ctx, key); err != nil {
+			return fmt.Errorf("create access key: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return withoutSecret(key), sk, nil
+}
+
+// ListAccessKeys returns a user's access keys, without their secrets.
+func (s *Service) ListAccessKeys(ctx context.Context, userID string) ([]*AccessKey, error) {
+	var keys []*AccessKey
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		if _, err := tx.FindUserByID(ctx, userID); err != nil {
+			return fmt.Errorf("find user: %w", err)
+		}
+		found, err := tx.FindAccessKeys(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("find access keys: %w", err)
+		}
+		keys = make([]*AccessKey, len(found))
+		for i, k := range found {
+			keys[i] = withoutSecret(k)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return keys, nil
+}
+
+// findOwnAccessKey returns the key ak if it belongs to userID; a key of
+// another user is not found, like a key that does not exist.
+func findOwnAccessKey(ctx context.Context, tx Tx, userID, ak string) (*AccessKey, error) {
+	key, err := tx.FindAccessKey(ctx, ak)
+	if err != nil {
+		return nil, fmt.Errorf("find access key: %w", err)
+	} else if key.UserID != userID {
+		return nil, NotFoundf("Access key %q not found.", ak)
+	}
+	return key, nil
+}
+
+// SetAccessKeyEnabled enables or disables one of a user's access keys.
+func (s *Service) SetAccessKeyEnabled(ctx context.Context, userID, ak string, enabled bool) error {
+	return s.Store.Write(ctx, func(tx Tx) error {
+		key, err := findOwnAccessKey(ctx, tx, userID, ak)
+		if err != nil {
+			return err
+		}
+		key.Enabled = enabled
+		if err := tx.UpdateAccessKey(ctx, key); err != nil {
+			return fmt.Errorf("update access key: %w", err)
+		}
+		return nil
+	})
+}
+
+// DeleteAccessKey deletes one of a user's access keys.
+func (s *Service) DeleteAccessKey(ctx context.Context, userID, ak string) error {
+	return s.Store.Write(ctx, func(tx Tx) error {
+		if _, err := findOwnAccessKey(ctx, tx, userID, ak); err != nil {
+			return err
+		}
+		if err := tx.DeleteAccessKey(ctx, userID, ak); err != nil {
+			return fmt.Errorf("delete access key: %w", err)
+		}
+		return nil
+	})
+}
+
+// AccessKeySecret returns an enabled key of an enabled user and its
+// plaintext secret, for checking a request signature. Unknown keys,
+// disabled keys and keys of disabled users are all EUNAUTHORIZED with the
+// same message.
+func (s *Service) AccessKeySecret(ctx context.Context, ak string) (*AccessKey, []byte, error) {
+	var key *AccessKey
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		if key, err = tx.FindAccessKey(ctx, ak); ErrorCode(err) == ENOTFOUND {
+			return errInvalidAccessKey()
+		} else if err != nil {
+			return fmt.Errorf("find access key: %w", err)
+		} else if !key.Enabled {
+			return errInvalidAccessKey()
+		}
+		user, err := tx.FindUserByID(ctx, key.UserID)
+		if ErrorCode(err) == ENOTFOUND {
+			return errInvalidAccessKey()
+		} else if err != nil {
+			return fmt.Errorf("find user: %w", err)
+		} else if !user.Enabled {
+			return errInvalidAccessKey()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	secret, err := s.Sealer.Open(key.SecretCiphertext, []byte(key.ID))
+	if err != nil {
+		return nil, nil, fmt.Errorf("open secret key: %w", err)
+	}
+	return withoutSecret(key), secret, nil
+}
+
+func errInvalidAccessKey() error {
+	return Errorf(EUNAUTHORIZED, "The access key is invalid or disabled.")
+}
+
+// LoginCustomer checks a user's password and returns the principal and the
+// user's current epoch, for a token. Every failure - unknown account,
+// unknown user, wrong password, disabled user - is the same EUNAUTHORIZED,
+// and each costs one password hash comparison, so neither the answer nor
+// its timing tells which names exist.
+func (s *Service) LoginCustomer(ctx context.Context, domainName, userName, password string) (*Principal, int64, error) {
+	var account *Account
+	var user *User
+	var groups []string
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		if account, user, err = findAccountAndUser(ctx, tx, domainName, userName); err != nil {
+			return err
+		}
+		if groups, err = tx.FindGroupIDsOfUser(ctx, user.ID); err != nil {
+			return fmt.Errorf("find groups of user: %w", err)
+		}
+		return nil
+	})
+	if ErrorCode(err) == ENOTFOUND {
+		VerifyPassword(dummyPasswordHash(s.Config.PasswordIterations), password)
+		return nil, 0, errLoginFailed()
+	} else if err != nil {
+		return nil, 0, err
+	}
+	// The hash is compared outside the transaction: it is slow by design.
+	if !VerifyPassword(user.PasswordHash, password) || !user.Enabled {
+		return nil, 0, errLoginFailed()
+	}
+	return customerPrincipal(account, user, groups), user.Epoch, nil
+}
+
+func customerPrincipal(account *Account, user *User, groups []string) *Principal {
+	return &Principal{
+		Realm:       RealmCustomer,
+		AccountID:   account.ID,
+		AccountName: account.Name,
+		UserID:      user.ID,
+		UserName:    user.Name,
+		IsMaster:    user.IsMaster,
+		Groups:      groups,
+	}
+}
+
+func engineerPrincipal(e *Engineer) *Principal {
+	return &Principal{Realm: RealmEngineer, UserID: e.ID, UserName: e.Name}
+}
+
+// LoginEngineer checks an engineer's password, with the same single answer
+// for every failure as LoginCustomer.
+func (s *Service) LoginEngineer(ctx context.Context, name, password string) (*Principal, int64, error) {
+	var engineer *Engineer
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		if engineer, err = tx.FindEngineerByName(ctx, name); err != nil {
+			return fmt.Errorf("find engineer: %w", err)
+		}
+		return nil
+	})
+	if ErrorCode(err) == ENOTFOUND {
+		VerifyPassword(dummyPasswordHash(s.Config.PasswordIterations), password)
+		return nil, 0, errLoginFailed()
+	} else if err != nil {
+		return nil, 0, err
+	}
+	if !VerifyPassword(engineer.PasswordHash, password) || !engineer.Enabled {
+		return nil, 0, errLoginFailed()
+	}
+	return engineerPrincipal(engineer), engineer.Epoch, nil
+}
+
+// ResolvePrincipal returns the current principal of a user or engineer
+// named by a token or an access key, with their current groups and epoch.
+// A deleted or disabled user or engineer is EUNAUTHORIZED.
+func (s *Service) ResolvePrincipal(ctx context.Context, realm Realm, userID string) (*Principal, int64, error) {
+	var p *Principal
+	var epoch int64
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		switch realm {
+		case RealmCustomer:
+			user, err := tx.FindUserByID(ctx, userID)
+			if ErrorCode(err) == ENOTFOUND {
+				return errPrincipalGone()
+			} else if err != nil {
+				return fmt.Errorf("find user: %w", err)
+			} else if !user.Enabled {
+				return errPrincipalGone()
+			}
+			account, err := tx.FindAccountByID(ctx, user.AccountID)
+			if ErrorCode(err) == ENOTFOUND {
+				return errPrincipalGone()
+			} else if err != nil {
+				return fmt.Errorf("find account: %w", err)
+			}
+			groups, err := tx.FindGroupIDsOfUser(ctx, user.ID)
+			if err != nil {
+				return fmt.Errorf("find groups of user: %w", err)
+			}
+			p, epoch = customerPrincipal(account, user, groups), user.Epoch
+		case RealmEngineer:
+			engineer, err := tx.FindEngineerByID(ctx, userID)
+			if ErrorCode(err) == ENOTFOUND {
+				return errPrincipalGone()
+			} else if err != nil {
+				return fmt.Errorf("find engineer: %w", err)
+			} else if !engineer.Enabled {
+				return errPrincipalGone()
+			}
+			p, epoch = engineerPrincipal(engineer), engineer.Epoch
+		default:
+			return errPrincipalGone()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return p, epoch, nil
+}
