@@ -1,0 +1,586 @@
+package casebook
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits of authorization fields (documented OSM bounds).
+const (
+	maxAuthDetails     = 5     // incident_auth_detail_list 1..5
+	maxAuthDescribeLen = 2000  // auth_describe
+	maxRejectReasonLen = 300   // reject_reason 1..300
+	maxDetailFieldLen  = 64    // instance_id, instance_name, region_id, account
+	maxAgencyIDLen     = 64    // agency_id
+	maxPasswordLen     = 10240 // password in ConfirmAuthorizations
+	maxAuthorizationPg = 100   // ListAuthorizations limit
+	expireBatchSize    = 100   // authorizations expired per transaction
+
+	// The sweeper's identity in the audit log.
+	systemActorID    = "system"
+	systemActorName  = "expiry sweeper"
+	actorRealmSystem = Realm("system")
+)
+
+// credentialAD is the associated data a credential is sealed with: it binds
+// the ciphertext to its authorization and detail item, so a sealed value
+// copied to another row does not open.
+func credentialAD(authorizationID string, detailID int64) []byte {
+	return []byte(authorizationID + "/" + strconv.FormatInt(detailID, 10))
+}
+
+// withEffectiveStatus makes Status what callers must see at now: a grant
+// whose window has ended reads as expired before the sweeper records it.
+func withEffectiveStatus(a *Authorization, now time.Time) *Authorization {
+	a.Status = a.StatusAt(now)
+	return a
+}
+
+// appendAudit appends one event to the audit log.
+func appendAudit(ctx context.Context, tx Tx, actor AuditEvent, action string, a *Authorization, now time.Time, detail string) error {
+	e := &AuditEvent{
+		At:              now,
+		ActorRealm:      actor.ActorRealm,
+		ActorID:         actor.ActorID,
+		ActorName:       actor.ActorName,
+		Action:          action,
+		AccountID:       a.AccountID,
+		CaseID:          a.CaseID,
+		AuthorizationID: a.ID,
+		Detail:          detail,
+	}
+	if err := tx.AppendAudit(ctx, e); err != nil {
+		return fmt.Errorf("append audit: %w", err)
+	}
+	return nil
+}
+
+func customerActor(p *Principal) AuditEvent {
+	return AuditEvent{ActorRealm: RealmCustomer, ActorID: p.UserID, ActorName: p.UserName}
+}
+
+func engineerActor(p *Principal) AuditEvent {
+	return AuditEvent{ActorRealm: RealmEngineer, ActorID: p.UserID, ActorName: p.UserName}
+}
+
+// endAuthorization moves a pending or authorized authorization to the final
+// status to, destroys its credentials and records both in the audit log, all
+// in tx. Every path that ends an authorization goes through here.
+func (s *Service) endAuthorization(ctx context.Context, tx Tx, a *Authorization, to int, actor AuditEvent, now time.Time, why string) error {
+	from := a.Status
+	a.Status = to
+	a.UpdatedAt = now
+	for i := range a.Details {
+		a.Details[i].HasCredential = false
+	}
+	if err := tx.UpdateAuthorization(ctx, a); err != nil {
+		return fmt.Errorf("update authorization: %w", err)
+	}
+	n, err := tx.DestroyCredentials(ctx, a.ID)
+	if err != nil {
+		return fmt.Errorf("destroy credentials: %w", err)
+	}
+	detail := fmt.Sprintf("status %d -> %d: %s", from, to, why)
+	if err := appendAudit(ctx, tx, actor, AuditGrantEnded, a, now, detail); err != nil {
+		return err
+	}
+	if n > 0 {
+		if err := appendAudit(ctx, tx, actor, AuditCredentialDestroyed, a, now, fmt.Sprintf("%d credentials destroyed", n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ListAuthorizations returns one page of the authorizations on tickets the
+// caller may see, with their effective status, and the total count.
+func (s *Service) ListAuthorizations(ctx context.Context, p *Principal, groupID string, f AuthorizationFilter) ([]*Authorization, int, error) {
+	scope, err := s.ScopeFor(ctx, p, groupID)
+	if err != nil {
+		return nil, 0, err
+	}
+	f.Scope = scope
+	f.AllAccounts = false
+	f.EngineerID = ""
+	return s.findAuthorizations(ctx, f)
+}
+
+func (s *Service) findAuthorizations(ctx context.Context, f AuthorizationFilter) ([]*Authorization, int, error) {
+	var err error
+	if f.Offset, f.Limit, err = normalizePage(f.Offset, f.Limit, maxAuthorizationPg); err != nil {
+		return nil, 0, err
+	}
+	f.Now = s.nowMS()
+	var list []*Authorization
+	var total int
+	err = s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		if list, total, err = tx.FindAuthorizations(ctx, f); err != nil {
+			return fmt.Errorf("find authorizations: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, a := range list {
+		withEffectiveStatus(a, f.Now)
+	}
+	return list, total, nil
+}
+
+// GetAuthorization returns one authorization on a ticket the caller may
+// see, with its effective status.
+func (s *Service) GetAuthorization(ctx context.Context, p *Principal, groupID, id string) (*Authorization, error) {
+	scope, err := s.ScopeFor(ctx, p, groupID)
+	if err != nil {
+		return nil, err
+	}
+	var a *Authorization
+	err = s.Store.Read(ctx, func(tx Tx) error {
+		a, err = tx.FindAuthorization(ctx, scope, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return withEffectiveStatus(a, s.nowMS()), nil
+}
+
+// grantWindow checks the requested window of a grant at now and returns it,
+// with a start in the past moved to now.
+func (s *Service) grantWindow(in ConfirmInput, now time.Time) (start, end time.Time, err error) {
+	if in.EffectiveAt == nil {
+		return start, end, Invalidf("auth_effective_time", "auth_effective_time is required.")
+	} else if in.ExpireAt == nil {
+		return start, end, Invalidf("auth_expire_time", "auth_expire_time is required.")
+	}
+	start = in.EffectiveAt.UTC().Truncate(time.Millisecond)
+	end = in.ExpireAt.UTC().Truncate(time.Millisecond)
+	if !start.Before(end) {
+		return start, end, Invalidf("auth_expire_time", "auth_expire_time must be after auth_effective_time.")
+	} else if !end.After(now) {
+		return start, end, Invalidf("auth_expire_time", "auth_expire_time must be in the future.")
+	} else if start.After(now.Add(s.Config.MaxGrantStartDelay)) {
+		return start, end, Invalidf("auth_effective_time", "auth_effective_time must be within %s from now.", s.Config.MaxGrantStartDelay)
+	}
+	if start.Before(now) {
+		start = now
+	}
+	if end.Sub(start) > s.Config.MaxGrantDuration {
+		return start, end, Invalidf("auth_expire_time", "A grant can last at most %s.", s.Config.MaxGrantDuration)
+	}
+	return start, end, nil
+}
+
+// checkCredentials checks the customer's credentials against the details
+// of a and reports whether any of them carries a password.
+func checkCredentials(a *Authorization, creds []Credential) (hasPassword bool, err error) {
+	details := make(map[int64]bool, len(a.Details))
+	for _, d := range a.Details {
+		details[d.ID] = true
+	}
+	seen := make(map[int64]bool, len(creds))
+	for _, c := range creds {
+		switch {
+		case !details[c.DetailID]:
+			return false, Invalidf("auth_detail_id", "auth_detail_id %d is not a detail of this authorization.", c.DetailID)
+		case seen[c.DetailID]:
+			return false, Invalidf("auth_detail_id", "auth_detail_id %d is given twice.", c.DetailID)
+		case c.Port < 0 || c.Port > 65535:
+			return false, Invalidf("port", "port must be between 1 and 65535.")
+		case utf8.RuneCountInString(c.Account) > maxDetailFieldLen:
+			return false, Invalidf("account", "account must be at most %d characters.", maxDetailFieldLen)
+		case len(c.Password) > maxPasswordLen:
+			return false, Invalidf("password", "password must be at most %d characters.", maxPasswordLen)
+		}
+		seen[c.DetailID] = true
+		if c.Password != "" {
+			hasPassword = true
+		}
+	}
+	return hasPassword, nil
+}
+
+// ConfirmAuthorization grants a pending authorization for a window, with
+// credentials per detail item (sealed before they reach the store), an IAM
+// agency, or both.
+func (s *Service) ConfirmAuthorization(ctx context.Context, p *Principal, groupID, id string, in ConfirmInput) error {
+	scope, err := s.ScopeFor(ctx, p, groupID)
+	if err != nil {
+		return err
+	}
+	if err := checkLen("agency_id", in.AgencyID, maxAgencyIDLen); err != nil {
+		return err
+	}
+	return s.Store.Write(ctx, func(tx Tx) error {
+		a, err := tx.FindAuthorization(ctx, scope, id)
+		if err != nil {
+			return err
+		}
+		now := s.nowMS()
+		if st := a.StatusAt(now); st != AuthStatusPending {
+			return Errorf(ECONFLICT, "Only a pending authorization can be confirmed (status %d).", st)
+		}
+		start, end, err := s.grantWindow(in, now)
+		if err != nil {
+			return err
+		}
+		hasPassword, err := checkCredentials(a, in.Credentials)
+		if err != nil {
+			return err
+		}
+		if !hasPassword && in.AgencyID == "" {
+			return Invalidf("auth_detail_list", "Give a password for at least one item, or an agency.")
+		}
+
+		var sealed []Credential
+		byDetail := make(map[int64]Credential, len(in.Credentials))
+		for _, c := range in.Credentials {
+			byDetail[c.DetailID] = c
+			if c.Password == "" {
+				continue
+			}
+			ct, err := s.Sealer.Seal([]byte(c.Password), credentialAD(a.ID, c.DetailID))
+			if err != nil {
+				return fmt.Errorf("seal credential: %w", err)
+			}
+			sealed = append(sealed, Credential{DetailID: c.DetailID, Port: c.Port, Account: c.Account, Sealed: ct})
+		}
+		for i := range a.Details {
+			d := &a.Details[i]
+			c, ok := byDetail[d.ID]
+			if !ok {
+				continue
+			}
+			if c.Port != 0 {
+				d.Port = c.Port
+			}
+			if c.Account != "" {
+				d.Account = c.Account
+			}
+			d.HasCredential = c.Password != ""
+		}
+		a.Status = AuthStatusAuthorized
+		a.HandlerID, a.HandlerName = p.UserID, p.UserName
+		a.AgencyID, a.AgencyName = in.AgencyID, in.AgencyID
+		a.EffectiveAt, a.ExpireAt = &start, &end
+		a.UpdatedAt = now
+		if err := tx.UpdateAuthorization(ctx, a); err != nil {
+			return fmt.Errorf("update authorization: %w", err)
+		}
+		if len(sealed) > 0 {
+			if err := tx.SetCredentials(ctx, a.ID, sealed); err != nil {
+				return fmt.Errorf("set credentials: %w", err)
+			}
+		}
+		detail := fmt.Sprintf("window %s..%s; %d credentials", start.Format(time.RFC3339), end.Format(time.RFC3339), len(sealed))
+		if in.AgencyID != "" {
+			detail += "; agency " + in.AgencyID
+		}
+		return appendAudit(ctx, tx, customerActor(p), AuditGrantConfirmed, a, now, detail)
+	})
+}
+
+// RejectAuthorization refuses a pending authorization, with a reason.
+func (s *Service) RejectAuthorization(ctx context.Context, p *Principal, groupID, id, reason string) error {
+	scope, err := s.ScopeFor(ctx, p, groupID)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return Invalidf("reject_reason", "reject_reason is required.")
+	} else if err := checkLen("reject_reason", reason, maxRejectReasonLen); err != nil {
+		return err
+	}
+	return s.Store.Write(ctx, func(tx Tx) error {
+		a, err := tx.FindAuthorization(ctx, scope, id)
+		if err != nil {
+			return err
+		}
+		now := s.nowMS()
+		if st := a.StatusAt(now); st != AuthStatusPending {
+			return Errorf(ECONFLICT, "Only a pending authorization can be rejected (status %d).", st)
+		}
+		a.RejectReason = reason
+		a.HandlerID, a.HandlerName = p.UserID, p.UserName
+		return s.endAuthorization(ctx, tx, a, AuthStatusRejected, customerActor(p), now, "rejected by the customer")
+	})
+}
+
+// CancelAuthorization revokes a pending or authorized authorization; its
+// credentials are destroyed at once.
+func (s *Service) CancelAuthorization(ctx context.Context, p *Principal, groupID, id string) error {
+	scope, err := s.ScopeFor(ctx, p, groupID)
+	if err != nil {
+		return err
+	}
+	return s.Store.Write(ctx, func(tx Tx) error {
+		a, err := tx.FindAuthorization(ctx, scope, id)
+		if err != nil {
+			return err
+		}
+		now := s.nowMS()
+		if st := a.StatusAt(now); st != AuthStatusPending && st != AuthStatusAuthorized {
+			return Errorf(ECONFLICT, "The authorization has already ended (status %d).", st)
+		}
+		a.HandlerID, a.HandlerName = p.UserID, p.UserName
+		return s.endAuthorization(ctx, tx, a, AuthStatusCancelled, customerActor(p), now, "cancelled by the customer")
+	})
+}
+
+// Validate checks an engineer's authorization request against the
+// dictionaries and the documented limits.
+func (in *AuthorizationRequest) Validate() error {
+	if !DictHas(DictResourceType, in.ResourceTypeID) {
+		return Invalidf("resource_type_id", "Unknown resource_type_id %q.", in.ResourceTypeID)
+	} else if !DictHas(DictVisitType, in.VisitTypeID) {
+		return Invalidf("visit_type_id", "Unknown visit_type_id %q.", in.VisitTypeID)
+	} else if in.ContentTypeID != "" && !DictHas(DictContentType, in.ContentTypeID) {
+		return Invalidf("content_type_id", "Unknown content_type_id %q.", in.ContentTypeID)
+	}
+	if strings.TrimSpace(in.Describe) == "" {
+		return Invalidf("auth_describe", "auth_describe is required.")
+	} else if err := checkLen("auth_describe", in.Describe, maxAuthDescribeLen); err != nil {
+		return err
+	}
+	if len(in.Details) == 0 || len(in.Details) > maxAuthDetails {
+		return Invalidf("incident_auth_detail_list", "An authorization has 1 to %d items.", maxAuthDetails)
+	}
+	for _, d := range in.Details {
+		if d.Type != AuthDetailConsole && d.Type != AuthDetailHost {
+			return Invalidf("type", "The type must be 0 or 1.")
+		} else if d.Port < 0 || d.Port > 65535 {
+			return Invalidf("port", "port must be between 0 and 65535.")
+		}
+		for _, f := range []struct{ name, value string }{
+			{"instance_id", d.InstanceID}, {"instance_name", d.InstanceName},
+			{"region_id", d.RegionID}, {"account", d.Account},
+		} {
+			if err := checkLen(f.name, f.value, maxDetailFieldLen); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// RequestAuthorization records an engineer's request for access on an open
+// ticket they handle (an unassigned ticket is assigned to them).
+func (s *Service) RequestAuthorization(ctx context.Context, p *Principal, caseID string, in AuthorizationRequest) (*Authorization, error) {
+	if err := requireEngineer(p); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var a *Authorization
+	err := s.Store.Write(ctx, func(tx Tx) error {
+		c, err := findEngineerCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if err := claimCase(c, p); err != nil {
+			return err
+		}
+		now := s.nowMS()
+		c.UpdatedAt = now
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return fmt.Errorf("update case: %w", err)
+		}
+		a = &Authorization{
+			ID:              NewAuthorizationID(),
+			AccountID:       c.AccountID,
+			CaseID:          c.ID,
+			Status:          AuthStatusPending,
+			ResourceTypeID:  in.ResourceTypeID,
+			VisitTypeID:     in.VisitTypeID,
+			ContentTypeID:   in.ContentTypeID,
+			Describe:        in.Describe,
+			EngineerID:      p.UserID,
+			EngineerName:    p.UserName,
+			CreatedAt:       now,
+			UpdatedAt:       now,
+			CaseDescription: c.SimpleDescription,
+			CaseCreatorID:   c.CreatorID,
+			CaseCreatorName: c.CreatorName,
+		}
+		for _, d := range in.Details {
+			a.Details = append(a.Details, AuthDetail{
+				Type:         d.Type,
+				InstanceID:   d.InstanceID,
+				InstanceName: d.InstanceName,
+				RegionID:     d.RegionID,
+				Port:         d.Port,
+				Account:      d.Account,
+			})
+		}
+		if err := tx.CreateAuthorization(ctx, a); err != nil {
+			return fmt.Errorf("create authorization: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// findOwnAuthorization returns an authorization the engineer p requested.
+// Another engineer's request is refused without saying more.
+func findOwnAuthorization(ctx context.Context, tx Tx, p *Principal, id string) (*Authorization, error) {
+	a, err := tx.FindAuthorizationByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.EngineerID != p.UserID {
+		return nil, Errorf(EFORBIDDEN, "Only the engineer who requested this authorization can do this.").WithReason(ReasonNoPermission)
+	}
+	return a, nil
+}
+
+// WithdrawAuthorization lets the requesting engineer take back a pending
+// request or end a grant early; credentials are destroyed at once.
+func (s *Service) WithdrawAuthorization(ctx context.Context, p *Principal, id string) error {
+	if err := requireEngineer(p); err != nil {
+		return err
+	}
+	return s.Store.Write(ctx, func(tx Tx) error {
+		a, err := findOwnAuthorization(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		now := s.nowMS()
+		if st := a.StatusAt(now); st != AuthStatusPending && st != AuthStatusAuthorized {
+			return Errorf(ECONFLICT, "The authorization has already ended (status %d).", st)
+		}
+		return s.endAuthorization(ctx, tx, a, AuthStatusWithdrawn, engineerActor(p), now, "withdrawn by the engineer")
+	})
+}
+
+// EngineerAuthorizations returns one page of the authorizations of every
+// account (metadata only, never credentials), with their effective status.
+func (s *Service) EngineerAuthorizations(ctx context.Context, p *Principal, f AuthorizationFilter) ([]*Authorization, int, error) {
+	if err := requireEngineer(p); err != nil {
+		return nil, 0, err
+	}
+	f.AllAccounts = true
+	f.Scope = Scope{}
+	return s.findAuthorizations(ctx, f)
+}
+
+// EngineerAuthorization returns any authorization with its effective status.
+func (s *Service) EngineerAuthorization(ctx context.Context, p *Principal, id string) (*Authorization, error) {
+	if err := requireEngineer(p); err != nil {
+		return nil, err
+	}
+	var a *Authorization
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		a, err = tx.FindAuthorizationByID(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return withEffectiveStatus(a, s.nowMS()), nil
+}
+
+// ReadCredentials opens the credentials of a grant for the engineer who
+// requested it, only while the grant is in force. The read is recorded in
+// the audit log in the same transaction: if the record cannot be written,
+// no secret is returned.
+func (s *Service) ReadCredentials(ctx context.Context, p *Principal, id string) ([]Credential, error) {
+	if err := requireEngineer(p); err != nil {
+		return nil, err
+	}
+	var out []Credential
+	err := s.Store.Write(ctx, func(tx Tx) error {
+		out = nil // a retried transaction starts afresh
+		a, err := findOwnAuthorization(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		now := s.nowMS()
+		if !a.InForce(now) {
+			return Errorf(ECONFLICT, "The authorization is not in force (status %d).", a.StatusAt(now))
+		}
+		creds, err := tx.FindCredentials(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("find credentials: %w", err)
+		}
+		ids := make([]string, 0, len(creds))
+		for _, c := range creds {
+			pw, err := s.Sealer.Open(c.Sealed, credentialAD(a.ID, c.DetailID))
+			if err != nil {
+				return fmt.Errorf("open credential of detail %d: %w", c.DetailID, err)
+			}
+			out = append(out, Credential{DetailID: c.DetailID, Port: c.Port, Account: c.Account, Password: string(pw)})
+			ids = append(ids, strconv.FormatInt(c.DetailID, 10))
+		}
+		detail := fmt.Sprintf("%d credentials read (details %s)", len(out), strings.Join(ids, ","))
+		return appendAudit(ctx, tx, engineerActor(p), AuditCredentialRead, a, now, detail)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// FindAudit returns audit events, newest first. It is for operators (the
+// CLI); the HTTP layer exposes it to nobody else.
+func (s *Service) FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	var events []*AuditEvent
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		if events, err = tx.FindAudit(ctx, f); err != nil {
+			return fmt.Errorf("find audit: %w", err)
+		}
+		return nil
+	})
+	return events, err
+}
+
+// ExpireGrants records the expiry of every grant whose window has ended
+// and destroys its credentials, in batches, and returns how many it
+// expired. Replicas may run it at the same time: each batch locks its rows
+// and skips those locked by another, so every grant expires exactly once.
+func (s *Service) ExpireGrants(ctx context.Context) (int, error) {
+	now := s.nowMS()
+	actor := AuditEvent{ActorRealm: actorRealmSystem, ActorID: systemActorID, ActorName: systemActorName}
+	total := 0
+	for {
+		n := 0
+		err := s.Store.Write(ctx, func(tx Tx) error {
+			n = 0
+			due, err := tx.FindDueAuthorizations(ctx, now, expireBatchSize)
+			if err != nil {
+				return fmt.Errorf("find due authorizations: %w", err)
+			}
+			for _, a := range due {
+				if a.Status != AuthStatusAuthorized || a.StatusAt(now) != AuthStatusExpired {
+					continue // defensive: the store returned a row that is not due
+				}
+				if err := s.endAuthorization(ctx, tx, a, AuthStatusExpired, actor, now, "window ended"); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n == 0 {
+			return total, nil
+		}
+	}
+}
