@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -166,7 +168,7 @@ func (e *testEnv) login(realm casebook.Realm, userID, accountID, name string) *t
 		e.t.Fatalf("resolve %s: %v", name, err)
 	}
 	now := e.Clock.Now()
-	tok, err := e.Server.Tokens.Issue(auth.Claims{Realm: string(realm), UserID: userID, AccountID: accountID, Epoch: epoch, IssuedAt: now, ExpiresAt: now.Add(24 * time.Hour)})
+	tok, err := e.Server.Tokens.Issue(auth.Claims{Realm: realm, UserID: userID, AccountID: accountID, Epoch: epoch, IssuedAt: now, ExpiresAt: now.Add(24 * time.Hour)})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -260,4 +262,31 @@ func (r *testResponse) ExpectError(status int, code string) *testResponse {
 		r.t.Fatalf("error response without X-Request-Id")
 	}
 	return r
+}
+
+// updateGolden rewrites testdata/*.golden files instead of comparing:
+// go test ./http/ -run TestX -update
+var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden files")
+
+// expectGolden compares got with testdata/<name>.golden (or rewrites the
+// file with -update). Callers normalise ids, times and URLs first.
+func expectGolden(t testing.TB, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *updateGolden {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s differs from the golden file (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
 }
