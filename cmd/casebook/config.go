@@ -1,0 +1,335 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/casebook/casebook"
+)
+
+// EnvPrefix starts the name of every environment variable Casebook reads:
+// the variable for flag --link-ttl is CASEBOOK_LINK_TTL.
+const EnvPrefix = "CASEBOOK_"
+
+// Config is the configuration of the server and of the admin commands. It is
+// filled, from lowest to highest precedence, by DefaultConfig, the JSON file
+// named by --config, CASEBOOK_* environment variables and command-line flags.
+type Config struct {
+	Data      string `json:"data"`       // data directory: casebook.db, blobs/, master.key
+	Addr      string `json:"addr"`       // listen address of serve
+	DB        string `json:"db"`         // "sqlite:PATH" or "postgres://..."; "" = sqlite in Data
+	Blobs     string `json:"blobs"`      // a directory or "s3://..."; "" = Data/blobs
+	MasterKey string `json:"master_key"` // hex or base64; "" = the key file in Data
+	BaseURL   string `json:"base_url"`   // public base URL for download links; "" = from the request
+
+	TokenTTL        Duration `json:"token_ttl"`
+	LinkTTL         Duration `json:"link_ttl"`
+	MaxGrant        Duration `json:"max_grant"`
+	SweepInterval   Duration `json:"sweep_interval"`
+	AttachmentMaxMB int      `json:"attachment_max_mb"`
+	DailyUploadMB   int      `json:"daily_upload_mb"`
+
+	LogFormat string `json:"log_format"` // "text" or "json"
+	LogLevel  string `json:"log_level"`  // "debug", "info", "warn", "error"
+}
+
+// Defaults of the settings that are not derived from the domain's defaults.
+const (
+	DefaultDataDir       = "./data"
+	DefaultAddr          = "127.0.0.1:8080"
+	DefaultTokenTTL      = 24 * time.Hour
+	DefaultLinkTTL       = 10 * time.Minute
+	DefaultSweepInterval = 30 * time.Second
+
+	// Names of the files inside the data directory.
+	DBFileName      = "casebook.db"
+	BlobsDirName    = "blobs"
+	MasterKeyFile   = "master.key"
+	minLinkTTL      = time.Minute
+	maxLinkTTL      = 24 * time.Hour
+	minSweepSetting = time.Second
+)
+
+// DefaultConfig returns the documented defaults (docs/configuration.md).
+func DefaultConfig() Config {
+	limits := casebook.DefaultConfig()
+	return Config{
+		Data:            DefaultDataDir,
+		Addr:            DefaultAddr,
+		TokenTTL:        Duration(DefaultTokenTTL),
+		LinkTTL:         Duration(DefaultLinkTTL),
+		MaxGrant:        Duration(limits.MaxGrantDuration),
+		SweepInterval:   Duration(DefaultSweepInterval),
+		AttachmentMaxMB: int(limits.AccessoryMaxSize >> 20),
+		DailyUploadMB:   int(limits.DailyUploadBytes >> 20),
+		LogFormat:       "text",
+		LogLevel:        "info",
+	}
+}
+
+// Validate checks the configuration without touching the disk or network.
+func (c *Config) Validate() error {
+	if c.Data == "" {
+		return errors.New("--data must not be empty")
+	}
+	if c.DB != "" {
+		if _, _, err := c.database(); err != nil {
+			return err
+		}
+	}
+	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+		return fmt.Errorf("--base-url must start with http:// or https://, got %q", c.BaseURL)
+	}
+	if c.TokenTTL <= 0 {
+		return fmt.Errorf("--token-ttl must be positive, got %s", c.TokenTTL)
+	}
+	if time.Duration(c.LinkTTL) < minLinkTTL || time.Duration(c.LinkTTL) > maxLinkTTL {
+		return fmt.Errorf("--link-ttl must be between %s and %s, got %s", Duration(minLinkTTL), Duration(maxLinkTTL), c.LinkTTL)
+	}
+	if c.MaxGrant <= 0 {
+		return fmt.Errorf("--max-grant must be positive, got %s", c.MaxGrant)
+	}
+	if time.Duration(c.SweepInterval) < minSweepSetting {
+		return fmt.Errorf("--sweep-interval must be at least %s, got %s", Duration(minSweepSetting), c.SweepInterval)
+	}
+	if c.AttachmentMaxMB < 1 {
+		return fmt.Errorf("--attachment-max-mb must be at least 1, got %d", c.AttachmentMaxMB)
+	}
+	if c.DailyUploadMB < c.AttachmentMaxMB {
+		return fmt.Errorf("--daily-upload-mb (%d) must be at least --attachment-max-mb (%d)", c.DailyUploadMB, c.AttachmentMaxMB)
+	}
+	if _, err := parseLogLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, got %q", c.LogFormat)
+	}
+	return nil
+}
+
+// Database kinds returned by Config.database.
+const (
+	dbSQLite   = "sqlite"
+	dbPostgres = "postgres"
+)
+
+// database returns the kind of database and its path (SQLite) or DSN
+// (PostgreSQL).
+func (c *Config) database() (kind, target string, err error) {
+	switch s := c.DB; {
+	case s == "":
+		return dbSQLite, filepath.Join(c.Data, DBFileName), nil
+	case strings.HasPrefix(s, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(s, "sqlite:"), "//")
+		if path == "" {
+			return "", "", errors.New("--db sqlite: needs a path, e.g. sqlite:/var/lib/casebook/casebook.db")
+		}
+		return dbSQLite, path, nil
+	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
+		return dbPostgres, s, nil
+	default:
+		// Not echoed: a mistyped DSN may hold a password.
+		return "", "", errors.New("--db must be sqlite:PATH or a postgres:// URL")
+	}
+}
+
+// blobDir returns the attachment directory, or "" when attachments go to S3.
+func (c *Config) blobDir() string {
+	switch s := c.Blobs; {
+	case s == "":
+		return filepath.Join(c.Data, BlobsDirName)
+	case strings.HasPrefix(s, "s3://"):
+		return ""
+	default:
+		return strings.TrimPrefix(s, "file:")
+	}
+}
+
+// usesDataDir reports whether anything lives in the data directory: the
+// SQLite file, the attachment directory or the key file. A replica on
+// PostgreSQL and S3 with its key in the environment needs none.
+func (c *Config) usesDataDir() bool {
+	kind, path, _ := c.database()
+	dataAbs, _ := filepath.Abs(c.Data)
+	inData := func(p string) bool {
+		abs, _ := filepath.Abs(p)
+		return abs == dataAbs || strings.HasPrefix(abs, dataAbs+string(filepath.Separator))
+	}
+	return (kind == dbSQLite && inData(path)) ||
+		(c.blobDir() != "" && inData(c.blobDir())) ||
+		c.MasterKey == ""
+}
+
+// ReadConfigFile reads a JSON configuration file over base. Values of the
+// form ${NAME} are expanded with getenv first, so a file can refer to
+// secrets kept in the environment ("master_key": "${CASEBOOK_MASTER_KEY}").
+// Unknown keys are refused: a typo must not silently fall back to a default.
+func ReadConfigFile(path string, base Config, getenv func(string) string) (Config, error) {
+	buf, err := os.ReadFile(path)
+	if err != nil {
+		return base, fmt.Errorf("read config file: %w", err)
+	}
+	buf = []byte(os.Expand(string(buf), getenv))
+	dec := json.NewDecoder(bytes.NewReader(buf))
+	dec.DisallowUnknownFields()
+	cfg := base
+	if err := dec.Decode(&cfg); err != nil {
+		return base, fmt.Errorf("config file %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Duration is a time.Duration that reads "90s", "10m", "24h" or whole days
+// ("7d") from flags, the environment and JSON, and prints itself short.
+type Duration time.Duration
+
+// Set implements flag.Value.
+func (d *Duration) Set(s string) error {
+	s = strings.TrimSpace(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return fmt.Errorf("invalid duration %q", s)
+		}
+		*d = Duration(time.Duration(n) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("invalid duration %q (examples: 90s, 10m, 24h, 7d)", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// String implements flag.Value: "24h" rather than "24h0m0s".
+func (d Duration) String() string {
+	v := time.Duration(d)
+	if v != 0 && v%(24*time.Hour) == 0 && v >= 48*time.Hour {
+		return strconv.FormatInt(int64(v/(24*time.Hour)), 10) + "d"
+	}
+	s := v.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+// UnmarshalJSON accepts a duration string ("10m") or a number of seconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		return d.Set(s)
+	}
+	var secs float64
+	if err := json.Unmarshal(b, &secs); err != nil {
+		return fmt.Errorf("duration must be a string such as \"10m\" or a number of seconds")
+	}
+	*d = Duration(secs * float64(time.Second))
+	return nil
+}
+
+// MarshalJSON writes the short string form.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// Flag groups: which settings a command accepts.
+const (
+	storeFlags = iota // the store only: admin commands
+	allFlags          // everything: serve and demo
+)
+
+// configFlags registers the configuration flags on fs, bound to cfg, and
+// the --config flag bound to path. It returns the names of the
+// configuration flags, which are also the ones read from the environment.
+func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []string {
+	var names []string
+	str := func(p *string, name, usage string) {
+		fs.StringVar(p, name, *p, usage)
+		names = append(names, name)
+	}
+	dur := func(p *Duration, name, usage string) {
+		fs.Var(p, name, usage)
+		names = append(names, name)
+	}
+	num := func(p *int, name, usage string) {
+		fs.IntVar(p, name, *p, usage)
+		names = append(names, name)
+	}
+
+	fs.StringVar(path, "config", "", "optional JSON configuration `file` (env "+EnvPrefix+"CONFIG)")
+	str(&cfg.Data, "data", "data `directory`: holds "+DBFileName+", "+BlobsDirName+"/ and "+MasterKeyFile+"; created 0700 on first start")
+	str(&cfg.DB, "db", "database: sqlite:`PATH` or a postgres:// URL (default sqlite:DATA/"+DBFileName+")")
+	str(&cfg.Blobs, "blobs", "attachment store: a `directory` or s3://BUCKET[/PREFIX]?endpoint=HOST:PORT&insecure=true (default DATA/"+BlobsDirName+")")
+	str(&cfg.MasterKey, "master-key", "master key, 64 hex characters (better: env "+EnvPrefix+"MASTER_KEY); default: DATA/"+MasterKeyFile+", created on first start. Replicas must share one key")
+	if group == allFlags {
+		str(&cfg.Addr, "addr", "listen `address`")
+		str(&cfg.BaseURL, "base-url", "public base `URL` for download links, e.g. https://casebook.example.com (default: from the request's Host)")
+		dur(&cfg.TokenTTL, "token-ttl", "lifetime of X-Auth-Token tokens")
+		dur(&cfg.LinkTTL, "link-ttl", "lifetime of attachment download links, 1m to 24h")
+		dur(&cfg.MaxGrant, "max-grant", "longest window a customer may grant an engineer")
+		dur(&cfg.SweepInterval, "sweep-interval", "how often expired grants are ended and their credentials destroyed")
+		num(&cfg.AttachmentMaxMB, "attachment-max-mb", "largest attachment, in MiB")
+		num(&cfg.DailyUploadMB, "daily-upload-mb", "attachment bytes one user may upload per UTC day, in MiB")
+	}
+	str(&cfg.LogFormat, "log-format", "log format: text or json")
+	str(&cfg.LogLevel, "log-level", "log level: debug, info, warn or error")
+	return names
+}
+
+// envName returns the environment variable of a configuration flag.
+func envName(flagName string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// loadConfig returns the effective configuration of a command whose flags
+// have been parsed into fs: defaults, then the config file, then the
+// environment, then the flags given on the command line.
+func loadConfig(fs *flag.FlagSet, names []string, path string, getenv func(string) string, group int) (Config, error) {
+	if path == "" {
+		path = getenv(EnvPrefix + "CONFIG")
+	}
+	cfg := DefaultConfig()
+	if path != "" {
+		var err error
+		if cfg, err = ReadConfigFile(path, cfg, getenv); err != nil {
+			return Config{}, err
+		}
+	}
+
+	// A second flag set bound to cfg takes the environment, then the
+	// flags the user actually gave (their values round-trip as strings).
+	over := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	var ignored string
+	configFlags(over, &cfg, &ignored, group)
+	for _, name := range names {
+		if v := getenv(envName(name)); v != "" {
+			if err := over.Set(name, v); err != nil {
+				return Config{}, fmt.Errorf("%s: %w", envName(name), err)
+			}
+		}
+	}
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if over.Lookup(f.Name) != nil && f.Name != "config" && err == nil {
+			err = over.Set(f.Name, f.Value.String())
+		}
+	})
+	if err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/casebook/casebook/auth"
+	casebookhttp "github.com/casebook/casebook/http"
+)
+
+// ShutdownTimeout bounds how long serve waits for in-flight requests after
+// SIGINT or SIGTERM before it closes the remaining connections.
+const ShutdownTimeout = 30 * time.Second
+
+// ServeCommand runs the server: `casebook serve`.
+type ServeCommand struct {
+	Main *Main
+}
+
+const serveHelp = `Runs the HTTP server: the OSM v2 customer API (/v2/servicerequest), the IAM
+subset (/v3), the support engineers' API (/support/v1), /healthz and /readyz.
+
+On first start it creates the data directory (0700), the database and the
+master key file (0600). SIGINT or SIGTERM stops accepting connections, lets
+in-flight requests finish (up to 30s), stops the expiry sweeper and closes
+the store.
+
+Settings come from, lowest precedence first: defaults, the --config file,
+CASEBOOK_* environment variables (CASEBOOK_LINK_TTL for --link-ttl), flags.`
+
+// Run parses the flags, serves until ctx is cancelled, then shuts down
+// gracefully.
+func (c *ServeCommand) Run(ctx context.Context, args []string) error {
+	fs := c.Main.newFlags("serve", "[flags]", serveHelp, allFlags)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	cfg, err := c.Main.config(fs)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(c.Main.Stderr, cfg.LogFormat, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+
+	s := &Server{Config: cfg, Logger: logger, Middleware: c.Main.Middleware}
+	if err := s.Open(ctx); err != nil {
+		return err
+	}
+	if c.Main.Listening != nil {
+		c.Main.Listening(s.Addr())
+	}
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down", "timeout", ShutdownTimeout.String())
+	case serveErr = <-s.errc:
+		logger.Error("server failed", "err", serveErr)
+	}
+	if err := s.Close(); err != nil {
+		return err
+	}
+	return serveErr
+}
+
+// Server is a running Casebook: the App, its HTTP server and the expiry
+// sweeper.
+type Server struct {
+	Config     Config
+	Logger     *slog.Logger
+	Middleware func(http.Handler) http.Handler
+
+	app       *App
+	listener  net.Listener
+	http      *http.Server
+	errc      chan error // Serve's error, if it fails
+	stopSweep context.CancelFunc
+	sweepDone chan struct{}
+}
+
+// Open opens the App, starts listening and serving, and starts the sweeper.
+func (s *Server) Open(ctx context.Context) (err error) {
+	keyFile := filepath.Join(s.Config.Data, MasterKeyFile)
+	_, statErr := os.Stat(keyFile)
+	newKeyFile := s.Config.MasterKey == "" && errors.Is(statErr, os.ErrNotExist)
+
+	if s.app, err = OpenApp(ctx, s.Config, s.Logger); err != nil {
+		return err
+	}
+	if newKeyFile {
+		s.Logger.Info("created a new master key; back it up, and give replicas the same key", "file", keyFile)
+	}
+
+	key := s.app.MasterKey
+	api := &casebookhttp.Server{
+		Service: s.app.Service,
+		Tokens:  &auth.Tokens{Key: auth.DeriveKey(key, auth.PurposeToken), TTL: time.Duration(s.Config.TokenTTL)},
+		Links:   &auth.Links{Key: auth.DeriveKey(key, auth.PurposeDownloadLink), TTL: time.Duration(s.Config.LinkTTL)},
+		Logger:  s.Logger,
+		BaseURL: s.Config.BaseURL,
+		Now:     time.Now,
+	}
+	handler := api.Handler()
+	if s.Middleware != nil {
+		handler = s.Middleware(handler)
+	}
+
+	if s.listener, err = net.Listen("tcp", s.Config.Addr); err != nil {
+		s.app.Close()
+		return fmt.Errorf("listen: %w", err)
+	}
+	s.http = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	s.errc = make(chan error, 1)
+	go func() {
+		if err := s.http.Serve(s.listener); !errors.Is(err, http.ErrServerClosed) {
+			s.errc <- fmt.Errorf("serve: %w", err)
+		}
+	}()
+
+	// The sweeper has its own context: a signal must not cut a sweep short
+	// while requests drain; Close stops it afterwards.
+	sweepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopSweep, s.sweepDone = stop, make(chan struct{})
+	go s.sweep(sweepCtx)
+
+	s.Logger.Info("listening", "addr", s.Addr(), "db", describeDB(s.Config), "blobs", describeBlobs(s.Config))
+	return nil
+}
+
+// Addr returns the address the server listens on, with the actual port
+// when the configuration asked for port 0.
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// Close stops accepting connections, waits for in-flight requests (up to
+// ShutdownTimeout, then closes what remains), stops the sweeper and closes
+// the store.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if err := s.http.Shutdown(ctx); err != nil {
+		s.Logger.Warn("requests still running after the shutdown timeout; closing their connections", "timeout", ShutdownTimeout.String())
+		errs = append(errs, s.http.Close())
+	}
+
+	s.stopSweep()
+	<-s.sweepDone
+
+	if err := s.app.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close store: %w", err))
+	}
+	s.Logger.Info("stopped")
+	return errors.Join(errs...)
+}
+
+// sweep ends expired grants and destroys their credentials, at start and
+// then every SweepInterval, until ctx is cancelled. With several replicas
+// every one sweeps; the store makes each expiry happen exactly once.
+func (s *Server) sweep(ctx context.Context) {
+	defer close(s.sweepDone)
+	ticker := time.NewTicker(time.Duration(s.Config.SweepInterval))
+	defer ticker.Stop()
+	for {
+		n, err := s.app.Service.ExpireGrants(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.Logger.Error("expire grants", "err", err)
+		} else if n > 0 {
+			s.Logger.Info("expired grants", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
