@@ -1,22 +1,369 @@
 package http
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/casebook/casebook"
+	"github.com/casebook/casebook/auth"
 )
 
-// (Placeholder: its owner replaces this file with token and AK/SK authentication.)
+// Authentication of customer and engineer requests. The precedence follows
+// the IAM spec (shared/spec/auth/iam.md section 3):
+//
+//  1. an Authorization header of the SDK-HMAC family: AK/SK signature
+//     verification (any X-Auth-Token on the same request is ignored);
+//  2. else X-Auth-Token: a stateless HMAC token (auth.Tokens), whose user is
+//     resolved through a short-lived cache;
+//  3. else 401.
+//
+// Every failure has its own message (docs/compatibility.md lists them);
+// none of them echoes the token, the signature or anything derived from a
+// secret.
 
-type principalCache struct{ ttl time.Duration }
+// maxAuthTokenLength is the documented bound of X-Auth-Token.
+const maxAuthTokenLength = 5000
 
-func newPrincipalCache(ttl time.Duration) *principalCache { return &principalCache{ttl: ttl} }
+// maxSignedBody bounds the body read to check a signature (Huawei's API
+// gateway accepts AK/SK bodies up to 12 MB). Unsigned payloads (multipart
+// uploads) are not read here at all.
+const maxSignedBody = 12 << 20
 
-func (s *Server) authenticateCustomer(r *http.Request) (*casebook.Principal, error) {
-	return nil, casebook.Errorf(casebook.EUNAUTHORIZED, "not implemented yet")
+// signatureSchemePrefix marks an Authorization header as a Huawei SDK
+// signature attempt (SDK-HMAC-SHA256, SDK-HMAC-SM3, ...).
+const signatureSchemePrefix = "SDK-"
+
+func authError(reason, format string, args ...any) error {
+	return casebook.Errorf(casebook.EUNAUTHORIZED, format, args...).WithReason(reason)
 }
 
+func errNoCredentials() error {
+	return authError(reasonNoAuth, "x-auth-token not found: send an X-Auth-Token header (from POST /v3/auth/tokens) or sign the request with an access key (SDK-HMAC-SHA256).")
+}
+
+func errWrongRealm(msg string) error {
+	return casebook.Errorf(casebook.EFORBIDDEN, "%s", msg).WithReason(reasonWrongRealm)
+}
+
+// authenticateCustomer returns the customer calling r, from an AK/SK
+// signature or a customer token.
+func (s *Server) authenticateCustomer(r *http.Request) (*casebook.Principal, error) {
+	if isSignatureAttempt(r) {
+		return s.authenticateSignature(r)
+	}
+	tok, ok, err := authToken(r)
+	if err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, errNoCredentialsOrScheme(r)
+	}
+	return s.authenticateToken(r.Context(), tok, casebook.RealmCustomer)
+}
+
+// authenticateEngineer returns the support engineer calling r. Engineers
+// authenticate with tokens only: access keys belong to customer users.
 func (s *Server) authenticateEngineer(r *http.Request) (*casebook.Principal, error) {
-	return nil, casebook.Errorf(casebook.EUNAUTHORIZED, "not implemented yet")
+	if isSignatureAttempt(r) {
+		return nil, errWrongRealm("This is the support API; it takes an engineer's X-Auth-Token, not a customer's access key signature.")
+	}
+	tok, ok, err := authToken(r)
+	if err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, errNoCredentialsOrScheme(r)
+	}
+	return s.authenticateToken(r.Context(), tok, casebook.RealmEngineer)
+}
+
+// authenticateAny accepts a token of either realm or a customer's
+// signature; the token introspection endpoints use it.
+func (s *Server) authenticateAny(r *http.Request) (*casebook.Principal, error) {
+	if isSignatureAttempt(r) {
+		return s.authenticateSignature(r)
+	}
+	tok, ok, err := authToken(r)
+	if err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, errNoCredentialsOrScheme(r)
+	}
+	return s.authenticateToken(r.Context(), tok, "")
+}
+
+// isSignatureAttempt reports whether r carries an Authorization header of
+// the Huawei SDK family. Other schemes (Basic from a proxy, Bearer) do not
+// hide an X-Auth-Token.
+func isSignatureAttempt(r *http.Request) bool {
+	v := strings.TrimSpace(r.Header.Get("Authorization"))
+	return len(v) >= len(signatureSchemePrefix) && strings.EqualFold(v[:len(signatureSchemePrefix)], signatureSchemePrefix)
+}
+
+// errNoCredentialsOrScheme explains a request without usable credentials,
+// naming a foreign Authorization scheme when there is one.
+func errNoCredentialsOrScheme(r *http.Request) error {
+	if v := strings.TrimSpace(r.Header.Get("Authorization")); v != "" {
+		scheme, _, _ := strings.Cut(v, " ")
+		if len(scheme) > 32 {
+			scheme = scheme[:32]
+		}
+		return authError(reasonBadSig, "unsupported signing algorithm %q: sign requests with SDK-HMAC-SHA256 or send an X-Auth-Token.", scheme)
+	}
+	return errNoCredentials()
+}
+
+// authToken returns the X-Auth-Token of r. An empty header counts as absent.
+func authToken(r *http.Request) (string, bool, error) {
+	vs := r.Header.Values("X-Auth-Token")
+	if len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+		return "", false, nil
+	}
+	if len(vs) > 1 {
+		return "", false, authError(reasonBadToken, "More than one X-Auth-Token header.")
+	}
+	tok := strings.TrimSpace(vs[0])
+	if len(tok) > maxAuthTokenLength {
+		return "", false, authError(reasonBadToken, "X-Auth-Token must be 1 to %d characters.", maxAuthTokenLength)
+	}
+	return tok, true, nil
+}
+
+// authenticateToken verifies a token (no database round trip) and resolves
+// its user through the principal cache. A token whose epoch is not the
+// user's current one was revoked: the user was disabled, or the password
+// changed, since it was issued. realm, unless empty, is the realm the
+// route serves; the other realm's tokens are refused before any lookup.
+func (s *Server) authenticateToken(ctx context.Context, tok string, realm casebook.Realm) (*casebook.Principal, error) {
+	p, _, err := s.tokenPrincipal(ctx, tok, realm)
+	return p, err
+}
+
+// tokenPrincipal is authenticateToken that also returns the claims.
+func (s *Server) tokenPrincipal(ctx context.Context, tok string, realm casebook.Realm) (*casebook.Principal, auth.Claims, error) {
+	claims, err := s.verifyToken(tok)
+	if err != nil {
+		return nil, claims, err
+	}
+	switch {
+	case realm == casebook.RealmCustomer && claims.Realm != realm:
+		return nil, claims, errWrongRealm("This is the customer API; a support engineer's token is not accepted here.")
+	case realm == casebook.RealmEngineer && claims.Realm != realm:
+		return nil, claims, errWrongRealm("This is the support API; a customer's token is not accepted here.")
+	}
+	p, epoch, err := s.principals.get(ctx, s, claims.Realm, claims.UserID, claims.Epoch)
+	if err != nil {
+		return nil, claims, err
+	}
+	if epoch != claims.Epoch || (claims.Realm == casebook.RealmCustomer && p.AccountID != claims.AccountID) {
+		return nil, claims, authError(reasonUserBlocked, "The token was revoked (the password was changed or the user was disabled since it was issued); get a new token.")
+	}
+	return p, claims, nil
+}
+
+// verifyToken checks a token's MAC and expiry and maps the failures to
+// their messages.
+func (s *Server) verifyToken(tok string) (auth.Claims, error) {
+	claims, err := s.Tokens.Verify(tok, s.Now())
+	switch {
+	case errors.Is(err, auth.ErrTokenExpired):
+		return claims, authError(reasonExpired, "The token has expired; get a new one from POST /v3/auth/tokens.")
+	case errors.Is(err, auth.ErrTokenMalformed), errors.Is(err, auth.ErrTokenSignature):
+		return claims, authError(reasonBadToken, "decrypt token fail: the X-Auth-Token is not a token issued by this server.")
+	case err != nil:
+		return claims, err // a key configuration problem: internal
+	}
+	return claims, nil
+}
+
+// authenticateSignature verifies an SDK-HMAC-SHA256 request signature. The
+// body is read (within maxSignedBody) for the payload hash and put back so
+// that handlers can read it; an unsigned multipart payload is left unread.
+func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, error) {
+	authz := r.Header.Values("Authorization")
+	if len(authz) > 1 {
+		return nil, authError(reasonBadSig, "More than one Authorization header.")
+	}
+	sh, err := auth.ParseAuthorization(authz[0])
+	if err != nil {
+		return nil, signatureError(err)
+	}
+	if _, ok := r.Header["X-Security-Token"]; ok {
+		return nil, authError(reasonUnknownKey, "Temporary access keys (X-Security-Token) are not supported by this server; use a permanent access key.")
+	}
+	// The date is checked before the key is looked up, so a stale or
+	// replayed request costs no database read.
+	if err := checkSdkDate(r, s.Now(), s.SignatureSkew); err != nil {
+		return nil, err
+	}
+
+	key, secret, err := s.Service.AccessKeySecret(r.Context(), sh.AccessKey)
+	if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED || casebook.ErrorCode(err) == casebook.ENOTFOUND {
+		return nil, authError(reasonUnknownKey, "The access key is unknown or disabled.")
+	} else if err != nil {
+		return nil, err
+	}
+	defer clear(secret)
+
+	var body []byte
+	if !unsignedPayload(r) {
+		if body, err = readBodyForSignature(r); err != nil {
+			return nil, err
+		}
+	}
+	if err := auth.VerifyRequest(r, body, secret, s.Now(), s.SignatureSkew); err != nil {
+		return nil, signatureError(err)
+	}
+	// Checked only once the signature holds, so that the answer tells an
+	// unauthenticated caller nothing about which account a key belongs to.
+	if d, ok := headerValue(r, "X-Domain-Id"); ok && d != key.AccountID {
+		return nil, authError(reasonDomain, "X-Domain-Id does not match the account of the access key.")
+	}
+	p, _, err := s.principals.get(r.Context(), s, casebook.RealmCustomer, key.UserID, 0)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// unsignedPayload reports whether the request declares an unsigned body
+// (the SDK's multipart uploads); VerifyRequest refuses it for JSON bodies.
+func unsignedPayload(r *http.Request) bool {
+	return strings.TrimSpace(r.Header.Get("X-Sdk-Content-Sha256")) == auth.UnsignedPayload
+}
+
+// readBodyForSignature reads the whole body and restores r.Body.
+func readBodyForSignature(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxSignedBody+1))
+	r.Body.Close()
+	if err != nil {
+		return nil, malformed("Cannot read the request body.")
+	}
+	if len(body) > maxSignedBody {
+		return nil, casebook.Errorf(casebook.EINVALID, "A signed request body can be at most %d bytes.", maxSignedBody).WithReason(reasonMalformed)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
+}
+
+// checkSdkDate checks X-Sdk-Date (VerifyRequest checks it again; this
+// early check only saves the key lookup).
+func checkSdkDate(r *http.Request, now time.Time, skew time.Duration) error {
+	vs := r.Header.Values("X-Sdk-Date")
+	if len(vs) != 1 {
+		return signatureError(auth.ErrDateMissing)
+	}
+	at, err := time.Parse(auth.SdkDateFormat, strings.TrimSpace(vs[0]))
+	if err != nil {
+		return signatureError(auth.ErrDateMissing)
+	}
+	if skew <= 0 {
+		skew = auth.DefaultSignatureSkew
+	}
+	if d := now.Sub(at); d > skew || d < -skew {
+		return signatureError(auth.ErrDateSkew)
+	}
+	return nil
+}
+
+// signatureError maps the auth package's signature errors to the wire.
+func signatureError(err error) error {
+	switch {
+	case errors.Is(err, auth.ErrUnsupportedAlgorithm):
+		return authError(reasonBadSig, "unsupported signing algorithm: only SDK-HMAC-SHA256 is accepted.")
+	case errors.Is(err, auth.ErrDateMissing):
+		return authError(reasonSigDate, "X-Sdk-Date is missing or not in the form YYYYMMDDTHHMMSSZ.")
+	case errors.Is(err, auth.ErrDateSkew):
+		return authError(reasonSigDate, "X-Sdk-Date is too far from the server time (signature expired); check the client clock.")
+	case errors.Is(err, auth.ErrSignatureMismatch):
+		return authError(reasonBadSig, "verify aksk signature fail: the signature does not match the request.")
+	case errors.Is(err, auth.ErrSignatureMissing):
+		return errNoCredentials()
+	case errors.Is(err, auth.ErrSignatureMalformed):
+		// The wrapped detail names a field or header, never a value.
+		detail := strings.TrimPrefix(err.Error(), auth.ErrSignatureMalformed.Error())
+		detail = strings.TrimPrefix(detail, ": ")
+		if detail == "" {
+			detail = "malformed"
+		}
+		return authError(reasonBadSig, "Malformed signed request: %s.", strings.TrimSuffix(detail, "."))
+	}
+	return err
+}
+
+// principalCache keeps resolved principals for a short time, so that a
+// token costs no database read on most requests. Disabling a user bumps
+// their epoch; a cached entry whose epoch is older than a token's is
+// refreshed at once, and one that is newer refuses the token.
+type principalCache struct {
+	ttl time.Duration
+
+	mu      sync.Mutex
+	entries map[principalKey]principalEntry
+	sweepAt time.Time
+}
+
+type principalKey struct {
+	realm  casebook.Realm
+	userID string
+}
+
+type principalEntry struct {
+	p       *casebook.Principal
+	epoch   int64
+	expires time.Time
+}
+
+// principalCacheMax bounds the cache; past it, expired entries are swept.
+const principalCacheMax = 10000
+
+func newPrincipalCache(ttl time.Duration) *principalCache {
+	return &principalCache{ttl: ttl, entries: make(map[principalKey]principalEntry)}
+}
+
+// get returns the principal and current epoch of a user, from the cache
+// when fresh. wantEpoch > 0 is the epoch a token carries: an entry with an
+// older epoch is stale (the user was re-enabled since) and is reloaded.
+// The returned principal is shared and must not be modified.
+func (c *principalCache) get(ctx context.Context, s *Server, realm casebook.Realm, userID string, wantEpoch int64) (*casebook.Principal, int64, error) {
+	key := principalKey{realm, userID}
+	now := s.Now()
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) && e.epoch >= wantEpoch {
+		return e.p, e.epoch, nil
+	}
+
+	p, epoch, err := s.Service.ResolvePrincipal(ctx, realm, userID)
+	if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED {
+		c.mu.Lock()
+		delete(c.entries, key)
+		c.mu.Unlock()
+		return nil, 0, authError(reasonUserBlocked, "The user is disabled or no longer exists.")
+	} else if err != nil {
+		return nil, 0, err
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= principalCacheMax && !now.Before(c.sweepAt) {
+		for k, e := range c.entries {
+			if !now.Before(e.expires) {
+				delete(c.entries, k)
+			}
+		}
+		c.sweepAt = now.Add(c.ttl)
+	}
+	if len(c.entries) < principalCacheMax {
+		c.entries[key] = principalEntry{p: p, epoch: epoch, expires: now.Add(c.ttl)}
+	}
+	return p, epoch, nil
 }

@@ -3,6 +3,7 @@ package http
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/casebook/casebook"
 )
@@ -19,6 +20,7 @@ const (
 	reasonDomain      = "domain_mismatch" // X-Domain-Id is not the key's account
 	reasonWrongRealm  = "wrong_realm"     // a customer token on the support API or vice versa
 	reasonUserBlocked = "user_blocked"    // user disabled, deleted or password changed
+	reasonLoginFailed = "login_failed"    // POST /v3/auth/tokens: wrong name or password: IAM.0101
 )
 
 // osmError is the documented error envelope. error_msg must be a non-empty
@@ -45,6 +47,8 @@ func classify(err error) errorClass {
 		return errorClass{401, "APIGW.0301", "Incorrect IAM authentication information", "IAM认证信息错误"}
 	case reasonBadSig, reasonSigDate, reasonUnknownKey, reasonDomain:
 		return errorClass{401, "APIGW.0301", "Incorrect IAM authentication information", "IAM认证信息错误"}
+	case reasonLoginFailed:
+		return errorClass{401, "IAM.0101", "The username or password is wrong.", "用户名或密码错误。"}
 	case reasonWrongRealm:
 		return errorClass{403, "OSM.0003", "Forbidden", "禁止访问"}
 	case casebook.ReasonCaseNotFound:
@@ -103,7 +107,32 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if class.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `SDK-HMAC-SHA256, X-Auth-Token`)
 	}
+	if isIAMPath(r.URL.Path) {
+		writeJSON(w, class.Status, iamError{ErrorCode: class.Code, ErrorMsg: msg,
+			Error: keystoneError{Code: class.Status, Message: msg, Title: http.StatusText(class.Status)}})
+		return
+	}
 	writeJSON(w, class.Status, osmError{ErrorCode: class.Code, ErrorMsg: msg})
+}
+
+// iamError is the error body of the IAM subset (/v3/..., /v3.0/...): the
+// OSM pair, which the Huawei SDK reads, plus the Keystone error object that
+// OpenStack-style clients read.
+type iamError struct {
+	ErrorCode string        `json:"error_code"`
+	ErrorMsg  string        `json:"error_msg"`
+	Error     keystoneError `json:"error"`
+}
+
+type keystoneError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Title   string `json:"title"`
+}
+
+// isIAMPath reports whether path belongs to the IAM subset.
+func isIAMPath(path string) bool {
+	return strings.HasPrefix(path, "/v3/") || strings.HasPrefix(path, "/v3.0/")
 }
 
 // malformed returns the error for a body or query that cannot be parsed.

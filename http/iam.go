@@ -1,4 +1,592 @@
 package http
 
-// iamRoutes lists the routes of this area. (Placeholder: its owner replaces this file.)
-func (s *Server) iamRoutes() []route { return nil }
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/casebook/casebook"
+	"github.com/casebook/casebook/auth"
+)
+
+// The IAM subset (shared/spec/auth/iam.md): password tokens as the OSM docs
+// use them, token introspection, the domain lookup the Huawei SDK makes to
+// find its account id, and Huawei IAM's permanent access key endpoints so
+// that customers can manage their own AK/SK pairs. Errors on /v3 and /v3.0
+// paths carry a Keystone error object besides the OSM pair (errors.go).
+
+func (s *Server) iamRoutes() []route {
+	return []route{
+		{"POST", "/v3/auth/tokens", "KeystoneCreateUserTokenByPassword", authNone, s.handleIssueToken},
+		{"GET", "/v3/auth/tokens", "KeystoneValidateToken", authNone, s.handleValidateToken},
+		{"HEAD", "/v3/auth/tokens", "KeystoneCheckToken", authNone, s.handleValidateToken},
+		{"GET", "/v3/auth/domains", "KeystoneListAuthDomains", authCustomer, s.handleListAuthDomains},
+		{"POST", "/v3.0/OS-CREDENTIAL/credentials", "CreatePermanentAccessKey", authCustomer, s.handleCreateCredential},
+		{"GET", "/v3.0/OS-CREDENTIAL/credentials", "ListPermanentAccessKeys", authCustomer, s.handleListCredentials},
+		{"GET", "/v3.0/OS-CREDENTIAL/credentials/{access_key}", "ShowPermanentAccessKey", authCustomer, s.handleShowCredential},
+		{"PUT", "/v3.0/OS-CREDENTIAL/credentials/{access_key}", "UpdatePermanentAccessKey", authCustomer, s.handleUpdateCredential},
+		{"DELETE", "/v3.0/OS-CREDENTIAL/credentials/{access_key}", "DeletePermanentAccessKey", authCustomer, s.handleDeleteCredential},
+		{"POST", "/support/v1/auth/tokens", "IssueEngineerToken", authNone, s.handleIssueEngineerToken},
+	}
+}
+
+// iamTimeLayout is how IAM writes times: UTC with microseconds and a Z
+// (Huawei's examples: 2015-11-09T01:42:57.527363Z).
+const iamTimeLayout = "2006-01-02T15:04:05.000000Z"
+
+func formatIAMTime(t time.Time) string { return t.UTC().Format(iamTimeLayout) }
+
+// Input bounds of the IAM subset (Huawei IAM: names up to 64 characters;
+// ids are 32 hex characters; we allow 64).
+const (
+	maxIAMNameLen        = 64
+	maxIAMIDLen          = 64
+	maxLoginPasswordLen  = casebook.MaxPasswordLength
+	maxCredentialDescLen = 255
+)
+
+// iamRef is an {id, name} pair: a domain, a role, a scope.
+type iamRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// passwordAuthRequest is Keystone's password authentication body.
+type passwordAuthRequest struct {
+	Auth *struct {
+		Identity struct {
+			Methods  []string `json:"methods"`
+			Password *struct {
+				User struct {
+					ID       string  `json:"id"`
+					Name     string  `json:"name"`
+					Password string  `json:"password"`
+					Domain   *iamRef `json:"domain"`
+				} `json:"user"`
+			} `json:"password"`
+		} `json:"identity"`
+		Scope *struct {
+			Domain  *iamRef `json:"domain"`
+			Project *struct {
+				ID     string  `json:"id"`
+				Name   string  `json:"name"`
+				Domain *iamRef `json:"domain"`
+			} `json:"project"`
+		} `json:"scope"`
+	} `json:"auth"`
+}
+
+// passwordLogin is the validated identity of a password request.
+type passwordLogin struct {
+	UserID, UserName     string
+	DomainID, DomainName string
+	Password             string
+}
+
+func (req *passwordAuthRequest) login() (passwordLogin, error) {
+	if req.Auth == nil {
+		return passwordLogin{}, casebook.Invalidf("auth", "auth.identity is required.")
+	}
+	id := req.Auth.Identity
+	hasPassword := false
+	for _, m := range id.Methods {
+		if m == "password" {
+			hasPassword = true
+		}
+	}
+	if !hasPassword {
+		return passwordLogin{}, casebook.Invalidf("auth.identity.methods", "Only the password method is supported: send \"methods\": [\"password\"].")
+	}
+	if id.Password == nil {
+		return passwordLogin{}, casebook.Invalidf("auth.identity.password", "auth.identity.password.user is required.")
+	}
+	u := id.Password.User
+	l := passwordLogin{UserID: u.ID, UserName: u.Name, Password: u.Password}
+	if u.Domain != nil {
+		l.DomainID, l.DomainName = u.Domain.ID, u.Domain.Name
+	}
+	for _, f := range []struct{ field, v string }{
+		{"user.id", l.UserID}, {"domain.id", l.DomainID},
+	} {
+		if err := checkLength(f.field, f.v, 0, maxIAMIDLen); err != nil {
+			return l, err
+		}
+	}
+	for _, f := range []struct{ field, v string }{
+		{"user.name", l.UserName}, {"domain.name", l.DomainName},
+	} {
+		if err := checkLength(f.field, f.v, 0, maxIAMNameLen); err != nil {
+			return l, err
+		}
+	}
+	if err := checkLength("user.password", l.Password, 1, maxLoginPasswordLen); err != nil {
+		return l, err
+	}
+	if l.UserID == "" && l.UserName == "" {
+		return l, casebook.Invalidf("user", "Name the user: user.name with user.domain, or user.id.")
+	}
+	return l, nil
+}
+
+// tokenResponse is Keystone's token body.
+type tokenResponse struct {
+	Token tokenInfo `json:"token"`
+}
+
+type tokenInfo struct {
+	Methods   []string       `json:"methods"`
+	IssuedAt  string         `json:"issued_at"`
+	ExpiresAt string         `json:"expires_at"`
+	User      tokenUser      `json:"user"`
+	Domain    *iamRef        `json:"domain,omitempty"`
+	Project   *tokenProject  `json:"project,omitempty"`
+	Catalog   []catalogEntry `json:"catalog,omitempty"`
+	Roles     []iamRef       `json:"roles"`
+}
+
+type tokenUser struct {
+	ID                string  `json:"id"`
+	Name              string  `json:"name"`
+	Domain            *iamRef `json:"domain,omitempty"`
+	PasswordExpiresAt string  `json:"password_expires_at"`
+}
+
+type tokenProject struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Domain iamRef `json:"domain"`
+}
+
+type catalogEntry struct {
+	Type      string            `json:"type"`
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	Endpoints []catalogEndpoint `json:"endpoints"`
+}
+
+type catalogEndpoint struct {
+	ID        string `json:"id"`
+	Interface string `json:"interface"`
+	Region    string `json:"region"`
+	RegionID  string `json:"region_id"`
+	URL       string `json:"url"`
+}
+
+// selfURL is the base URL clients reach this server at, for the catalog
+// and links in IAM bodies.
+func (s *Server) selfURL(r *http.Request) string {
+	if s.BaseURL != "" {
+		return strings.TrimSuffix(s.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// tokenBody builds the token body for a principal; scope is the project
+// the caller asked for, if any (Casebook has no projects: it is echoed).
+func (s *Server) tokenBody(r *http.Request, p *casebook.Principal, claims auth.Claims, project *tokenProject) tokenResponse {
+	t := tokenInfo{
+		Methods:   []string{"password"},
+		IssuedAt:  formatIAMTime(claims.IssuedAt),
+		ExpiresAt: formatIAMTime(claims.ExpiresAt),
+		User:      tokenUser{ID: p.UserID, Name: p.UserName},
+	}
+	base := s.selfURL(r)
+	if p.Realm == casebook.RealmEngineer {
+		t.Roles = []iamRef{{ID: "0", Name: "support_engineer"}}
+		t.Catalog = []catalogEntry{{Type: "support", ID: "casebook-support", Name: "casebook-support",
+			Endpoints: []catalogEndpoint{{ID: "casebook-support-public", Interface: "public", Region: "*", RegionID: "*", URL: base + "/support/v1"}}}}
+	} else {
+		domain := iamRef{ID: p.AccountID, Name: p.AccountName}
+		t.User.Domain = &domain
+		if project != nil {
+			project.Domain = domain
+			t.Project = project
+		} else {
+			t.Domain = &domain
+		}
+		role := "te_user"
+		if p.IsMaster {
+			role = "te_admin"
+		}
+		t.Roles = []iamRef{{ID: "0", Name: role}}
+		t.Catalog = []catalogEntry{
+			{Type: "identity", ID: "casebook-iam", Name: "iam",
+				Endpoints: []catalogEndpoint{{ID: "casebook-iam-public", Interface: "public", Region: "*", RegionID: "*", URL: base + "/v3"}}},
+			{Type: "osm", ID: "casebook-osm", Name: "osm",
+				Endpoints: []catalogEndpoint{{ID: "casebook-osm-public", Interface: "public", Region: "*", RegionID: "*", URL: base}}},
+		}
+	}
+	if newQuery(r).Has("nocatalog") {
+		t.Catalog = nil
+	}
+	return tokenResponse{Token: t}
+}
+
+// handleIssueToken is POST /v3/auth/tokens with the password method.
+func (s *Server) handleIssueToken(w http.ResponseWriter, r *http.Request) error {
+	var req passwordAuthRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	l, err := req.login()
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	accountName, userName, err := s.loginNames(ctx, l)
+	if err != nil {
+		return err
+	}
+	p, epoch, err := s.Service.LoginCustomer(ctx, accountName, userName, l.Password)
+	if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED {
+		return casebook.Errorf(casebook.EUNAUTHORIZED, "Check the domain name, user name and password.").WithReason(reasonLoginFailed)
+	} else if err != nil {
+		return err
+	}
+
+	// Any scope is accepted (OSM is a global service) as long as it does not
+	// name another account.
+	var project *tokenProject
+	if sc := req.Auth.Scope; sc != nil {
+		refs := []*iamRef{sc.Domain}
+		if sc.Project != nil {
+			refs = append(refs, sc.Project.Domain)
+			project = &tokenProject{ID: sc.Project.ID, Name: sc.Project.Name}
+			if project.ID == "" {
+				project.ID = project.Name
+			} else if project.Name == "" {
+				project.Name = project.ID
+			}
+		}
+		for _, ref := range refs {
+			if ref != nil && ((ref.ID != "" && ref.ID != p.AccountID) || (ref.Name != "" && ref.Name != p.AccountName)) {
+				return authError(reasonDomain, "The scope names another account than the user's.")
+			}
+		}
+	}
+	return s.issueToken(w, r, p, epoch, project)
+}
+
+// loginNames turns a login by ids into the account and user names the
+// Service logs in with. An id that matches nothing yields empty names, so
+// that the failure looks, and takes as long, as any other.
+func (s *Server) loginNames(ctx context.Context, l passwordLogin) (accountName, userName string, err error) {
+	if l.UserID == "" && l.DomainID == "" {
+		if l.DomainName == "" {
+			return "", "", casebook.Invalidf("user.domain", "user.domain (name or id) is required with user.name.")
+		}
+		return l.DomainName, l.UserName, nil
+	}
+	err = s.Service.Store.Read(ctx, func(tx casebook.Tx) error {
+		var account *casebook.Account
+		if l.UserID != "" {
+			user, err := tx.FindUserByID(ctx, l.UserID)
+			if err != nil {
+				return err
+			}
+			if l.UserName != "" && l.UserName != user.Name {
+				return casebook.NotFoundf("no such user")
+			}
+			if account, err = tx.FindAccountByID(ctx, user.AccountID); err != nil {
+				return err
+			}
+			userName = user.Name
+		} else {
+			if account, err = tx.FindAccountByID(ctx, l.DomainID); err != nil {
+				return err
+			}
+			userName = l.UserName
+		}
+		if (l.DomainID != "" && l.DomainID != account.ID) || (l.DomainName != "" && l.DomainName != account.Name) {
+			return casebook.NotFoundf("no such user")
+		}
+		accountName = account.Name
+		return nil
+	})
+	if casebook.ErrorCode(err) == casebook.ENOTFOUND {
+		return "", "", nil
+	}
+	return accountName, userName, err
+}
+
+// issueToken answers a successful login: 201, X-Subject-Token and the body.
+func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, p *casebook.Principal, epoch int64, project *tokenProject) error {
+	now := s.Now().UTC().Truncate(time.Millisecond)
+	claims := auth.Claims{Realm: p.Realm, UserID: p.UserID, AccountID: p.AccountID, Epoch: epoch, IssuedAt: now}
+	tok, err := s.Tokens.Issue(claims)
+	if err != nil {
+		return err
+	}
+	if claims, err = s.Tokens.Verify(tok, now); err != nil {
+		return err // the expiry Issue chose; cannot fail for a fresh token
+	}
+	w.Header().Set("X-Subject-Token", tok)
+	return writeJSON(w, http.StatusCreated, s.tokenBody(r, p, claims, project))
+}
+
+// handleIssueEngineerToken is POST /support/v1/auth/tokens: the same body
+// as IAM's, for support engineers; user.domain is optional and ignored.
+func (s *Server) handleIssueEngineerToken(w http.ResponseWriter, r *http.Request) error {
+	var req passwordAuthRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	l, err := req.login()
+	if err != nil {
+		return err
+	}
+	if l.UserName == "" {
+		return casebook.Invalidf("user.name", "user.name is required.")
+	}
+	p, epoch, err := s.Service.LoginEngineer(r.Context(), l.UserName, l.Password)
+	if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED {
+		return casebook.Errorf(casebook.EUNAUTHORIZED, "Check the engineer name and password.").WithReason(reasonLoginFailed)
+	} else if err != nil {
+		return err
+	}
+	return s.issueToken(w, r, p, epoch, nil)
+}
+
+// handleValidateToken is GET and HEAD /v3/auth/tokens: X-Auth-Token
+// authenticates the caller, X-Subject-Token is the token checked. A caller
+// may check their own tokens; an account's master user those of its users.
+func (s *Server) handleValidateToken(w http.ResponseWriter, r *http.Request) error {
+	caller, err := s.authenticateAny(r)
+	if err != nil {
+		return err
+	}
+	requestInfoFrom(r.Context()).Principal = caller
+
+	subject := strings.TrimSpace(r.Header.Get("X-Subject-Token"))
+	if subject == "" {
+		return casebook.Invalidf("X-Subject-Token", "The X-Subject-Token header is required.")
+	}
+	notFound := casebook.NotFoundf("The subject token is invalid, expired or revoked.")
+	if len(subject) > maxAuthTokenLength {
+		return notFound
+	}
+	p, claims, err := s.tokenPrincipal(r.Context(), subject, "")
+	if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED {
+		return notFound
+	} else if err != nil {
+		return err
+	}
+	sameUser := p.Realm == caller.Realm && p.UserID == caller.UserID
+	masterOfAccount := caller.Realm == casebook.RealmCustomer && caller.IsMaster &&
+		p.Realm == casebook.RealmCustomer && p.AccountID == caller.AccountID
+	if !sameUser && !masterOfAccount {
+		return casebook.Errorf(casebook.EFORBIDDEN, "You may check your own tokens only (an account's master user: those of its users).")
+	}
+	w.Header().Set("X-Subject-Token", subject)
+	return writeJSON(w, http.StatusOK, s.tokenBody(r, p, claims, nil))
+}
+
+// authDomain is one item of GET /v3/auth/domains.
+type authDomain struct {
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Enabled     bool              `json:"enabled"`
+	Description string            `json:"description"`
+	Links       map[string]string `json:"links"`
+}
+
+// handleListAuthDomains is GET /v3/auth/domains: exactly the caller's
+// account. The Huawei SDK calls it (signed) to learn its domain id.
+func (s *Server) handleListAuthDomains(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	base := s.selfURL(r)
+	return writeJSON(w, http.StatusOK, map[string]any{
+		"domains": []authDomain{{
+			ID: p.AccountID, Name: p.AccountName, Enabled: true, Description: "",
+			Links: map[string]string{"self": base + "/v3/domains/" + p.AccountID},
+		}},
+		"links": map[string]any{"self": base + "/v3/auth/domains", "previous": nil, "next": nil},
+	})
+}
+
+// Permanent access keys (Huawei IAM /v3.0/OS-CREDENTIAL/credentials). A
+// user manages their own keys; the master user those of every user of the
+// account. A key or user outside that reach is not found (for the master
+// user) or forbidden (a sub-user naming another user), and nothing tells
+// keys or users of other accounts apart from ones that do not exist.
+
+// credentialInfo is one key as IAM shows it. Secret is set only in the
+// answer to its creation.
+type credentialInfo struct {
+	Access      string `json:"access"`
+	Secret      string `json:"secret,omitempty"`
+	Status      string `json:"status"`
+	UserID      string `json:"user_id"`
+	CreateTime  string `json:"create_time"`
+	Description string `json:"description"`
+}
+
+func toCredentialInfo(k *casebook.AccessKey) credentialInfo {
+	status := "inactive"
+	if k.Enabled {
+		status = "active"
+	}
+	return credentialInfo{Access: k.ID, Status: status, UserID: k.UserID, CreateTime: formatIAMTime(k.CreatedAt)}
+}
+
+func errAccessKeyNotFound() error {
+	return casebook.NotFoundf("The access key does not exist.")
+}
+
+// credentialUser returns the user whose keys the caller wants to manage:
+// userID, or the caller when it is empty.
+func (s *Server) credentialUser(ctx context.Context, p *casebook.Principal, userID string) (string, error) {
+	if err := checkLength("user_id", userID, 0, maxIAMIDLen); err != nil {
+		return "", err
+	}
+	if userID == "" || userID == p.UserID {
+		return p.UserID, nil
+	}
+	if !p.IsMaster {
+		return "", casebook.Errorf(casebook.EFORBIDDEN, "You can manage your own access keys only; the account's master user can manage those of every user.")
+	}
+	err := s.Service.Store.Read(ctx, func(tx casebook.Tx) error {
+		u, err := tx.FindUserByID(ctx, userID)
+		if err != nil {
+			return err
+		} else if u.AccountID != p.AccountID {
+			return casebook.NotFoundf("The user does not exist.")
+		}
+		return nil
+	})
+	if casebook.ErrorCode(err) == casebook.ENOTFOUND {
+		return "", casebook.NotFoundf("The user does not exist.")
+	}
+	return userID, err
+}
+
+// credentialKey returns the key ak if the caller may manage it.
+func (s *Server) credentialKey(r *http.Request) (*casebook.AccessKey, error) {
+	p := principal(r)
+	ak := r.PathValue("access_key")
+	if ak == "" || len(ak) > maxIAMIDLen {
+		return nil, errAccessKeyNotFound()
+	}
+	var key *casebook.AccessKey
+	err := s.Service.Store.Read(r.Context(), func(tx casebook.Tx) error {
+		var err error
+		key, err = tx.FindAccessKey(r.Context(), ak)
+		return err
+	})
+	if casebook.ErrorCode(err) == casebook.ENOTFOUND {
+		return nil, errAccessKeyNotFound()
+	} else if err != nil {
+		return nil, err
+	}
+	if key.AccountID != p.AccountID || (!p.IsMaster && key.UserID != p.UserID) {
+		return nil, errAccessKeyNotFound()
+	}
+	key.SecretCiphertext = nil
+	return key, nil
+}
+
+type credentialRequest struct {
+	Credential *struct {
+		UserID      string  `json:"user_id"`
+		Description string  `json:"description"`
+		Status      *string `json:"status"`
+	} `json:"credential"`
+}
+
+func (s *Server) handleCreateCredential(w http.ResponseWriter, r *http.Request) error {
+	var req credentialRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.Credential == nil {
+		return casebook.Invalidf("credential", "credential is required.")
+	}
+	if err := checkLength("description", req.Credential.Description, 0, maxCredentialDescLen); err != nil {
+		return err
+	}
+	userID, err := s.credentialUser(r.Context(), principal(r), req.Credential.UserID)
+	if err != nil {
+		return err
+	}
+	key, secret, err := s.Service.CreateAccessKey(r.Context(), userID)
+	if err != nil {
+		return err
+	}
+	info := toCredentialInfo(key)
+	info.Secret = secret
+	return writeJSON(w, http.StatusCreated, map[string]credentialInfo{"credential": info})
+}
+
+func (s *Server) handleListCredentials(w http.ResponseWriter, r *http.Request) error {
+	userID, err := newQuery(r).String("user_id", maxIAMIDLen)
+	if err != nil {
+		return err
+	}
+	if userID, err = s.credentialUser(r.Context(), principal(r), userID); err != nil {
+		return err
+	}
+	keys, err := s.Service.ListAccessKeys(r.Context(), userID)
+	if err != nil {
+		return err
+	}
+	list := make([]credentialInfo, 0, len(keys))
+	for _, k := range keys {
+		list = append(list, toCredentialInfo(k))
+	}
+	return writeJSON(w, http.StatusOK, map[string][]credentialInfo{"credentials": list})
+}
+
+func (s *Server) handleShowCredential(w http.ResponseWriter, r *http.Request) error {
+	key, err := s.credentialKey(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]credentialInfo{"credential": toCredentialInfo(key)})
+}
+
+func (s *Server) handleUpdateCredential(w http.ResponseWriter, r *http.Request) error {
+	key, err := s.credentialKey(r)
+	if err != nil {
+		return err
+	}
+	var req credentialRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.Credential == nil || req.Credential.Status == nil {
+		return casebook.Invalidf("credential.status", "credential.status (\"active\" or \"inactive\") is required.")
+	}
+	if err := checkLength("description", req.Credential.Description, 0, maxCredentialDescLen); err != nil {
+		return err
+	}
+	var enabled bool
+	switch *req.Credential.Status {
+	case "active":
+		enabled = true
+	case "inactive":
+	default:
+		return casebook.Invalidf("credential.status", "credential.status must be \"active\" or \"inactive\".")
+	}
+	if err := s.Service.SetAccessKeyEnabled(r.Context(), key.UserID, key.ID, enabled); err != nil {
+		return err
+	}
+	key.Enabled = enabled
+	return writeJSON(w, http.StatusOK, map[string]credentialInfo{"credential": toCredentialInfo(key)})
+}
+
+func (s *Server) handleDeleteCredential(w http.ResponseWriter, r *http.Request) error {
+	key, err := s.credentialKey(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Service.DeleteAccessKey(r.Context(), key.UserID, key.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
