@@ -92,6 +92,7 @@ func ParseAuthorization(header string) (SignatureHeader, error) {
 			sh.AccessKey = v
 		case strings.EqualFold(k, "SignedHeaders") && !haveSigned:
 			haveSigned = true
+			sh.SignedHeaders = make([]string, 0, strings.Count(v, ";")+1)
 			for name := range strings.SplitSeq(v, ";") {
 				sh.SignedHeaders = append(sh.SignedHeaders, strings.ToLower(strings.TrimSpace(name)))
 			}
@@ -300,8 +301,13 @@ func StringToSign(date, canonicalRequest string) string {
 
 // signature is HMAC-SHA256(SK, string to sign), raw bytes (section 3.9).
 func signature(secret []byte, date, canonicalRequest string) []byte {
+	sum := sha256.Sum256([]byte(canonicalRequest))
+	// The string to sign, built without intermediate strings.
+	var sts [len(SigningAlgorithm) + 1 + len(SdkDateFormat) + 1 + 2*sha256.Size]byte
+	buf := append(append(append(sts[:0], SigningAlgorithm+"\n"...), date...), '\n')
+	buf = hex.AppendEncode(buf, sum[:])
 	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(StringToSign(date, canonicalRequest)))
+	m.Write(buf)
 	return m.Sum(nil)
 }
 
@@ -408,7 +414,10 @@ func writeCanonicalHeaders(b *strings.Builder, r *http.Request, signedHeaders []
 // case is name. A server's map holds canonical keys only; hand-built maps may
 // not.
 func headerValues(h http.Header, name string) []string {
-	ck := textproto.CanonicalMIMEHeaderKey(name)
+	ck, ok := canonicalNames[name]
+	if !ok {
+		ck = textproto.CanonicalMIMEHeaderKey(name)
+	}
 	values := h[ck]
 	for k, vs := range h {
 		if k != ck && strings.EqualFold(k, name) {
@@ -416,6 +425,14 @@ func headerValues(h http.Header, name string) []string {
 		}
 	}
 	return values
+}
+
+// canonicalNames spares the allocation of CanonicalMIMEHeaderKey for the
+// headers the SDK signs.
+var canonicalNames = map[string]string{
+	"user-agent": "User-Agent", "x-domain-id": "X-Domain-Id", "x-sdk-date": "X-Sdk-Date",
+	"x-sdk-content-sha256": "X-Sdk-Content-Sha256", "x-security-token": "X-Security-Token",
+	"x-language": "X-Language", "x-time-zone": "X-Time-Zone", "x-site": "X-Site", "x-project-id": "X-Project-Id",
 }
 
 // escape percent-encodes every byte of s except A-Z a-z 0-9 - _ . ~, with
