@@ -658,3 +658,27 @@ func TestIdentity_AccessKeys(t *testing.T) {
 		checkErrorKind(t, err, casebook.ENOTFOUND)
 	})
 }
+
+// BenchmarkLoginCustomer compares the cost of a successful login with the
+// failures, at the default password cost: an unknown name should take as
+// long as a wrong password (go test -bench LoginCustomer).
+func BenchmarkLoginCustomer(b *testing.B) {
+	ctx := context.Background()
+	s, _ := MustOpenService(b)
+	s.Config.PasswordIterations = casebook.DefaultConfig().PasswordIterations
+	if _, _, err := s.CreateAccount(ctx, "acme", "boss", tenancyPassword); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct{ name, domain, user, password string }{
+		{"OK", "acme", "boss", tenancyPassword},
+		{"WrongPassword", "acme", "boss", "wrong"},
+		{"UnknownUser", "acme", "nobody", tenancyPassword},
+		{"UnknownDomain", "nosuch", "boss", tenancyPassword},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				s.LoginCustomer(ctx, c.domain, c.user, c.password)
+			}
+		})
+	}
+}
