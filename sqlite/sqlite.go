@@ -1,0 +1,126 @@
+// Package sqlite is the SQLite store of Casebook: the shared SQL of sqlstore
+// over modernc.org/sqlite (pure Go), in WAL mode, with one writer connection
+// and a pool of read-only connections.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+
+	"github.com/casebook/casebook"
+	"github.com/casebook/casebook/sqlstore"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migration/*.sql
+var migrationFS embed.FS
+
+// readConns is the size of the read pool.
+const readConns = 8
+
+// Dialect describes SQLite to sqlstore: times as unix milliseconds, no row
+// locks (all writers are serialised on one connection).
+var Dialect = &sqlstore.Dialect{
+	Name:                  "sqlite",
+	TimeAsUnixMilli:       true,
+	ILike:                 "LIKE", // case-insensitive for ASCII already
+	IsUniqueViolation:     func(err error) bool { return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) },
+	IsForeignKeyViolation: func(err error) bool { return hasCode(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY) },
+}
+
+func hasCode(err error, codes ...int) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	for _, c := range codes {
+		if e.Code() == c {
+			return true
+		}
+	}
+	return false
+}
+
+// DB is a Casebook store in one SQLite file.
+type DB struct {
+	*sqlstore.DB
+	path string
+}
+
+var _ casebook.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path and applies
+// the pending migrations. A database migrated by a newer binary is refused.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open sqlite: invalid path %q", path)
+	}
+	common := url.Values{}
+	common.Add("_pragma", "busy_timeout(10000)")
+	common.Add("_pragma", "synchronous(NORMAL)")
+	common.Add("_pragma", "foreign_keys(1)")
+
+	wq := url.Values{"_pragma": append([]string{"journal_mode(WAL)"}, common["_pragma"]...)}
+	// BEGIN IMMEDIATE: a writer takes the write lock when it starts, not
+	// when it first writes, so it never has to fail halfway on SQLITE_BUSY.
+	wq.Set("_txlock", "immediate")
+	writer, err := sql.Open("sqlite", path+"?"+wq.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	// One writer connection: SQLite has one writer at a time anyway, and
+	// waiting in the pool is cheaper than spinning on the busy handler.
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+
+	if err := migrate(ctx, writer); err != nil {
+		writer.Close()
+		return nil, err
+	}
+
+	rq := url.Values{"_pragma": append([]string{"query_only(1)"}, common["_pragma"]...)}
+	reader, err := sql.Open("sqlite", path+"?"+rq.Encode())
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	reader.SetMaxOpenConns(readConns)
+	reader.SetMaxIdleConns(readConns)
+	reader.SetConnMaxLifetime(0)
+	reader.SetConnMaxIdleTime(0)
+	if err := reader.PingContext(ctx); err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, fmt.Errorf("open sqlite reader: %w", err)
+	}
+
+	return &DB{DB: &sqlstore.DB{Writer: writer, Reader: reader, Dialect: Dialect}, path: path}, nil
+}
+
+// Path returns the file name of the database.
+func (db *DB) Path() string { return db.path }
+
+func migrate(ctx context.Context, writer *sql.DB) error {
+	conn, err := writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	defer conn.Close()
+	migrations, err := fs.Sub(migrationFS, "migration")
+	if err != nil {
+		return fmt.Errorf("migrate sqlite: %w", err)
+	}
+	if err := sqlstore.Migrate(ctx, conn, Dialect, migrations); err != nil {
+		return fmt.Errorf("migrate sqlite: %w", err)
+	}
+	return nil
+}

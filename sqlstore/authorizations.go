@@ -1,0 +1,262 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/casebook/casebook"
+)
+
+const authorizationColumns = `a.id, a.account_id, a.case_id, a.status, a.resource_type_id, a.visit_type_id,
+	a.content_type_id, a.request_describe, a.content_of_auth_letter, a.engineer_id, a.engineer_name,
+	a.handler_id, a.handler_name, a.agency_id, a.agency_name, a.reject_reason, a.effective_at, a.expire_at,
+	a.created_at, a.updated_at, c.simple_description, c.creator_id, c.creator_name`
+
+const authorizationFrom = ` FROM authorizations a JOIN cases c ON c.id = a.case_id`
+
+// CreateAuthorization inserts the authorization and its details, setting
+// each detail's ID and AuthorizationID. The ticket must be of the account.
+func (tx *Tx) CreateAuthorization(ctx context.Context, a *casebook.Authorization) error {
+	// The ticket's creator and deleted flag are copied into the row so
+	// that lists are filtered by visibility from one index.
+	var creatorID string
+	var status int
+	err := tx.queryRow(ctx, `SELECT creator_id, status FROM cases WHERE id = ? AND account_id = ?`, a.CaseID, a.AccountID).
+		Scan(&creatorID, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return casebook.NotFoundf("Case not found.").WithReason(casebook.ReasonCaseNotFound)
+	} else if err != nil {
+		return tx.wrap("find case of authorization", err)
+	}
+	_, err = tx.exec(ctx, `INSERT INTO authorizations (id, account_id, case_id, case_creator_id, case_deleted, status,
+		resource_type_id, visit_type_id, content_type_id, request_describe, content_of_auth_letter, engineer_id,
+		engineer_name, handler_id, handler_name, agency_id, agency_name, reject_reason, effective_at, expire_at,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.AccountID, a.CaseID, creatorID, status == casebook.CaseStatusDeleted, a.Status,
+		a.ResourceTypeID, a.VisitTypeID, a.ContentTypeID, a.Describe, a.ContentOfAuthLetter, a.EngineerID,
+		a.EngineerName, a.HandlerID, a.HandlerName, a.AgencyID, a.AgencyName, a.RejectReason,
+		tx.nullTime(a.EffectiveAt), tx.nullTime(a.ExpireAt), tx.time(a.CreatedAt), tx.time(a.UpdatedAt))
+	if err != nil {
+		return tx.wrap("insert authorization", err)
+	}
+	for i := range a.Details {
+		d := &a.Details[i]
+		err := tx.queryRow(ctx, `INSERT INTO authorization_details (account_id, authorization_id, detail_type,
+			instance_id, instance_name, region_id, port, account, has_credential) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`,
+			a.AccountID, a.ID, d.Type, d.InstanceID, d.InstanceName, d.RegionID, d.Port, d.Account, d.HasCredential).
+			Scan(&d.ID)
+		if err != nil {
+			return tx.wrap("insert authorization detail", err)
+		}
+		d.AuthorizationID = a.ID
+	}
+	return nil
+}
+
+// FindAuthorization returns the authorization if its ticket is inside
+// scope (and not deleted); inside Write the row stays locked until commit.
+func (tx *Tx) FindAuthorization(ctx context.Context, scope casebook.Scope, id string) (*casebook.Authorization, error) {
+	cond, args := scopeCond("a.account_id", "a.case_creator_id", scope)
+	args = append([]any{id, false}, args...)
+	return tx.findAuthorization(ctx, `a.id = ? AND a.case_deleted = ? AND `+cond, args...)
+}
+
+// FindAuthorizationByID returns the authorization, whatever its account;
+// inside Write the row stays locked until commit.
+func (tx *Tx) FindAuthorizationByID(ctx context.Context, id string) (*casebook.Authorization, error) {
+	return tx.findAuthorization(ctx, `a.id = ?`, id)
+}
+
+func (tx *Tx) findAuthorization(ctx context.Context, cond string, args ...any) (*casebook.Authorization, error) {
+	as, err := tx.queryAuthorizations(ctx, `SELECT `+authorizationColumns+authorizationFrom+` WHERE `+cond+tx.forUpdate("a"), args...)
+	if err != nil {
+		return nil, err
+	} else if len(as) == 0 {
+		return nil, notFound("Authorization")
+	}
+	return as[0], nil
+}
+
+// FindAuthorizations returns one page, newest first, with details, and the
+// total. A Status filter matches the effective status at f.Now: a grant
+// whose window has ended counts as expired.
+func (tx *Tx) FindAuthorizations(ctx context.Context, f casebook.AuthorizationFilter) ([]*casebook.Authorization, int, error) {
+	var conds []string
+	var args []any
+	// Tickets that the description or creator filters select; scoped to
+	// the account unless an engineer looks across accounts.
+	casesOf := func(cond string, arg any) {
+		if f.AllAccounts {
+			conds = append(conds, `a.case_id IN (SELECT c.id FROM cases c WHERE `+cond+`)`)
+			args = append(args, arg)
+			return
+		}
+		conds = append(conds, `a.case_id IN (SELECT c.id FROM cases c WHERE c.account_id = ? AND `+cond+`)`)
+		args = append(args, f.Scope.AccountID, arg)
+	}
+	if !f.AllAccounts {
+		cond, scopeArgs := scopeCond("a.account_id", "a.case_creator_id", f.Scope)
+		conds = append(conds, cond, "a.case_deleted = ?")
+		args = append(append(args, scopeArgs...), false)
+	}
+	if f.EngineerID != "" {
+		conds, args = append(conds, "a.engineer_id = ?"), append(args, f.EngineerID)
+	}
+	if f.CaseID != "" {
+		conds, args = append(conds, "a.case_id = ?"), append(args, f.CaseID)
+	}
+	if f.Status != nil {
+		now := tx.time(f.Now)
+		switch *f.Status {
+		case casebook.AuthStatusAuthorized:
+			conds = append(conds, "a.status = ? AND (a.expire_at IS NULL OR a.expire_at > ?)")
+			args = append(args, casebook.AuthStatusAuthorized, now)
+		case casebook.AuthStatusExpired:
+			conds = append(conds, "(a.status = ? OR (a.status = ? AND a.expire_at <= ?))")
+			args = append(args, casebook.AuthStatusExpired, casebook.AuthStatusAuthorized, now)
+		default:
+			conds, args = append(conds, "a.status = ?"), append(args, *f.Status)
+		}
+	}
+	if f.CreatorName != "" {
+		casesOf("c.creator_name = ?", f.CreatorName)
+	}
+	if f.DescriptionSearch != "" {
+		casesOf(tx.like("c.simple_description"), tx.likeArg(f.DescriptionSearch))
+	}
+
+	total, err := tx.count(ctx, "count authorizations", `SELECT COUNT(*) FROM authorizations a`+where(conds), args...)
+	if err != nil || total == 0 {
+		return nil, total, err
+	}
+	// Ids first, from the covering index, then the rows of the page.
+	ids, err := tx.queryIDs(ctx, "find authorizations",
+		`SELECT a.id FROM authorizations a`+where(conds)+` ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+		append(args, tx.limit(f.Limit), tx.offset(f.Offset))...)
+	if err != nil || len(ids) == 0 {
+		return nil, total, err
+	}
+	as, err := tx.queryAuthorizations(ctx, `SELECT `+authorizationColumns+authorizationFrom+
+		` WHERE a.id IN (`+placeholders(len(ids))+`)`, anyArgs(ids)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	byID := make(map[string]*casebook.Authorization, len(as))
+	for _, a := range as {
+		byID[a.ID] = a
+	}
+	page := make([]*casebook.Authorization, 0, len(ids))
+	for _, id := range ids {
+		if a := byID[id]; a != nil {
+			page = append(page, a)
+		}
+	}
+	return page, total, nil
+}
+
+// UpdateAuthorization saves Status, HandlerID, HandlerName, AgencyID,
+// AgencyName, RejectReason, EffectiveAt, ExpireAt, UpdatedAt, and each
+// detail's Port, Account and HasCredential.
+func (tx *Tx) UpdateAuthorization(ctx context.Context, a *casebook.Authorization) error {
+	res, err := tx.exec(ctx, `UPDATE authorizations SET status = ?, handler_id = ?, handler_name = ?, agency_id = ?,
+		agency_name = ?, reject_reason = ?, effective_at = ?, expire_at = ?, updated_at = ?
+		WHERE id = ? AND account_id = ?`,
+		a.Status, a.HandlerID, a.HandlerName, a.AgencyID, a.AgencyName, a.RejectReason,
+		tx.nullTime(a.EffectiveAt), tx.nullTime(a.ExpireAt), tx.time(a.UpdatedAt), a.ID, a.AccountID)
+	if err := tx.affected("update authorization", "Authorization", res, err); err != nil {
+		return err
+	}
+	for _, d := range a.Details {
+		res, err := tx.exec(ctx, `UPDATE authorization_details SET port = ?, account = ?, has_credential = ?
+			WHERE id = ? AND authorization_id = ?`, d.Port, d.Account, d.HasCredential, d.ID, a.ID)
+		if err := tx.affected("update authorization detail", "Authorization detail", res, err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FindDueAuthorizations returns up to limit grants stored as authorized
+// whose window ended at or before now, soonest first. Inside Write they are
+// locked, and rows another writer holds are skipped.
+func (tx *Tx) FindDueAuthorizations(ctx context.Context, now time.Time, limit int) ([]*casebook.Authorization, error) {
+	lock := ""
+	if tx.write && tx.d.RowLocks {
+		lock = " FOR UPDATE OF a SKIP LOCKED"
+	}
+	return tx.queryAuthorizations(ctx, `SELECT `+authorizationColumns+authorizationFrom+`
+		WHERE a.status = ? AND a.expire_at <= ? ORDER BY a.expire_at, a.id LIMIT ?`+lock,
+		casebook.AuthStatusAuthorized, tx.time(now), tx.limit(limit))
+}
+
+// FindOpenAuthorizationsOfCase returns the pending and authorized
+// requests of a ticket, oldest first; inside Write they are locked.
+func (tx *Tx) FindOpenAuthorizationsOfCase(ctx context.Context, accountID, caseID string) ([]*casebook.Authorization, error) {
+	return tx.queryAuthorizations(ctx, `SELECT `+authorizationColumns+authorizationFrom+`
+		WHERE a.account_id = ? AND a.case_id = ? AND a.status IN (?, ?) ORDER BY a.created_at, a.id`+tx.forUpdate("a"),
+		accountID, caseID, casebook.AuthStatusPending, casebook.AuthStatusAuthorized)
+}
+
+// queryAuthorizations runs a query selecting authorizationColumns and
+// fills in the details.
+func (tx *Tx) queryAuthorizations(ctx context.Context, query string, args ...any) ([]*casebook.Authorization, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, tx.wrap("find authorizations", err)
+	}
+	defer rows.Close()
+	var as []*casebook.Authorization
+	for rows.Next() {
+		var a casebook.Authorization
+		if err := rows.Scan(&a.ID, &a.AccountID, &a.CaseID, &a.Status, &a.ResourceTypeID, &a.VisitTypeID,
+			&a.ContentTypeID, &a.Describe, &a.ContentOfAuthLetter, &a.EngineerID, &a.EngineerName,
+			&a.HandlerID, &a.HandlerName, &a.AgencyID, &a.AgencyName, &a.RejectReason,
+			nullTimeCol{&a.EffectiveAt}, nullTimeCol{&a.ExpireAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt},
+			&a.CaseDescription, &a.CaseCreatorID, &a.CaseCreatorName); err != nil {
+			return nil, tx.wrap("scan authorization", err)
+		}
+		as = append(as, &a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, tx.wrap("find authorizations", err)
+	}
+	rows.Close()
+	if err := tx.fillDetails(ctx, as); err != nil {
+		return nil, err
+	}
+	return as, nil
+}
+
+// fillDetails loads the details of the authorizations, in id order.
+func (tx *Tx) fillDetails(ctx context.Context, as []*casebook.Authorization) error {
+	if len(as) == 0 {
+		return nil
+	}
+	byID := make(map[string]*casebook.Authorization, len(as))
+	ids := make([]any, 0, len(as))
+	for _, a := range as {
+		byID[a.ID] = a
+		ids = append(ids, a.ID)
+	}
+	rows, err := tx.query(ctx, `SELECT id, authorization_id, detail_type, instance_id, instance_name, region_id,
+		port, account, has_credential FROM authorization_details
+		WHERE authorization_id IN (`+placeholders(len(ids))+`) ORDER BY id`, ids...)
+	if err != nil {
+		return tx.wrap("find authorization details", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d casebook.AuthDetail
+		if err := rows.Scan(&d.ID, &d.AuthorizationID, &d.Type, &d.InstanceID, &d.InstanceName, &d.RegionID,
+			&d.Port, &d.Account, &d.HasCredential); err != nil {
+			return tx.wrap("scan authorization detail", err)
+		}
+		if a := byID[d.AuthorizationID]; a != nil {
+			a.Details = append(a.Details, d)
+		}
+	}
+	return tx.wrap("find authorization details", rows.Err())
+}

@@ -1,0 +1,342 @@
+// Package sqlstore implements casebook.Store over database/sql. The SQL is
+// shared by the sqlite and postgres packages; the few differences between
+// the two engines (placeholders, row locks, time encoding, error codes) are
+// described by a Dialect.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/casebook/casebook"
+)
+
+// Dialect describes what differs between the SQL engines.
+type Dialect struct {
+	// Name is "sqlite" or "postgres"; it only appears in error messages.
+	Name string
+	// NumberedPlaceholders rewrites "?" placeholders to "$1", "$2", ...
+	NumberedPlaceholders bool
+	// RowLocks enables SELECT ... FOR UPDATE inside Write and SKIP LOCKED
+	// for the sweeper. Engines without row locks (SQLite) must serialise
+	// all writers instead.
+	RowLocks bool
+	// TimeAsUnixMilli stores times as INTEGER unix milliseconds; otherwise
+	// they are passed to the driver as UTC time.Time (timestamptz).
+	TimeAsUnixMilli bool
+	// ILike is the operator for case-insensitive LIKE ("LIKE" on SQLite,
+	// which ignores ASCII case already; "ILIKE" on PostgreSQL).
+	ILike string
+	// IsUniqueViolation reports whether err is a unique or primary key
+	// constraint violation of the driver.
+	IsUniqueViolation func(err error) bool
+	// IsForeignKeyViolation reports whether err is a foreign key violation.
+	IsForeignKeyViolation func(err error) bool
+}
+
+// rebind rewrites the ? placeholders of query for the dialect. Queries in
+// this package never contain a literal question mark.
+func (d *Dialect) rebind(query string) string {
+	if !d.NumberedPlaceholders || strings.IndexByte(query, '?') < 0 {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// encodeTime converts t to the stored representation: UTC, millisecond
+// precision.
+func (d *Dialect) encodeTime(t time.Time) any {
+	t = t.UTC().Truncate(time.Millisecond)
+	if d.TimeAsUnixMilli {
+		return t.UnixMilli()
+	}
+	return t
+}
+
+// encodeNullTime is encodeTime for optional times.
+func (d *Dialect) encodeNullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return d.encodeTime(*t)
+}
+
+// DB is a casebook.Store over one or two connection pools: Write uses
+// Writer, Read uses Reader (which may be the same pool).
+type DB struct {
+	Writer  *sql.DB
+	Reader  *sql.DB
+	Dialect *Dialect
+}
+
+var _ casebook.Store = (*DB)(nil)
+
+// Read runs fn in a read-only transaction on the read pool.
+func (db *DB) Read(ctx context.Context, fn func(casebook.Tx) error) error {
+	return db.run(ctx, db.Reader, &sql.TxOptions{ReadOnly: true}, false, fn)
+}
+
+// Write runs fn in a read-write transaction and commits if fn returns nil.
+func (db *DB) Write(ctx context.Context, fn func(casebook.Tx) error) error {
+	return db.run(ctx, db.Writer, nil, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, write bool, fn func(casebook.Tx) error) (err error) {
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, d: db.Dialect, write: write}
+	defer func() {
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return tx.wrap("commit", err)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.Writer.Close()
+	if db.Reader != nil && db.Reader != db.Writer {
+		if rerr := db.Reader.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// Tx is one transaction; it implements casebook.Tx.
+type Tx struct {
+	tx    *sql.Tx
+	d     *Dialect
+	write bool
+}
+
+var _ casebook.Tx = (*Tx)(nil)
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.d.rebind(query), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.d.rebind(query), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.d.rebind(query), args...)
+}
+
+// forUpdate returns the row-locking clause for single-row finds: a lock on
+// the rows of table alias until commit inside Write on engines with row
+// locks, nothing otherwise (SQLite serialises writers).
+func (tx *Tx) forUpdate(alias string) string {
+	if tx.write && tx.d.RowLocks {
+		return " FOR UPDATE OF " + alias
+	}
+	return ""
+}
+
+func (tx *Tx) time(t time.Time) any      { return tx.d.encodeTime(t) }
+func (tx *Tx) nullTime(t *time.Time) any { return tx.d.encodeNullTime(t) }
+func (tx *Tx) likeArg(substr string) any { return "%" + escapeLike(substr) + "%" }
+func (tx *Tx) like(column string) string { return column + " " + tx.d.ILike + ` ? ESCAPE '\'` }
+func (tx *Tx) limit(n int) int64         { return pageLimit(n) }
+func (tx *Tx) offset(n int) int64        { return int64(max(n, 0)) }
+func (tx *Tx) isUnique(err error) bool {
+	return tx.d.IsUniqueViolation != nil && tx.d.IsUniqueViolation(err)
+}
+func (tx *Tx) isForeignKey(err error) bool {
+	return tx.d.IsForeignKeyViolation != nil && tx.d.IsForeignKeyViolation(err)
+}
+
+// wrap adds a short action to a driver error and translates constraint
+// violations into domain errors.
+func (tx *Tx) wrap(action string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case tx.isUnique(err):
+		return &casebook.Error{Code: casebook.ECONFLICT, Message: "Already exists."}
+	case tx.isForeignKey(err):
+		return &casebook.Error{Code: casebook.EINVALID, Message: "Refers to something that does not exist."}
+	}
+	var e *casebook.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", action, err)
+}
+
+// pageLimit turns a page size into a LIMIT argument; zero or less means no
+// limit.
+func pageLimit(n int) int64 {
+	if n <= 0 {
+		return 1<<62 - 1
+	}
+	return int64(n)
+}
+
+// escapeLike escapes the LIKE wildcards of s; the queries use ESCAPE '\'.
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// placeholders returns "?, ?, ..." with n placeholders.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// nullString stores the empty string as NULL, for optional references.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// timeCol scans a stored time (unix ms or timestamptz) into a UTC
+// time.Time with millisecond precision.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(v any) error {
+	t, ok, err := decodeTime(v)
+	if err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("unexpected NULL time")
+	}
+	*c.t = t
+	return nil
+}
+
+// nullTimeCol scans an optional time.
+type nullTimeCol struct{ t **time.Time }
+
+func (c nullTimeCol) Scan(v any) error {
+	t, ok, err := decodeTime(v)
+	if err != nil {
+		return err
+	} else if !ok {
+		*c.t = nil
+		return nil
+	}
+	*c.t = &t
+	return nil
+}
+
+func decodeTime(v any) (time.Time, bool, error) {
+	switch v := v.(type) {
+	case nil:
+		return time.Time{}, false, nil
+	case int64:
+		return time.UnixMilli(v).UTC(), true, nil
+	case time.Time:
+		return v.UTC().Truncate(time.Millisecond), true, nil
+	default:
+		return time.Time{}, false, fmt.Errorf("cannot scan %T into a time", v)
+	}
+}
+
+// nullStringCol scans an optional string; NULL becomes "".
+type nullStringCol struct{ s *string }
+
+func (c nullStringCol) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*c.s = ""
+	case string:
+		*c.s = v
+	case []byte:
+		*c.s = string(v)
+	default:
+		return fmt.Errorf("cannot scan %T into a string", v)
+	}
+	return nil
+}
+
+// scanner is *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// notFound returns an ENOTFOUND error naming the kind of object.
+func notFound(what string) error {
+	return casebook.NotFoundf("%s not found.", what)
+}
+
+// queryIDs runs a query returning one string column.
+func (tx *Tx) queryIDs(ctx context.Context, action, query string, args ...any) ([]string, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, tx.wrap(action, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, tx.wrap(action, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, tx.wrap(action, err)
+	}
+	return ids, nil
+}
+
+// count runs a COUNT query.
+func (tx *Tx) count(ctx context.Context, action, query string, args ...any) (int, error) {
+	var n int
+	if err := tx.queryRow(ctx, query, args...).Scan(&n); err != nil {
+		return 0, tx.wrap(action, err)
+	}
+	return n, nil
+}
+
+// anyArgs converts a slice of strings into query arguments.
+func anyArgs(ss []string) []any {
+	args := make([]any, len(ss))
+	for i, s := range ss {
+		args[i] = s
+	}
+	return args
+}
+
+// where joins conditions with AND; an empty list matches everything.
+func where(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
