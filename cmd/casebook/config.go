@@ -271,19 +271,19 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 	str(&cfg.Data, "data", "data `directory`: holds "+DBFileName+", "+BlobsDirName+"/ and "+MasterKeyFile+"; created 0700 on first start")
 	str(&cfg.DB, "db", "database: sqlite:`PATH` or a postgres:// URL (default sqlite:DATA/"+DBFileName+")")
 	str(&cfg.Blobs, "blobs", "attachment store: a `directory` or s3://BUCKET[/PREFIX]?endpoint=HOST:PORT&insecure=true (default DATA/"+BlobsDirName+")")
-	str(&cfg.MasterKey, "master-key", "master key, 64 hex characters (better: env "+EnvPrefix+"MASTER_KEY); default: DATA/"+MasterKeyFile+", created on first start. Replicas must share one key")
+	str(&cfg.MasterKey, "master-key", "master `key`, 64 hex characters (better: env "+EnvPrefix+"MASTER_KEY); default: DATA/"+MasterKeyFile+", created on first start. Replicas must share one key")
 	if group == allFlags {
 		str(&cfg.Addr, "addr", "listen `address`")
 		str(&cfg.BaseURL, "base-url", "public base `URL` for download links, e.g. https://casebook.example.com (default: from the request's Host)")
-		dur(&cfg.TokenTTL, "token-ttl", "lifetime of X-Auth-Token tokens")
-		dur(&cfg.LinkTTL, "link-ttl", "lifetime of attachment download links, 1m to 24h")
-		dur(&cfg.MaxGrant, "max-grant", "longest window a customer may grant an engineer")
-		dur(&cfg.SweepInterval, "sweep-interval", "how often expired grants are ended and their credentials destroyed")
-		num(&cfg.AttachmentMaxMB, "attachment-max-mb", "largest attachment, in MiB")
-		num(&cfg.DailyUploadMB, "daily-upload-mb", "attachment bytes one user may upload per UTC day, in MiB")
+		dur(&cfg.TokenTTL, "token-ttl", "lifetime of X-Auth-Token tokens (a `duration`: 90s, 10m, 24h, 7d)")
+		dur(&cfg.LinkTTL, "link-ttl", "lifetime of attachment download links, 1m to 24h (a `duration`)")
+		dur(&cfg.MaxGrant, "max-grant", "longest window a customer may grant an engineer (a `duration`)")
+		dur(&cfg.SweepInterval, "sweep-interval", "how often expired grants are ended and their credentials destroyed (a `duration`)")
+		num(&cfg.AttachmentMaxMB, "attachment-max-mb", "largest attachment, in `MiB`")
+		num(&cfg.DailyUploadMB, "daily-upload-mb", "attachment bytes one user may upload per UTC day, in `MiB`")
 	}
-	str(&cfg.LogFormat, "log-format", "log format: text or json")
-	str(&cfg.LogLevel, "log-level", "log level: debug, info, warn or error")
+	str(&cfg.LogFormat, "log-format", "log `format`: text or json")
+	str(&cfg.LogLevel, "log-level", "log `level`: debug, info, warn or error")
 	return names
 }
 

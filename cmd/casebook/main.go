@@ -21,6 +21,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/casebook/casebook"
 )
 
 // main only connects the process to Main: arguments, standard streams,
@@ -39,9 +41,19 @@ func main() {
 		// The flag package has already printed the problem and the usage.
 		os.Exit(2)
 	default:
-		fmt.Fprintln(os.Stderr, "casebook:", err)
+		fmt.Fprintln(os.Stderr, "casebook:", errorText(err))
 		os.Exit(1)
 	}
+}
+
+// errorText returns what to tell the operator about err: the message of a
+// domain error ("The account name "acme" is taken."), which is written for
+// people, else the whole chain.
+func errorText(err error) string {
+	if casebook.ErrorCode(err) != casebook.EINTERNAL {
+		return casebook.ErrorMessage(err)
+	}
+	return err.Error()
 }
 
 // Main is the program. It holds what the process gives a command (streams
