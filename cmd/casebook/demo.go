@@ -272,22 +272,29 @@ func printDemo(w io.Writer, cfg Config, out *demoResult) {
 	fmt.Fprintf(w, "Support engineer:\n  %s\tpassword %s\n", out.Engineer.Name, out.Engineer.Password)
 	fmt.Fprintf(w, "\nThese passwords are not shown again.\n\n")
 
-	fmt.Fprintf(w, "Start the server (if it is not running):\n  casebook serve%s\n\n", dataFlag(cfg))
-	fmt.Fprintf(w, "Get a token for alice (it is the X-Subject-Token response header):\n  %s\n\n", out.TokenCommand)
+	fmt.Fprintf(w, "Start the server (if it is not running):\n  casebook serve%s\n\n", serveFlags(cfg))
+	fmt.Fprintf(w, "Get a token for alice (the X-Subject-Token response header) into $TOKEN:\n  TOKEN=$(%s%s)\n\n", out.TokenCommand, captureToken)
 	fmt.Fprintf(w, "List her authorizations and tickets:\n")
 	fmt.Fprintf(w, "  curl -s %s/v2/servicerequest/authorizations -H \"X-Auth-Token: $TOKEN\"\n", out.BaseURL)
 	fmt.Fprintf(w, "  curl -s %s/v2/servicerequest/cases -H \"X-Auth-Token: $TOKEN\"\n", out.BaseURL)
 	fmt.Fprintf(w, "  (add ?group_id=%s to see the tickets of group %s)\n\n", out.GroupID, out.GroupName)
-	fmt.Fprintf(w, "Log in as engineer eve (support API):\n  %s\n", out.EngineerTokenCommand)
+	fmt.Fprintf(w, "Log in as engineer eve (support API):\n  ENGINEER_TOKEN=$(%s%s)\n", out.EngineerTokenCommand, captureToken)
 	fmt.Fprintf(w, "  curl -s %s/support/v1/cases -H \"X-Auth-Token: $ENGINEER_TOKEN\"\n", out.BaseURL)
 }
 
-// dataFlag returns the --data flag to repeat in printed commands, if any.
-func dataFlag(cfg Config) string {
-	if cfg.Data == DefaultDataDir {
-		return ""
+// captureToken turns the output of `curl -si` into the token alone.
+const captureToken = ` | awk 'tolower($1)=="x-subject-token:" {print $2}' | tr -d '\r'`
+
+// serveFlags returns the flags to repeat in the printed serve command.
+func serveFlags(cfg Config) string {
+	var s string
+	if cfg.Data != DefaultDataDir {
+		s += " --data " + shellQuote(cfg.Data)
 	}
-	return " --data " + shellQuote(cfg.Data)
+	if cfg.Addr != DefaultAddr {
+		s += " --addr " + shellQuote(cfg.Addr)
+	}
+	return s
 }
 
 // publicBaseURL returns the URL clients reach the server at: --base-url,
@@ -322,13 +329,14 @@ func tokenCurl(baseURL, domain, user, password string) string {
 }
 
 // engineerTokenCurl returns a curl command that logs an engineer in to the
-// support API.
+// support API: the Keystone password body without a domain.
 func engineerTokenCurl(baseURL, name, password string) string {
-	return postCurl(baseURL+engineerLoginPath, map[string]string{"name": name, "password": password})
+	body := map[string]any{"auth": map[string]any{"identity": map[string]any{
+		"methods":  []string{"password"},
+		"password": map[string]any{"user": map[string]any{"name": name, "password": password}},
+	}}}
+	return postCurl(baseURL+"/support/v1/auth/tokens", body)
 }
-
-// engineerLoginPath is where support engineers obtain a token.
-const engineerLoginPath = "/support/v1/auth/tokens"
 
 func postCurl(url string, body any) string {
 	b, err := json.Marshal(body)
