@@ -570,6 +570,9 @@ func TestAccessUrls(t *testing.T) {
 	f.alice.Do("GET", path+"?accessory_ids="+strings.Repeat("a", 64), nil).Expect(200)
 	f.alice.Do("GET", path+"?accessory_ids="+strings.Repeat("a", 65), nil).ExpectError(400, "OSM.01010001")
 	f.alice.Do("GET", path+"?accessory_ids=a&group_id="+strings.Repeat("g", 65), nil).ExpectError(400, "OSM.01010001")
+	if res := f.alice.Do("GET", path+"?accessory_ids="+f.aliceFile+"&group_id="+strings.Repeat("g", 64), nil).Expect(200); string(res.Body) != `{"accessory_urls":[]}`+"\n" {
+		t.Errorf("a group the caller is not in: %s", res.Body)
+	}
 	f.alice.Do("GET", path, `{"accessory_ids":`).ExpectError(400, "OSM.0001")
 }
 

@@ -336,6 +336,15 @@ func TestCaseListFilters(t *testing.T) {
 		acc.Master.Do("GET", casesPath+q, nil).ExpectError(400, "OSM.01010001")
 	}
 	// Bounds that pass.
+	for _, q := range []string{"app_key", "incident_id", "x_customer_id", "x_customer_name"} {
+		if total, _ := listCaseIDs(t, acc.Master, "?"+q+"="+strings.Repeat("z", 64)); total != 0 {
+			t.Errorf("%s at 64 matched %d tickets", q, total)
+		}
+	}
+	// A group_id of 64 characters passes the length check and is then
+	// refused as a group the caller is not in.
+	acc.Master.Do("GET", casesPath+"?group_id="+strings.Repeat("g", 64), nil).ExpectError(403, "OSM.01010002")
+	listCaseIDs(t, acc.Master, "?query_start_time="+url.QueryEscape("2024-01-02T03:04:05.123+08:00"))
 	listCaseIDs(t, acc.Master, "?search_key="+strings.Repeat("k", 64))
 	listCaseIDs(t, acc.Master, "?search_key="+url.QueryEscape(strings.TrimSpace(strings.Repeat("k ", 32))))
 	listCaseIDs(t, acc.Master, "?status=30")
@@ -495,6 +504,7 @@ func TestCaseUpdateActions(t *testing.T) {
 	action("archive", nil).ExpectError(400, "OSM.01010013")
 	u.Do("POST", casesPath+"/"+id+"/action", nil).ExpectError(400, "OSM.01010013")
 	u.Do("POST", casesPath+"/"+id+"/action?action_id", nil).ExpectError(400, "OSM.01010013")
+	action(strings.Repeat("a", 64), nil).ExpectError(400, "OSM.01010013")
 	action(strings.Repeat("a", 65), nil).ExpectError(400, "OSM.01010001")
 
 	sat := func(n int, item map[string]any) map[string]any {
@@ -573,7 +583,9 @@ func TestMessageCreateAndList(t *testing.T) {
 	post(msg("")).ExpectError(400, "OSM.01010001")
 	post(map[string]any{"message": nil}).ExpectError(400, "OSM.01010001")
 	post(nil).ExpectError(400, "OSM.01010001")
+	post(msg("x", strings.Repeat("a", 32))).ExpectError(404, "OSM.01010001")
 	post(msg("x", strings.Repeat("a", 33))).ExpectError(400, "OSM.01010001")
+	post(msg("x", "")).ExpectError(400, "OSM.01010001")
 	post(msg("x", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")).ExpectError(400, "OSM.01010001")
 	post(msg("x", "AC0000000000000000")).ExpectError(404, "OSM.01010001")
 	post(map[string]any{"group_id": strings.Repeat("g", 65), "message": map[string]any{"content": "x"}}).ExpectError(400, "OSM.01010001")
@@ -668,4 +680,37 @@ func TestCaseGolden(t *testing.T) {
 	for name, res := range map[string]*testResponse{"case_detail": detail, "case_list": list} {
 		expectGolden(t, name, normalizeGolden(t, replacer.Replace(string(res.Body))))
 	}
+}
+
+// TestCaseAttachmentsOfOthers names other users' and accounts' uploads
+// when opening a ticket or writing a message: the answer is the one for
+// an unknown id.
+func TestCaseAttachmentsOfOthers(t *testing.T) {
+	env := newTestEnv(t)
+	f := newVisibilityFixture(t, env)
+	const unknown = "AC0000000000000000"
+	aliceCase := caseViaAPI(f.alice, "alice's")
+	create := func(u *testUser, id string) *testResponse {
+		return u.Do("POST", casesPath, map[string]any{"business_type_id": "1", "simple_description": "d", "accessory_ids": []string{id}})
+	}
+	message := func(u *testUser, caseID, group, id string) *testResponse {
+		return u.Do("POST", casesPath+"/"+caseID+"/message", map[string]any{"group_id": group, "message": map[string]any{"content": "x", "accessory_ids": []string{id}}})
+	}
+	missingCreate := create(f.alice, unknown).ExpectError(404, "OSM.01010001")
+	missingMessage := message(f.alice, aliceCase, "", unknown).ExpectError(404, "OSM.01010001")
+	for _, tc := range []struct {
+		name string
+		id   string
+	}{
+		{"another account's upload", f.otherFile},
+		{"a group member's unattached upload", f.unattached2},
+		{"another user's attached file", f.carolFile},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sameAsMissing(t, create(f.alice, tc.id), missingCreate, tc.id, unknown)
+			sameAsMissing(t, message(f.alice, aliceCase, "", tc.id), missingMessage, tc.id, unknown)
+		})
+	}
+	// Nothing was attached on the way.
+	f.bob.Do("DELETE", accessorysPath+"/"+f.unattached2, nil).Expect(200)
 }
