@@ -495,6 +495,7 @@ func TestCreateMessage(t *testing.T) {
 	t.Run("Accessories", func(t *testing.T) {
 		c := d.newCase(d.alice, "x")
 		a := d.upload(d.alice, "trace.log", casebook.AccessoryFromMessage)
+		d.clock.Advance(time.Second) // messages are ordered by time
 		m, err := d.s.CreateMessage(d.ctx, d.alice, "", c.ID, "trace attached", []string{a.ID})
 		wantOK(t, err)
 		msgs, total, err := d.s.ListMessages(d.ctx, d.alice, "", c.ID, 0, 0)
@@ -611,6 +612,7 @@ func TestEngineerCases(t *testing.T) {
 	})
 
 	t.Run("Reply", func(t *testing.T) {
+		d.clock.Advance(time.Second) // messages are ordered by time
 		m, err := d.s.Reply(d.ctx, d.eng1, a.ID, "Please send the logs.")
 		wantOK(t, err)
 		if m.Type != casebook.MessageFromEngineer || m.AuthorID != d.eng1.UserID || m.AuthorName != "eng1" {
