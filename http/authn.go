@@ -324,6 +324,10 @@ type principalEntry struct {
 // principalCacheMax bounds the cache; past it, expired entries are swept.
 const principalCacheMax = 10000
 
+// minPrincipalCacheTTL: a shorter TTL disables the cache (stored times
+// have millisecond precision; tests use a frozen clock and a tiny TTL).
+const minPrincipalCacheTTL = time.Millisecond
+
 func newPrincipalCache(ttl time.Duration) *principalCache {
 	return &principalCache{ttl: ttl, entries: make(map[principalKey]principalEntry)}
 }
@@ -335,6 +339,9 @@ func newPrincipalCache(ttl time.Duration) *principalCache {
 func (c *principalCache) get(ctx context.Context, s *Server, realm casebook.Realm, userID string, wantEpoch int64) (*casebook.Principal, int64, error) {
 	key := principalKey{realm, userID}
 	now := s.Now()
+	if c.ttl < minPrincipalCacheTTL {
+		return c.resolve(ctx, s, realm, userID)
+	}
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	c.mu.Unlock()
@@ -342,13 +349,11 @@ func (c *principalCache) get(ctx context.Context, s *Server, realm casebook.Real
 		return e.p, e.epoch, nil
 	}
 
-	p, epoch, err := s.Service.ResolvePrincipal(ctx, realm, userID)
-	if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED {
+	p, epoch, err := c.resolve(ctx, s, realm, userID)
+	if err != nil {
 		c.mu.Lock()
 		delete(c.entries, key)
 		c.mu.Unlock()
-		return nil, 0, authError(reasonUserBlocked, "The user is disabled or no longer exists.")
-	} else if err != nil {
 		return nil, 0, err
 	}
 
@@ -364,6 +369,17 @@ func (c *principalCache) get(ctx context.Context, s *Server, realm casebook.Real
 	}
 	if len(c.entries) < principalCacheMax {
 		c.entries[key] = principalEntry{p: p, epoch: epoch, expires: now.Add(c.ttl)}
+	}
+	return p, epoch, nil
+}
+
+// resolve reads the principal from the store.
+func (c *principalCache) resolve(ctx context.Context, s *Server, realm casebook.Realm, userID string) (*casebook.Principal, int64, error) {
+	p, epoch, err := s.Service.ResolvePrincipal(ctx, realm, userID)
+	if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED {
+		return nil, 0, authError(reasonUserBlocked, "The user is disabled or no longer exists.")
+	} else if err != nil {
+		return nil, 0, err
 	}
 	return p, epoch, nil
 }

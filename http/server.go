@@ -28,6 +28,7 @@ type Server struct {
 	// PrincipalCacheTTL bounds how long a resolved user (enabled flag,
 	// groups, token epoch) is reused without a database read. Disabling or
 	// deleting a user takes effect on other replicas within this time.
+	// Below one millisecond, nothing is cached.
 	PrincipalCacheTTL time.Duration
 	// SignatureSkew is the accepted difference between X-Sdk-Date and now.
 	SignatureSkew time.Duration
