@@ -122,7 +122,9 @@ type Scope struct {
 // CaseFilter selects tickets for ListCases and the engineers' queue.
 type CaseFilter struct {
 	Scope          Scope
-	AllAccounts    bool // engineers' queue only; Scope is ignored then
+	AllAccounts    bool   // engineers' queue only; Scope is ignored then
+	AccountID      string // engineers' queue only: one account's tickets
+	Unassigned     bool   // engineers' queue only: tickets no engineer has taken
 	ID             string
 	Status         *int
 	Statuses       []int

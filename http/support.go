@@ -1,4 +1,761 @@
 package http
 
-// supportRoutes lists the routes of this area. (Placeholder: its owner replaces this file.)
-func (s *Server) supportRoutes() []route { return nil }
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/casebook/casebook"
+)
+
+// The support engineers' API (/support/v1/...): our own design, documented
+// in docs/support-api.md. JSON with snake_case fields and the same error
+// envelope as the OSM API; every route takes an engineer's X-Auth-Token
+// (POST /support/v1/auth/tokens issues one, see iam.go). Times are UTC
+// strings with milliseconds; names from the dictionaries follow X-Language.
+//
+// The credentials route is the only response of the whole server that
+// carries a password. The Service allows it only to the engineer who asked
+// for the grant, only while the grant is in force, and audits every read;
+// the request log never logs bodies.
+
+func (s *Server) supportRoutes() []route {
+	return []route{
+		{"GET", "/support/v1/cases", "SupportListCases", authEngineer, s.handleSupportListCases},
+		{"GET", "/support/v1/cases/{case_id}", "SupportShowCase", authEngineer, s.handleSupportShowCase},
+		{"POST", "/support/v1/cases/{case_id}/take", "SupportTakeCase", authEngineer, s.handleSupportTakeCase},
+		{"PUT", "/support/v1/cases/{case_id}/status", "SupportSetCaseStatus", authEngineer, s.handleSupportSetCaseStatus},
+		{"POST", "/support/v1/cases/{case_id}/messages", "SupportCreateMessage", authEngineer, s.handleSupportCreateMessage},
+		{"POST", "/support/v1/cases/{case_id}/authorizations", "SupportRequestAuthorization", authEngineer, s.handleSupportRequestAuthorization},
+		{"GET", "/support/v1/authorizations", "SupportListAuthorizations", authEngineer, s.handleSupportListAuthorizations},
+		{"GET", "/support/v1/authorizations/{authorization_id}", "SupportShowAuthorization", authEngineer, s.handleSupportShowAuthorization},
+		{"POST", "/support/v1/authorizations/{authorization_id}/withdraw", "SupportWithdrawAuthorization", authEngineer, s.handleSupportWithdrawAuthorization},
+		{"GET", "/support/v1/authorizations/{authorization_id}/credentials", "SupportReadCredentials", authEngineer, s.handleSupportReadCredentials},
+		{"GET", "/support/v1/audit", "SupportListAudit", authEngineer, s.handleSupportListAudit},
+	}
+}
+
+// Limits of the support API. Field limits of tickets, messages and
+// authorization requests are the Service's (the OSM ones).
+const (
+	supportMaxOffset        = 65535
+	supportMaxLimit         = 100
+	supportDefaultLimit     = 10
+	supportMaxAuditLimit    = 100
+	supportDefaultAudit     = 50
+	supportMaxCaseIDLen     = 64
+	supportMaxAuthIDLen     = 32
+	supportMaxAccountLen    = 64 // account filter: a name or a 32-hex id
+	supportMaxStatusFilters = 10 // repeated status filters on the queue
+	supportMaxCaseStatus    = 30 // as the customers' ListCases filter
+	supportMaxDictIDLen     = 64 // resource_type_id, visit_type_id, content_type_id
+	supportMaxMessageLen    = 10000
+	supportMaxDetails       = 5 // details of an authorization request
+
+	assigneeMe   = "me"
+	assigneeNone = "none"
+	assigneeAny  = "any"
+)
+
+// supportCaseID reads the case_id path value; an id longer than any
+// ticket id is simply not found.
+func supportCaseID(r *http.Request) (string, error) {
+	id := r.PathValue("case_id")
+	if id == "" || utf8.RuneCountInString(id) > supportMaxCaseIDLen {
+		return "", casebook.NotFoundf("This case does not exist.").WithReason(casebook.ReasonCaseNotFound)
+	}
+	return id, nil
+}
+
+// supportAuthorizationID reads the authorization_id path value, like
+// supportCaseID.
+func supportAuthorizationID(r *http.Request) (string, error) {
+	id := r.PathValue("authorization_id")
+	if id == "" || utf8.RuneCountInString(id) > supportMaxAuthIDLen {
+		return "", casebook.NotFoundf("This authorization does not exist.")
+	}
+	return id, nil
+}
+
+// namedRef is an {id, name} pair: an account, a user, an engineer.
+type namedRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// optionalRef returns nil (JSON null) for an empty id.
+func optionalRef(id, name string) *namedRef {
+	if id == "" {
+		return nil
+	}
+	return &namedRef{ID: id, Name: name}
+}
+
+// accountNames returns the names of the accounts with the given ids. The
+// engineers' Service methods return account ids only; names are public to
+// engineers, who work every account's queue.
+func (s *Server) accountNames(ctx context.Context, ids ...string) (map[string]string, error) {
+	names := make(map[string]string, len(ids))
+	err := s.Service.Store.Read(ctx, func(tx casebook.Tx) error {
+		for _, id := range ids {
+			if _, ok := names[id]; ok || id == "" {
+				continue
+			}
+			a, err := tx.FindAccountByID(ctx, id)
+			if err != nil {
+				return fmt.Errorf("find account %s: %w", id, err)
+			}
+			names[id] = a.Name
+		}
+		return nil
+	})
+	return names, err
+}
+
+// findAccountRef resolves the queue's account filter: a name first, then
+// an id. An account that does not exist is a bad filter, not an empty
+// queue: engineers see every account, so saying so reveals nothing.
+func (s *Server) findAccountRef(ctx context.Context, nameOrID string) (*casebook.Account, error) {
+	var account *casebook.Account
+	err := s.Service.Store.Read(ctx, func(tx casebook.Tx) error {
+		var err error
+		account, err = tx.FindAccountByName(ctx, nameOrID)
+		if casebook.ErrorCode(err) == casebook.ENOTFOUND {
+			account, err = tx.FindAccountByID(ctx, nameOrID)
+		}
+		return err
+	})
+	if casebook.ErrorCode(err) == casebook.ENOTFOUND {
+		return nil, casebook.Invalidf("account", "No account has the name or id %q.", nameOrID)
+	}
+	return account, err
+}
+
+// supportCase is a ticket as engineers see it.
+type supportCase struct {
+	ID                string    `json:"id"`
+	Account           namedRef  `json:"account"`
+	Creator           namedRef  `json:"creator"`
+	Status            int       `json:"status"`
+	Assignee          *namedRef `json:"assignee"`
+	BusinessTypeID    string    `json:"business_type_id"`
+	BusinessTypeName  string    `json:"business_type_name"`
+	IncidentSubTypeID string    `json:"incident_sub_type_id"`
+	IncidentTypeName  string    `json:"incident_type_name"`
+	ProductCategoryID string    `json:"product_category_id"`
+	RegionID          string    `json:"region_id"`
+	ProjectID         string    `json:"project_id"`
+	SeverityID        string    `json:"severity_id"`
+	SeverityName      string    `json:"severity_name"`
+	SimpleDescription string    `json:"simple_description"`
+	CreatedAt         string    `json:"created_at"`
+	UpdatedAt         string    `json:"updated_at"`
+	ConfirmedAt       *string   `json:"confirmed_at"`
+	LastUrgedAt       *string   `json:"last_urged_at"`
+}
+
+func toSupportCase(c *casebook.Case, accountName, lang string) supportCase {
+	return supportCase{
+		ID:                c.ID,
+		Account:           namedRef{ID: c.AccountID, Name: accountName},
+		Creator:           namedRef{ID: c.CreatorID, Name: c.CreatorName},
+		Status:            c.Status,
+		Assignee:          optionalRef(c.AssigneeID, c.AssigneeName),
+		BusinessTypeID:    c.BusinessTypeID,
+		BusinessTypeName:  casebook.DictName(casebook.DictBusinessType, c.BusinessTypeID, lang),
+		IncidentSubTypeID: c.IncidentSubTypeID,
+		IncidentTypeName:  casebook.DictName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
+		ProductCategoryID: c.ProductCategoryID,
+		RegionID:          c.RegionID,
+		ProjectID:         c.ProjectID,
+		SeverityID:        c.SeverityID,
+		SeverityName:      casebook.DictName(casebook.DictSeverity, c.SeverityID, lang),
+		SimpleDescription: c.SimpleDescription,
+		CreatedAt:         formatTime(c.CreatedAt),
+		UpdatedAt:         formatTime(c.UpdatedAt),
+		ConfirmedAt:       formatTimePtr(c.ConfirmedAt),
+		LastUrgedAt:       formatTimePtr(c.LastUrgedAt),
+	}
+}
+
+// writeSupportCase answers with one ticket.
+func (s *Server) writeSupportCase(w http.ResponseWriter, r *http.Request, status int, c *casebook.Case) error {
+	names, err := s.accountNames(r.Context(), c.AccountID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, status, toSupportCase(c, names[c.AccountID], requestInfoFrom(r.Context()).Lang))
+}
+
+// handleSupportListCases is the queue: every account's tickets, newest
+// first, filtered by status (repeatable), assignee (me, none, any) and
+// account (name or id).
+func (s *Server) handleSupportListCases(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principal(r)
+	q := newQuery(r)
+	var f casebook.CaseFilter
+	var err error
+	statuses := q.List("status", true)
+	if len(statuses) > supportMaxStatusFilters {
+		return casebook.Invalidf("status", "status may be given at most %d times.", supportMaxStatusFilters)
+	}
+	for _, v := range statuses {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > supportMaxCaseStatus {
+			return casebook.Invalidf("status", "status must be an integer from 0 to %d.", supportMaxCaseStatus)
+		}
+		f.Statuses = append(f.Statuses, n)
+	}
+	switch v := q.values.Get("assignee"); v {
+	case "", assigneeAny:
+	case assigneeMe:
+		f.AssigneeID = p.UserID
+	case assigneeNone:
+		f.Unassigned = true
+	default:
+		return casebook.Invalidf("assignee", "assignee must be me, none or any.")
+	}
+	accountRef, err := q.String("account", supportMaxAccountLen)
+	if err != nil {
+		return err
+	}
+	if accountRef = strings.TrimSpace(accountRef); accountRef != "" {
+		account, err := s.findAccountRef(ctx, accountRef)
+		if err != nil {
+			return err
+		}
+		f.AccountID = account.ID
+	}
+	if f.Offset, err = q.Int("offset", 0, supportMaxOffset, 0); err != nil {
+		return err
+	}
+	if f.Limit, err = q.Int("limit", 1, supportMaxLimit, supportDefaultLimit); err != nil {
+		return err
+	}
+
+	cases, total, err := s.Service.Queue(ctx, p, f)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(cases))
+	for _, c := range cases {
+		ids = append(ids, c.AccountID)
+	}
+	names, err := s.accountNames(ctx, ids...)
+	if err != nil {
+		return err
+	}
+	lang := requestInfoFrom(ctx).Lang
+	resp := struct {
+		TotalCount int           `json:"total_count"`
+		Cases      []supportCase `json:"cases"`
+	}{TotalCount: total, Cases: make([]supportCase, 0, len(cases))}
+	for _, c := range cases {
+		resp.Cases = append(resp.Cases, toSupportCase(c, names[c.AccountID], lang))
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+// supportMessage is one message of a ticket's conversation.
+type supportMessage struct {
+	ID          string             `json:"id"`
+	Type        int                `json:"type"` // 0 customer, 1 engineer
+	Author      namedRef           `json:"author"`
+	Content     string             `json:"content"`
+	IsFirst     bool               `json:"is_first"`
+	CreatedAt   string             `json:"created_at"`
+	Accessories []supportAccessory `json:"accessories"`
+}
+
+type supportAccessory struct {
+	ID       string `json:"id"`
+	FileName string `json:"file_name"`
+}
+
+func toSupportMessage(m *casebook.Message) supportMessage {
+	out := supportMessage{
+		ID:          m.ID,
+		Type:        m.Type,
+		Author:      namedRef{ID: m.AuthorID, Name: m.AuthorName},
+		Content:     m.Content,
+		IsFirst:     m.IsFirst,
+		CreatedAt:   formatTime(m.CreatedAt),
+		Accessories: make([]supportAccessory, 0, len(m.Accessories)),
+	}
+	for _, a := range m.Accessories {
+		out.Accessories = append(out.Accessories, supportAccessory{ID: a.ID, FileName: a.FileName})
+	}
+	return out
+}
+
+// supportContact is how the customer asked to be reminded.
+type supportContact struct {
+	RemindMobile string `json:"remind_mobile"`
+	RemindMail   string `json:"remind_mail"`
+	RemindTime   string `json:"remind_time"`
+	AreaCode     string `json:"area_code"`
+}
+
+func (s *Server) handleSupportShowCase(w http.ResponseWriter, r *http.Request) error {
+	id, err := supportCaseID(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.Service.EngineerCase(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	c := d.Case
+	names, err := s.accountNames(r.Context(), c.AccountID)
+	if err != nil {
+		return err
+	}
+	resp := struct {
+		supportCase
+		Contact    supportContact    `json:"contact"`
+		ExtendsMap map[string]string `json:"extends_map"`
+		Judgement  string            `json:"judgement"`
+		Messages   []supportMessage  `json:"messages"`
+	}{
+		supportCase: toSupportCase(c, names[c.AccountID], requestInfoFrom(r.Context()).Lang),
+		Contact:     supportContact{RemindMobile: c.RemindMobile, RemindMail: c.RemindMail, RemindTime: c.RemindTime, AreaCode: c.AreaCode},
+		ExtendsMap:  c.ExtendsMap,
+		Judgement:   c.Judgement,
+		Messages:    make([]supportMessage, 0, len(d.Messages)),
+	}
+	if resp.ExtendsMap == nil {
+		resp.ExtendsMap = map[string]string{}
+	}
+	for _, m := range d.Messages {
+		resp.Messages = append(resp.Messages, toSupportMessage(m))
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleSupportTakeCase(w http.ResponseWriter, r *http.Request) error {
+	id, err := supportCaseID(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.Service.TakeCase(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	return s.writeSupportCase(w, r, http.StatusOK, c)
+}
+
+func (s *Server) handleSupportSetCaseStatus(w http.ResponseWriter, r *http.Request) error {
+	id, err := supportCaseID(r)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Status *int `json:"status"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.Status == nil {
+		return casebook.Invalidf("status", "status is required: 1 (processing), 2 (pending confirmation) or 17 (pending feedback).")
+	}
+	c, err := s.Service.SetCaseStatus(r.Context(), principal(r), id, *req.Status)
+	if err != nil {
+		return err
+	}
+	return s.writeSupportCase(w, r, http.StatusOK, c)
+}
+
+func (s *Server) handleSupportCreateMessage(w http.ResponseWriter, r *http.Request) error {
+	id, err := supportCaseID(r)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Content string `json:"content"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if err := checkLength("content", req.Content, 1, supportMaxMessageLen); err != nil {
+		return err
+	}
+	m, err := s.Service.Reply(r.Context(), principal(r), id, req.Content)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, toSupportMessage(m))
+}
+
+// supportAuthorizationRequest is the body of a request for access.
+type supportAuthorizationRequest struct {
+	ResourceTypeID string `json:"resource_type_id"`
+	VisitTypeID    string `json:"visit_type_id"`
+	ContentTypeID  string `json:"content_type_id"`
+	AuthDescribe   string `json:"auth_describe"`
+	Details        []struct {
+		Type         *int   `json:"type"`
+		InstanceID   string `json:"instance_id"`
+		InstanceName string `json:"instance_name"`
+		RegionID     string `json:"region_id"`
+		Port         int    `json:"port"`
+		Account      string `json:"account"`
+	} `json:"details"`
+}
+
+func (req *supportAuthorizationRequest) input() (casebook.AuthorizationRequest, error) {
+	in := casebook.AuthorizationRequest{
+		ResourceTypeID: req.ResourceTypeID,
+		VisitTypeID:    req.VisitTypeID,
+		ContentTypeID:  req.ContentTypeID,
+		Describe:       req.AuthDescribe,
+	}
+	for _, f := range []struct{ name, v string }{
+		{"resource_type_id", req.ResourceTypeID}, {"visit_type_id", req.VisitTypeID}, {"content_type_id", req.ContentTypeID},
+	} {
+		if err := checkLength(f.name, f.v, 0, supportMaxDictIDLen); err != nil {
+			return in, err
+		}
+	}
+	if len(req.Details) < 1 || len(req.Details) > supportMaxDetails {
+		return in, casebook.Invalidf("details", "details must hold 1 to %d items.", supportMaxDetails)
+	}
+	for _, d := range req.Details {
+		if d.Type == nil {
+			return in, casebook.Invalidf("type", "Every item of details needs a type: 0 (console) or 1 (host).")
+		}
+		in.Details = append(in.Details, casebook.AuthDetail{
+			Type:         *d.Type,
+			InstanceID:   d.InstanceID,
+			InstanceName: d.InstanceName,
+			RegionID:     d.RegionID,
+			Port:         d.Port,
+			Account:      d.Account,
+		})
+	}
+	// The Service checks the dictionaries, auth_describe (1..2000) and
+	// each item's bounds.
+	return in, nil
+}
+
+// supportAuthorization is an authorization as engineers see it: metadata
+// only; credentials have their own route.
+type supportAuthorization struct {
+	ID               string                       `json:"id"`
+	CaseID           string                       `json:"case_id"`
+	Account          namedRef                     `json:"account"`
+	Status           int                          `json:"status"`
+	InForce          bool                         `json:"in_force"`
+	ResourceTypeID   string                       `json:"resource_type_id"`
+	ResourceTypeName string                       `json:"resource_type_name"`
+	VisitTypeID      string                       `json:"visit_type_id"`
+	VisitTypeName    string                       `json:"visit_type_name"`
+	ContentTypeID    string                       `json:"content_type_id"`
+	ContentTypeName  string                       `json:"content_type_name"`
+	AuthDescribe     string                       `json:"auth_describe"`
+	Engineer         namedRef                     `json:"engineer"`
+	Handler          *namedRef                    `json:"handler"`
+	AgencyName       *string                      `json:"agency_name"`
+	RejectReason     *string                      `json:"reject_reason"`
+	EffectiveTime    *string                      `json:"effective_time"`
+	ExpireTime       *string                      `json:"expire_time"`
+	CreatedAt        string                       `json:"created_at"`
+	UpdatedAt        string                       `json:"updated_at"`
+	Details          []supportAuthorizationDetail `json:"details"`
+}
+
+// supportAuthorizationDetail is one item; its id is a JSON number, as in
+// the OSM API (auth_detail_id).
+type supportAuthorizationDetail struct {
+	ID            int64  `json:"id"`
+	Type          int    `json:"type"`
+	InstanceID    string `json:"instance_id"`
+	InstanceName  string `json:"instance_name"`
+	RegionID      string `json:"region_id"`
+	Port          int    `json:"port"`
+	Account       string `json:"account"`
+	HasCredential bool   `json:"has_credential"`
+}
+
+// stringOrNull returns nil (JSON null) for "".
+func stringOrNull(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return &v
+}
+
+func (s *Server) toSupportAuthorization(a *casebook.Authorization, accountName, lang string) supportAuthorization {
+	out := supportAuthorization{
+		ID:               a.ID,
+		CaseID:           a.CaseID,
+		Account:          namedRef{ID: a.AccountID, Name: accountName},
+		Status:           a.StatusAt(s.Now()),
+		InForce:          a.InForce(s.Now()),
+		ResourceTypeID:   a.ResourceTypeID,
+		ResourceTypeName: casebook.DictName(casebook.DictResourceType, a.ResourceTypeID, lang),
+		VisitTypeID:      a.VisitTypeID,
+		VisitTypeName:    casebook.DictName(casebook.DictVisitType, a.VisitTypeID, lang),
+		ContentTypeID:    a.ContentTypeID,
+		ContentTypeName:  casebook.DictName(casebook.DictContentType, a.ContentTypeID, lang),
+		AuthDescribe:     a.Describe,
+		Engineer:         namedRef{ID: a.EngineerID, Name: a.EngineerName},
+		Handler:          optionalRef(a.HandlerID, a.HandlerName),
+		AgencyName:       stringOrNull(a.AgencyName),
+		RejectReason:     stringOrNull(a.RejectReason),
+		EffectiveTime:    formatTimePtr(a.EffectiveAt),
+		ExpireTime:       formatTimePtr(a.ExpireAt),
+		CreatedAt:        formatTime(a.CreatedAt),
+		UpdatedAt:        formatTime(a.UpdatedAt),
+		Details:          make([]supportAuthorizationDetail, 0, len(a.Details)),
+	}
+	for _, d := range a.Details {
+		out.Details = append(out.Details, supportAuthorizationDetail{
+			ID:            d.ID,
+			Type:          d.Type,
+			InstanceID:    d.InstanceID,
+			InstanceName:  d.InstanceName,
+			RegionID:      d.RegionID,
+			Port:          d.Port,
+			Account:       d.Account,
+			HasCredential: d.HasCredential,
+		})
+	}
+	return out
+}
+
+func (s *Server) writeSupportAuthorization(w http.ResponseWriter, r *http.Request, status int, a *casebook.Authorization) error {
+	names, err := s.accountNames(r.Context(), a.AccountID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, status, s.toSupportAuthorization(a, names[a.AccountID], requestInfoFrom(r.Context()).Lang))
+}
+
+func (s *Server) handleSupportRequestAuthorization(w http.ResponseWriter, r *http.Request) error {
+	caseID, err := supportCaseID(r)
+	if err != nil {
+		return err
+	}
+	var req supportAuthorizationRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	in, err := req.input()
+	if err != nil {
+		return err
+	}
+	a, err := s.Service.RequestAuthorization(r.Context(), principal(r), caseID, in)
+	if err != nil {
+		return err
+	}
+	return s.writeSupportAuthorization(w, r, http.StatusCreated, a)
+}
+
+// handleSupportListAuthorizations lists the calling engineer's own
+// requests, newest first.
+func (s *Server) handleSupportListAuthorizations(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principal(r)
+	q := newQuery(r)
+	f := casebook.AuthorizationFilter{EngineerID: p.UserID}
+	var err error
+	if f.CaseID, err = q.String("case_id", supportMaxCaseIDLen); err != nil {
+		return err
+	}
+	if f.Status, err = q.IntPtr("status", casebook.AuthStatusPending, casebook.AuthStatusCancelled); err != nil {
+		return err
+	}
+	if f.Offset, err = q.Int("offset", 0, supportMaxOffset, 0); err != nil {
+		return err
+	}
+	if f.Limit, err = q.Int("limit", 1, supportMaxLimit, supportDefaultLimit); err != nil {
+		return err
+	}
+	list, total, err := s.Service.EngineerAuthorizations(ctx, p, f)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(list))
+	for _, a := range list {
+		ids = append(ids, a.AccountID)
+	}
+	names, err := s.accountNames(ctx, ids...)
+	if err != nil {
+		return err
+	}
+	lang := requestInfoFrom(ctx).Lang
+	resp := struct {
+		TotalCount     int                    `json:"total_count"`
+		Authorizations []supportAuthorization `json:"authorizations"`
+	}{TotalCount: total, Authorizations: make([]supportAuthorization, 0, len(list))}
+	for _, a := range list {
+		resp.Authorizations = append(resp.Authorizations, s.toSupportAuthorization(a, names[a.AccountID], lang))
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+// handleSupportShowAuthorization shows any authorization: engineers see
+// every ticket, and an authorization holds no secret.
+func (s *Server) handleSupportShowAuthorization(w http.ResponseWriter, r *http.Request) error {
+	id, err := supportAuthorizationID(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.Service.EngineerAuthorization(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	return s.writeSupportAuthorization(w, r, http.StatusOK, a)
+}
+
+// handleSupportWithdrawAuthorization takes back a pending request or ends
+// a grant early (only the requesting engineer); credentials are destroyed.
+func (s *Server) handleSupportWithdrawAuthorization(w http.ResponseWriter, r *http.Request) error {
+	id, err := supportAuthorizationID(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	p := principal(r)
+	if err := s.Service.WithdrawAuthorization(ctx, p, id); err != nil {
+		return err
+	}
+	a, err := s.Service.EngineerAuthorization(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	return s.writeSupportAuthorization(w, r, http.StatusOK, a)
+}
+
+// supportCredential is one credential as the customer handed it over.
+type supportCredential struct {
+	AuthDetailID int64  `json:"auth_detail_id"`
+	Port         int    `json:"port"`
+	Account      string `json:"account"`
+	Password     string `json:"password"`
+}
+
+// handleSupportReadCredentials returns the credentials of a grant in
+// force to the engineer who requested it. The Service records the read in
+// the audit log before anything is returned. The response must not be
+// stored by any cache, and errors carry the same header.
+func (s *Server) handleSupportReadCredentials(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	id, err := supportAuthorizationID(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	p := principal(r)
+	creds, err := s.Service.ReadCredentials(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	// The window and agency of the grant just read. A grant cannot change
+	// its window while in force, so reading it separately is consistent.
+	a, err := s.Service.EngineerAuthorization(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	resp := struct {
+		AuthorizationID string              `json:"authorization_id"`
+		EffectiveTime   *string             `json:"effective_time"`
+		ExpireTime      *string             `json:"expire_time"`
+		Credentials     []supportCredential `json:"credentials"`
+		AgencyName      *string             `json:"agency_name"`
+	}{
+		AuthorizationID: a.ID,
+		EffectiveTime:   formatTimePtr(a.EffectiveAt),
+		ExpireTime:      formatTimePtr(a.ExpireAt),
+		Credentials:     make([]supportCredential, 0, len(creds)),
+		AgencyName:      stringOrNull(a.AgencyName),
+	}
+	// The detail items hold the port and account in effect: the
+	// engineer's, or the customer's where the confirmation gave them.
+	details := make(map[int64]casebook.AuthDetail, len(a.Details))
+	for _, d := range a.Details {
+		details[d.ID] = d
+	}
+	for _, c := range creds {
+		out := supportCredential{AuthDetailID: c.DetailID, Port: c.Port, Account: c.Account, Password: c.Password}
+		if d, ok := details[c.DetailID]; ok {
+			if out.Port == 0 {
+				out.Port = d.Port
+			}
+			if out.Account == "" {
+				out.Account = d.Account
+			}
+		}
+		resp.Credentials = append(resp.Credentials, out)
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+// supportAuditEvent is one entry of the audit log.
+type supportAuditEvent struct {
+	ID              int64  `json:"id"`
+	At              string `json:"at"`
+	ActorRealm      string `json:"actor_realm"`
+	ActorID         string `json:"actor_id"`
+	ActorName       string `json:"actor_name"`
+	Action          string `json:"action"`
+	AccountID       string `json:"account_id"`
+	CaseID          string `json:"case_id"`
+	AuthorizationID string `json:"authorization_id"`
+	Detail          string `json:"detail"`
+}
+
+// handleSupportListAudit shows an engineer the audit events they caused
+// themselves, newest first: their credential reads, and the ends and
+// credential destructions of grants they withdrew. Other engineers',
+// customers' and the sweeper's events are for operators (the CLI).
+func (s *Server) handleSupportListAudit(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principal(r)
+	q := newQuery(r)
+	f := casebook.AuditFilter{ActorID: p.UserID}
+	var err error
+	if f.AuthorizationID, err = q.String("authorization_id", supportMaxAuthIDLen); err != nil {
+		return err
+	}
+	if f.Limit, err = q.Int("limit", 1, supportMaxAuditLimit, supportDefaultAudit); err != nil {
+		return err
+	}
+	if f.AuthorizationID != "" {
+		// An id that names nothing is a 404, as on every route that takes
+		// an authorization id.
+		if _, err := s.Service.EngineerAuthorization(ctx, p, f.AuthorizationID); err != nil {
+			return err
+		}
+	}
+	events, err := s.Service.FindAudit(ctx, f)
+	if err != nil {
+		return err
+	}
+	resp := struct {
+		Events []supportAuditEvent `json:"events"`
+	}{Events: make([]supportAuditEvent, 0, len(events))}
+	for _, e := range events {
+		if e.ActorRealm != casebook.RealmEngineer || e.ActorID != p.UserID {
+			continue // defensive: the filter is the rule
+		}
+		resp.Events = append(resp.Events, supportAuditEvent{
+			ID:              e.ID,
+			At:              formatTime(e.At),
+			ActorRealm:      string(e.ActorRealm),
+			ActorID:         e.ActorID,
+			ActorName:       e.ActorName,
+			Action:          e.Action,
+			AccountID:       e.AccountID,
+			CaseID:          e.CaseID,
+			AuthorizationID: e.AuthorizationID,
+			Detail:          e.Detail,
+		})
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}

@@ -95,6 +95,12 @@ func (tx *Tx) FindCases(ctx context.Context, f casebook.CaseFilter) ([]*casebook
 	if f.AssigneeID != "" {
 		conds, args = append(conds, "c.assignee_id = ?"), append(args, f.AssigneeID)
 	}
+	if f.Unassigned {
+		conds, args = append(conds, "c.assignee_id = ?"), append(args, "")
+	}
+	if f.AccountID != "" {
+		conds, args = append(conds, "c.account_id = ?"), append(args, f.AccountID)
+	}
 	if f.CreatedFrom != nil {
 		conds, args = append(conds, "c.created_at >= ?"), append(args, tx.time(*f.CreatedFrom))
 	}
