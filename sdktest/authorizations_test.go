@@ -262,3 +262,63 @@ func TestAuthorizationPaging(t *testing.T) {
 		}
 	}
 }
+
+// confirmHost grants an authorization with a password for its host item
+// and returns that password.
+func confirmHost(t *testing.T, c *Customer, authID string) string {
+	t.Helper()
+	var hostID int64 = -1
+	for _, d := range *authDetail(t, c, authID, "").IncidentAuthDetailList {
+		if i32(d.Type) == 1 {
+			hostID = *d.Id
+		}
+	}
+	password := "Grant-" + randomHex(8)
+	noteSecret(password)
+	now := time.Now()
+	_, err := c.Client.ConfirmAuthorizations(&model.ConfirmAuthorizationsRequest{AuthorizationId: authID, Body: &model.AgreeTenantAuthorizationV2Req{
+		AuthDetailList:    &[]model.TenantAgreeAuthDetailV2{{AuthDetailId: hostID, Password: ptr(password)}},
+		AuthEffectiveTime: ptr(now.UnixMilli()),
+		AuthExpireTime:    ptr(now.Add(time.Hour).UnixMilli()),
+	}})
+	must(t, err, "ConfirmAuthorizations")
+	return password
+}
+
+// TestAuthorizationEnds: a request the engineer withdraws reads as 4 and can
+// no longer be confirmed; closing the ticket cancels its grant (5),
+// withdraws its pending request (4), and destroys the credentials.
+func TestAuthorizationEnds(t *testing.T) {
+	carol := world.Carol
+	_, withdrawn := engineerCaseWithRequest(t, carol, "the queue")
+	world.Engineer.call(t, "POST", "/support/v1/authorizations/"+withdrawn+"/withdraw", nil, nil, http.StatusOK)
+	if st := i32(authDetail(t, carol, withdrawn, "").Status); st != 4 {
+		t.Errorf("status after the engineer withdrew = %d; want 4", st)
+	}
+	_, err := carol.Client.UpdateAuthorizations(&model.UpdateAuthorizationsRequest{AuthorizationId: withdrawn, ActionId: ptr("reject"), Body: &model.OperateAuthorizationV2Req{RejectReason: ptr("gone")}})
+	wantError(t, err, 409, "OSM.01010014")
+
+	caseID, granted := engineerCaseWithRequest(t, carol, "the disks")
+	confirmHost(t, carol, granted)
+	pending := world.Engineer.requestAuthorization(t, caseID, "and the network")
+	if status, creds := world.Engineer.credentials(t, granted); status != http.StatusOK || len(creds) != 1 {
+		t.Fatalf("credentials of the grant: HTTP %d, %d items; want 200 and one", status, len(creds))
+	}
+
+	_, err = carol.Client.UpdateCases(&model.UpdateCasesRequest{CaseId: caseID, ActionId: "close"})
+	must(t, err, "UpdateCases close")
+	if st := i32(authDetail(t, carol, granted, "").Status); st != 5 {
+		t.Errorf("grant after the ticket closed: status %d; want 5 (cancelled)", st)
+	}
+	if st := i32(authDetail(t, carol, pending, "").Status); st != 4 {
+		t.Errorf("pending request after the ticket closed: status %d; want 4 (withdrawn)", st)
+	}
+	if status, creds := world.Engineer.credentials(t, granted); status == http.StatusOK {
+		t.Errorf("engineer still reads %d credentials after the ticket closed", len(creds))
+	}
+	list, err := carol.Client.ListAuthorizations(&model.ListAuthorizationsRequest{IncidentId: ptr(caseID), Status: ptr(int32(1))})
+	must(t, err, "ListAuthorizations status=1")
+	if i32(list.Count) != 0 {
+		t.Errorf("ListAuthorizations status=1 after close: count %d; want 0", i32(list.Count))
+	}
+}

@@ -138,13 +138,41 @@ func TestCaseLifecycle(t *testing.T) {
 	}
 }
 
-// TestEngineerTakesCase: the engineer's take (support API) shows as status
-// 1 to the customer, through the SDK.
-func TestEngineerTakesCase(t *testing.T) {
-	id := createCase(t, world.Bob, "Please look at my load balancer "+randomHex(4))
+// TestEngineerConversation: the engineer's side (support API) shows through
+// the SDK: taking the ticket (status 1), a reply (message type 1), asking
+// for feedback (status 17), and the customer's answer (back to 1).
+func TestEngineerConversation(t *testing.T) {
+	bob := world.Bob
+	id := createCase(t, bob, "Please look at my load balancer "+randomHex(4))
 	world.Engineer.takeCase(t, id)
-	if st := caseStatus(t, world.Bob, id); st != 1 {
+	if st := caseStatus(t, bob, id); st != 1 {
 		t.Errorf("status after the engineer took it = %d; want 1 (processing)", st)
+	}
+	world.Engineer.call(t, "POST", "/support/v1/cases/"+id+"/messages", map[string]string{"content": "Which listener is affected?"}, nil, 201)
+	world.Engineer.call(t, "PUT", "/support/v1/cases/"+id+"/status", map[string]int{"status": 17}, nil, 200)
+	if st := caseStatus(t, bob, id); st != 17 {
+		t.Errorf("status after the engineer asked for feedback = %d; want 17", st)
+	}
+
+	list, err := bob.Client.ListMessages(&model.ListMessagesRequest{CaseId: id, XLanguage: ptr("en-us")})
+	must(t, err, "ListMessages")
+	var reply *model.QueryMessageInfoV2
+	for i, m := range *list.MessageList {
+		if str(m.Content) == "Which listener is affected?" {
+			reply = &(*list.MessageList)[i]
+		}
+	}
+	if reply == nil {
+		t.Fatalf("the engineer's reply is not in ListMessages (%d messages)", i32(list.Count))
+	}
+	if i32(reply.Type) != 1 || i32(reply.ReplierType) != 1 || str(reply.ReplierName) != world.Engineer.Name {
+		t.Errorf("engineer's reply: type %d, replier_type %d, replier_name %q; want 1, 1, %q", i32(reply.Type), i32(reply.ReplierType), str(reply.ReplierName), world.Engineer.Name)
+	}
+
+	_, err = bob.Client.CreateMessages(&model.CreateMessagesRequest{CaseId: id, Body: &model.CreateMessageV2Req{Message: &model.CreateMessageDoV2{Content: "The HTTPS one."}}})
+	must(t, err, "CreateMessages")
+	if st := caseStatus(t, bob, id); st != 1 {
+		t.Errorf("status after the customer answered = %d; want 1 (processing)", st)
 	}
 }
 

@@ -249,7 +249,7 @@ func authRequest(describe string) map[string]any {
 		"visit_type_id":    "4",
 		"content_type_id":  "1",
 		"auth_describe":    describe,
-		"incident_auth_detail_list": []map[string]any{
+		"details": []map[string]any{
 			{"type": 0, "account": "console-admin"},
 			{"type": 1, "port": 22, "account": "root", "instance_id": "i-0042", "instance_name": "web-1", "region_id": "cn-south-1"},
 		},

@@ -50,6 +50,12 @@ func TestSeedListAccessoryAccessUrls(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("links for %v; want %v", got, want)
 	}
+	// DownloadAccessories follows the same rule.
+	if got := download(t, alice, one, world.Team.ID); string(got) != "one" {
+		t.Errorf("alice downloads bob's one.txt through team: %q", got)
+	}
+	_, err = alice.Client.DownloadAccessories(&model.DownloadAccessoriesRequest{AccessoryId: one})
+	wantError(t, err, 404, "OSM.01010001")
 	// Without the group, alice gets no link to bob's files.
 	resp, err = alice.Client.ListAccessoryAccessUrls(&model.ListAccessoryAccessUrlsRequest{AccessoryIds: []string{one, two}})
 	must(t, err, "ListAccessoryAccessUrls (no group)")
