@@ -61,11 +61,11 @@ type Group struct {
 // Customer is a user of an account with an access key and an SDK client
 // built from it (with the account id as domain id, no IAM call).
 type Customer struct {
-	Account          Account
-	Name, Password   string
-	UserID           string
+	Account           Account
+	Name, Password    string
+	UserID            string
 	AccessKey, Secret string
-	Client           *osm.OsmClient
+	Client            *osm.OsmClient
 }
 
 // attachmentMaxMB is passed to serve; ShowAccessoryLimits must report it.

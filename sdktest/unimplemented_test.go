@@ -1,0 +1,65 @@
+package sdktest
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/osm/v2/model"
+)
+
+// TestOperationsOutsideTheSubset: operations Casebook does not implement
+// (see docs/sdk-compatibility.md) fail cleanly for an SDK user: a
+// *sdkerr.ServiceResponseError with an HTTP error status, an error code and
+// a request id - never a decode failure, a hang or an empty "success". One
+// per area, over every method and the /v2.0 and /osm path prefixes.
+func TestOperationsOutsideTheSubset(t *testing.T) {
+	c := world.Alice.Client
+	caseID := createCase(t, world.Alice, "Outside the subset "+randomHex(4))
+	calls := map[string]func() error{
+		"ListLabels": func() error { _, err := c.ListLabels(&model.ListLabelsRequest{}); return err },
+		"CreateLabels": func() error {
+			_, err := c.CreateLabels(&model.CreateLabelsRequest{Body: &model.CreateLabelsReq{Name: "urgent", Color: "#ff0000"}})
+			return err
+		},
+		"DeleteLabels":   func() error { _, err := c.DeleteLabels(&model.DeleteLabelsRequest{LabelId: 1}); return err },
+		"ListCaseLabels": func() error { _, err := c.ListCaseLabels(&model.ListCaseLabelsRequest{CaseId: caseID}); return err },
+		"ListCaseOperateLogs": func() error {
+			_, err := c.ListCaseOperateLogs(&model.ListCaseOperateLogsRequest{CaseId: caseID})
+			return err
+		},
+		"ListCaseCategories": func() error { _, err := c.ListCaseCategories(&model.ListCaseCategoriesRequest{}); return err },
+		"ShowLoginType":      func() error { _, err := c.ShowLoginType(&model.ShowLoginTypeRequest{}); return err },
+		"UploadJsonAccessories": func() error {
+			_, err := c.UploadJsonAccessories(&model.UploadJsonAccessoriesRequest{Body: &model.AccessoryJsonFormatReq{AccessoryName: "a.txt", AccessoryFrom: model.GetAccessoryJsonFormatReqAccessoryFromEnum().INCIDENT, AccessoryData: "aGk="}})
+			return err
+		},
+		"UpdateCaseContactInfo": func() error {
+			_, err := c.UpdateCaseContactInfo(&model.UpdateCaseContactInfoRequest{CaseId: caseID, Body: &model.UpdateCaseContactInfoReq{}})
+			return err
+		},
+		"RevokeMessage": func() error {
+			_, err := c.RevokeMessage(&model.RevokeMessageRequest{CaseId: caseID, MessageId: "m-1"})
+			return err
+		},
+		"ListOrderIncident":   func() error { _, err := c.ListOrderIncident(&model.ListOrderIncidentRequest{}); return err },
+		"ListDiagnoseRecords": func() error { _, err := c.ListDiagnoseRecords(&model.ListDiagnoseRecordsRequest{}); return err },
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			err := call()
+			if err == nil {
+				t.Logf("%s succeeded: it is implemented now; update docs/sdk-compatibility.md", name)
+				return
+			}
+			var se *sdkerr.ServiceResponseError
+			if !errors.As(err, &se) {
+				t.Fatalf("%s: %T %v; want a *sdkerr.ServiceResponseError", name, err, err)
+			}
+			if se.StatusCode < 400 || se.ErrorCode == "" || se.ErrorMessage == "" || se.RequestId == "" {
+				t.Errorf("%s: status %d, code %q, message %q, request id %q; want an error status with code, message and request id", name, se.StatusCode, se.ErrorCode, se.ErrorMessage, se.RequestId)
+			}
+			t.Logf("%s: HTTP %d %s %s", name, se.StatusCode, se.ErrorCode, se.ErrorMessage)
+		})
+	}
+}
