@@ -115,6 +115,10 @@ func flip(c byte) string {
 // admin command, while the user's other key still works.
 func TestDisabledKey(t *testing.T) {
 	spare := world.AliceSpare
+	// Enabling is idempotent; it makes the test repeatable (-count=2).
+	if _, err := world.cli("accesskey", "enable", "--account", world.Acme.Name, "--user", "alice", "--access-key", spare.AccessKey); err != nil {
+		t.Fatal(err)
+	}
 	resp, err := spare.Client.ListCases(&model.ListCasesRequest{Limit: ptr(int32(1))})
 	must(t, err, "ListCases with the spare key")
 	if resp.TotalCount == nil {
