@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -89,6 +90,17 @@ func TestDemo(t *testing.T) {
 	engineerToken := findCurl(t, out, "/support/v1/auth/tokens").token(t)
 	if engineerToken == token {
 		t.Error("the engineer got alice's token")
+	}
+	// The printed queue command works with it and shows the three tickets.
+	if !strings.Contains(out, "curl -s "+srv.URL+"/support/v1/cases -H \"X-Auth-Token: $ENGINEER_TOKEN\"") {
+		t.Errorf("no queue command in the demo output:\n%s", out)
+	}
+	res, body = do(t, "GET", srv.URL+"/support/v1/cases", "", http.Header{"X-Auth-Token": {engineerToken}})
+	var queue struct {
+		TotalCount int `json:"total_count"`
+	}
+	if res.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &queue) != nil || queue.TotalCount != 3 {
+		t.Errorf("engineer queue: status %d: %.300s", res.StatusCode, body)
 	}
 
 	// The grant was confirmed, and the audit log says so.
