@@ -65,7 +65,8 @@ const (
 func supportCaseID(r *http.Request) (string, error) {
 	id := r.PathValue("case_id")
 	if id == "" || utf8.RuneCountInString(id) > supportMaxCaseIDLen {
-		return "", casebook.NotFoundf("This case does not exist.").WithReason(casebook.ReasonCaseNotFound)
+		// The reason carries the documented message; no detail to add.
+		return "", &casebook.Error{Code: casebook.ENOTFOUND, Reason: casebook.ReasonCaseNotFound}
 	}
 	return id, nil
 }
