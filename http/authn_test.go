@@ -259,6 +259,13 @@ func TestWrongRealm(t *testing.T) {
 	doURL(t, env, "GET", probe, "Authorization", req.Header.Get("Authorization"), "X-Sdk-Date", req.Header.Get("X-Sdk-Date")).ExpectError(403, "OSM.0003")
 	expect401(t, doURL(t, env, "GET", probe), "x-auth-token not found")
 	expect401(t, doURL(t, env, "GET", probe, "X-Auth-Token", "nope"), "decrypt token fail")
+
+	// The same through a route of the support API.
+	const queue = "/support/v1/cases"
+	eng.Do("GET", queue, nil).Expect(200)
+	acme.Master.Do("GET", queue, nil).ExpectError(403, "OSM.0003")
+	send(t, env, signed(t, env, "GET", queue, nil, ak, sk, acme.ID)).ExpectError(403, "OSM.0003")
+	expect401(t, env.Do("GET", queue, nil), "x-auth-token not found")
 }
 
 // createAccessKey creates an access key through the IAM API and returns
