@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -203,6 +204,33 @@ func TestPrincipalCache(t *testing.T) {
 	}
 	env.Clock.Advance(time.Minute)
 	env.Do("GET", authorizationsPath+"?group_id="+team, nil, "X-Auth-Token", fresh).Expect(200)
+
+	// Concurrent users of the cache, some entries expiring meanwhile (run
+	// with -race).
+	carol := acme.User("carol")
+	var wg sync.WaitGroup
+	statuses := make(chan int, 32)
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok := carol.Token
+			if i%2 == 0 {
+				tok = fresh
+			}
+			statuses <- env.Do("GET", authorizationsPath, nil, "X-Auth-Token", tok).Status
+			if i%8 == 0 {
+				env.Clock.Advance(time.Minute)
+			}
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	for st := range statuses {
+		if st != 200 {
+			t.Errorf("concurrent request: %d", st)
+		}
+	}
 }
 
 // realmProbe serves one engineer-only route through the server's own
