@@ -102,6 +102,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&AuditCommand{Main: m}).Run(ctx, args)
 	case "demo":
 		return (&DemoCommand{Main: m}).Run(ctx, args)
+	case "bench":
+		return (&BenchCommand{Main: m}).Run(ctx, args)
 	case "", "help", "-h", "-help", "--help":
 		fmt.Fprint(m.Stderr, usageText)
 		if name == "" {
