@@ -104,16 +104,19 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, write 
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	tx := &Tx{tx: sqlTx, d: db.Dialect, write: write}
+	// Roll back on every way out but a commit: an error, a panic, or
+	// runtime.Goexit (t.Fatal in a test), which would otherwise keep the
+	// connection, and on SQLite the only writer, forever.
+	committed := false
 	defer func() {
-		if p := recover(); p != nil {
+		if !committed {
 			sqlTx.Rollback()
-			panic(p)
 		}
 	}()
 	if err := fn(tx); err != nil {
-		sqlTx.Rollback()
 		return err
 	}
+	committed = true
 	if err := sqlTx.Commit(); err != nil {
 		return tx.wrap("commit", err)
 	}
