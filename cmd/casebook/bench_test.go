@@ -1,0 +1,192 @@
+package main_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/casebook/casebook/sqlite"
+)
+
+// benchUsers is the part of the users file the tests read.
+type benchUsers struct {
+	Password string `json:"password"`
+	Users    []struct {
+		AccountName string `json:"account_name"`
+		Name        string `json:"name"`
+		Master      bool   `json:"master"`
+		AccessKey   string `json:"access_key"`
+		SecretKey   string `json:"secret_key"`
+	} `json:"users"`
+	Engineer struct {
+		Name string `json:"name"`
+	} `json:"engineer"`
+}
+
+// benchResult is the part of `bench run --json` the tests read.
+type benchResult struct {
+	Mode      string `json:"mode"`
+	Endpoints []struct {
+		Endpoint string `json:"endpoint"`
+		Requests int    `json:"requests"`
+		Errors   int    `json:"errors"`
+		Capped   int    `json:"capped"`
+	} `json:"endpoints"`
+	Total struct {
+		Requests int `json:"requests"`
+		Errors   int `json:"errors"`
+	} `json:"total"`
+	ErrorSamples []string `json:"error_samples"`
+}
+
+// seedBench seeds a small dataset into a new data directory and returns
+// the directory and the users file.
+func seedBench(t *testing.T) (data, usersFile string) {
+	t.Helper()
+	data = filepath.Join(t.TempDir(), "data")
+	out := mustRun(t, env{}, "bench", "seed", "--data", data, "--accounts", "2", "--users-per-account", "4",
+		"--engineers", "2", "--tickets", "120", "--authorizations", "1500", "--batch", "400",
+		"--hash-iterations", "1000", "--seed", "7")
+	usersFile = filepath.Join(data, "bench-users.json")
+	if !strings.Contains(out, usersFile) || !strings.Contains(out, "1500 authorizations") {
+		t.Fatalf("bench seed output:\n%s", out)
+	}
+	return data, usersFile
+}
+
+func TestBenchSeed(t *testing.T) {
+	data, usersFile := seedBench(t)
+
+	info, err := os.Stat(usersFile)
+	if err != nil {
+		t.Fatal(err)
+	} else if info.Mode().Perm() != 0o600 {
+		t.Errorf("users file mode %v, want 0600: it holds passwords and secret keys", info.Mode().Perm())
+	}
+	var users benchUsers
+	b, _ := os.ReadFile(usersFile)
+	if err := json.Unmarshal(b, &users); err != nil {
+		t.Fatal(err)
+	}
+	if len(users.Users) != 6 || users.Engineer.Name != "bench-eng-01" || users.Password == "" {
+		t.Fatalf("users file: %s", b)
+	}
+	for _, u := range users.Users {
+		if u.AccessKey == "" || u.SecretKey == "" || u.AccountName == "" {
+			t.Errorf("user without account or access key: %+v", u)
+		}
+	}
+
+	// The rows obey the rules the Service keeps.
+	db, err := sqlite.Open(context.Background(), filepath.Join(data, "casebook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	count := func(query string) int {
+		t.Helper()
+		var n int
+		if err := db.Reader.QueryRow(query).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return n
+	}
+	for _, c := range []struct {
+		what, query string
+		want        int
+	}{
+		{"accounts", `SELECT COUNT(*) FROM accounts`, 2},
+		{"users", `SELECT COUNT(*) FROM users`, 10},
+		{"masters", `SELECT COUNT(*) FROM users WHERE is_master = 1`, 2},
+		{"group members", `SELECT COUNT(*) FROM group_members`, 4},
+		{"tickets", `SELECT COUNT(*) FROM cases`, 120},
+		{"first messages", `SELECT COUNT(*) FROM messages m JOIN cases c ON c.id = m.case_id AND m.is_first = 1 AND m.author_id = c.creator_id`, 120},
+		{"authorizations", `SELECT COUNT(*) FROM authorizations`, 1500},
+		{"tickets by a stranger", `SELECT COUNT(*) FROM cases c LEFT JOIN users u ON u.id = c.creator_id AND u.account_id = c.account_id WHERE u.id IS NULL`, 0},
+		{"authorizations that do not copy their ticket", `SELECT COUNT(*) FROM authorizations a JOIN cases c ON c.id = a.case_id
+			WHERE a.account_id <> c.account_id OR a.case_creator_id <> c.creator_id OR a.engineer_id <> c.assignee_id
+			   OR a.case_deleted <> (c.status = 13)`, 0},
+		{"authorizations on missing tickets", `SELECT COUNT(*) FROM authorizations a LEFT JOIN cases c ON c.id = a.case_id WHERE c.id IS NULL`, 0},
+		{"pending or granted on ended tickets", `SELECT COUNT(*) FROM authorizations a JOIN cases c ON c.id = a.case_id
+			WHERE a.status IN (0, 1) AND c.status IN (3, 4, 13)`, 0},
+		{"grants without a window in force", `SELECT COUNT(*) FROM authorizations WHERE status = 1
+			AND (effective_at IS NULL OR expire_at <= CAST(unixepoch('subsec') * 1000 AS INTEGER) OR effective_at >= expire_at OR agency_id = '')`, 0},
+		{"expired grants whose window is not over", `SELECT COUNT(*) FROM authorizations WHERE status = 3
+			AND (expire_at IS NULL OR expire_at > CAST(unixepoch('subsec') * 1000 AS INTEGER) OR effective_at < created_at)`, 0},
+		{"authorizations older than their ticket", `SELECT COUNT(*) FROM authorizations a JOIN cases c ON c.id = a.case_id WHERE a.created_at < c.created_at`, 0},
+		{"authorizations without 1 to 3 details", `SELECT COUNT(*) FROM authorizations a
+			WHERE (SELECT COUNT(*) FROM authorization_details d WHERE d.authorization_id = a.id) NOT BETWEEN 1 AND 3`, 0},
+		{"authorization statuses", `SELECT COUNT(DISTINCT status) FROM authorizations`, 6},
+		{"rejections without a reason or handler", `SELECT COUNT(*) FROM authorizations WHERE status = 2 AND (reject_reason = '' OR handler_id = '')`, 0},
+	} {
+		if got := count(c.query); got != c.want {
+			t.Errorf("%s: %d, want %d", c.what, got, c.want)
+		}
+	}
+	if days := count(`SELECT (MAX(created_at) - MIN(created_at)) / 86400000 FROM authorizations`); days < 100 {
+		t.Errorf("authorizations span %d days, want them spread over the year", days)
+	}
+	if n := count(`SELECT COUNT(*) FROM authorization_details`); n < 2000 {
+		t.Errorf("%d details for 1500 authorizations, want about two each", n)
+	}
+
+	// Seeding again with the same prefix is refused before anything is
+	// written.
+	if _, err := run(t, env{}, "bench", "seed", "--data", data, "--accounts", "2", "--tickets", "10", "--authorizations", "10", "--hash-iterations", "1000"); err == nil || !strings.Contains(err.Error(), "prefix") {
+		t.Errorf("second seed with the same prefix: %v, want a refusal naming --prefix", err)
+	}
+	if got := count(`SELECT COUNT(*) FROM accounts`); got != 2 {
+		t.Errorf("%d accounts after the refused seed, want 2", got)
+	}
+}
+
+func TestBenchRun(t *testing.T) {
+	data, usersFile := seedBench(t)
+	srv := startServer(t, env{}, nil, "--data", data, "--log-level", "warn")
+
+	for _, mode := range []string{"token", "aksk"} {
+		t.Run(mode, func(t *testing.T) {
+			args := []string{"bench", "run", "--url", srv.URL, "--users", usersFile, "--concurrency", "4",
+				"--duration", "60s", "--requests", "300", "--prepare", "60", "--json"}
+			if mode == "aksk" {
+				args = append(args, "--aksk")
+			}
+			var res benchResult
+			out := mustRun(t, env{}, args...)
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatalf("bench run --json: %v\n%s", err, out)
+			}
+			if res.Mode != mode {
+				t.Errorf("mode %q, want %q", res.Mode, mode)
+			}
+			if res.Total.Requests == 0 || res.Total.Requests > 300 {
+				t.Errorf("%d requests in total, want 1..300 (--requests)", res.Total.Requests)
+			}
+			if res.Total.Errors != 0 || len(res.ErrorSamples) > 0 {
+				t.Errorf("%d errors: %v", res.Total.Errors, res.ErrorSamples)
+			}
+			seen := map[string]bool{}
+			for _, e := range res.Endpoints {
+				seen[e.Endpoint] = true
+				if e.Requests == 0 || e.Errors != 0 || e.Capped != 0 {
+					t.Errorf("%s: %d requests, %d errors, %d capped; want requests and no errors", e.Endpoint, e.Requests, e.Errors, e.Capped)
+				}
+			}
+			if len(seen) != 5 {
+				t.Errorf("endpoints %v, want the five seed endpoints", seen)
+			}
+		})
+	}
+}
+
+func TestBenchRunRefusesOtherHosts(t *testing.T) {
+	for _, u := range []string{"http://192.0.2.1:8080", "http://example.com", "ftp://127.0.0.1", "http://10.0.0.1"} {
+		_, err := run(t, env{}, "bench", "run", "--url", u, "--users", "does-not-matter.json")
+		if err == nil || !strings.Contains(err.Error(), "--url") {
+			t.Errorf("bench run --url %s: %v, want a refusal", u, err)
+		}
+	}
+}
