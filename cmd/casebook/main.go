@@ -5,6 +5,7 @@
 //	                               administer the store directly
 //	casebook migrate               apply database migrations and exit
 //	casebook demo                  load a demo dataset
+//	casebook bench seed|run        benchmark dataset and load driver
 //
 // Every command takes -h for its flags.
 package main
@@ -133,6 +134,7 @@ Commands:
 	accesskey   create, list, disable, enable or delete AK/SK pairs
 	audit       list the audit log
 	demo        load a demo dataset and print how to log in
+	bench       seed a synthetic dataset, or load-test a running server
 
 Run "casebook <command> -h" for a command's flags. Every setting of the
 store (--data, --db, --blobs, --master-key) can also be given as an
