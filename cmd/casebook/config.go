@@ -55,7 +55,7 @@ const (
 	MasterKeyFile   = "master.key"
 	minLinkTTL      = time.Minute
 	maxLinkTTL      = 24 * time.Hour
-	minSweepSetting = time.Second
+	minSweepInterval = time.Second
 )
 
 // DefaultConfig returns the documented defaults (docs/configuration.md).
@@ -97,8 +97,8 @@ func (c *Config) Validate() error {
 	if c.MaxGrant <= 0 {
 		return fmt.Errorf("--max-grant must be positive, got %s", c.MaxGrant)
 	}
-	if time.Duration(c.SweepInterval) < minSweepSetting {
-		return fmt.Errorf("--sweep-interval must be at least %s, got %s", Duration(minSweepSetting), c.SweepInterval)
+	if time.Duration(c.SweepInterval) < minSweepInterval {
+		return fmt.Errorf("--sweep-interval must be at least %s, got %s", Duration(minSweepInterval), c.SweepInterval)
 	}
 	if c.AttachmentMaxMB < 1 {
 		return fmt.Errorf("--attachment-max-mb must be at least 1, got %d", c.AttachmentMaxMB)

@@ -118,7 +118,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		s.app.Close()
 		return fmt.Errorf("listen: %w", err)
 	}
-	s.http = &http.Server{
+	s.httpServer = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -126,7 +126,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	}
 	s.errc = make(chan error, 1)
 	go func() {
-		if err := s.http.Serve(s.listener); !errors.Is(err, http.ErrServerClosed) {
+		if err := s.httpServer.Serve(s.listener); !errors.Is(err, http.ErrServerClosed) {
 			s.errc <- fmt.Errorf("serve: %w", err)
 		}
 	}()
@@ -152,9 +152,9 @@ func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
 	var errs []error
-	if err := s.http.Shutdown(ctx); err != nil {
+	if err := s.httpServer.Shutdown(ctx); err != nil {
 		s.Logger.Warn("requests still running after the shutdown timeout; closing their connections", "timeout", ShutdownTimeout.String())
-		errs = append(errs, s.http.Close())
+		errs = append(errs, s.httpServer.Close())
 	}
 
 	s.stopSweep()
