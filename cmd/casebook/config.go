@@ -50,11 +50,11 @@ const (
 	DefaultSweepInterval = 30 * time.Second
 
 	// Names of the files inside the data directory.
-	DBFileName      = "casebook.db"
-	BlobsDirName    = "blobs"
-	MasterKeyFile   = "master.key"
-	minLinkTTL      = time.Minute
-	maxLinkTTL      = 24 * time.Hour
+	DBFileName       = "casebook.db"
+	BlobsDirName     = "blobs"
+	MasterKeyFile    = "master.key"
+	minLinkTTL       = time.Minute
+	maxLinkTTL       = 24 * time.Hour
 	minSweepInterval = time.Second
 )
 

@@ -79,12 +79,12 @@ type Server struct {
 	Logger     *slog.Logger
 	Middleware func(http.Handler) http.Handler
 
-	app       *App
-	listener  net.Listener
-	http      *http.Server
-	errc      chan error // Serve's error, if it fails
-	stopSweep context.CancelFunc
-	sweepDone chan struct{}
+	app        *App
+	listener   net.Listener
+	httpServer *http.Server
+	errc       chan error // Serve's error, if it fails
+	stopSweep  context.CancelFunc
+	sweepDone  chan struct{}
 }
 
 // Open opens the App, starts listening and serving, and starts the sweeper.
