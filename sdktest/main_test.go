@@ -83,9 +83,12 @@ func runMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(tmp)
 
-	// The SDK writes ~/.huaweicloud/application_id on first use; keep it
-	// out of the developer's home. Settings meant for real clouds must not
-	// steer these clients either.
+	// The child processes (go build, casebook) get the environment as it
+	// was; this process then changes it for the SDK: the SDK writes
+	// ~/.huaweicloud/application_id on first use, which belongs out of the
+	// developer's home, and settings meant for real clouds must not steer
+	// these clients.
+	origEnv = os.Environ()
 	os.Setenv("HOME", tmp)
 	for _, kv := range os.Environ() {
 		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "HUAWEICLOUD_SDK_") {
@@ -153,17 +156,22 @@ func casebookBinary(dir string) (string, error) {
 	bin := filepath.Join(dir, "casebook")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/casebook")
 	cmd.Dir = ".."
+	cmd.Env = origEnv // the real HOME: its build and module caches
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/casebook in the parent module: %w\n%s", err, out)
 	}
 	return bin, nil
 }
 
-// childEnv is the environment of the casebook processes: the test's own,
-// without CASEBOOK_* settings that would point them at another store.
+// origEnv is the environment the test process started with.
+var origEnv []string
+
+// childEnv is the environment of the casebook processes: the test's
+// original one, without CASEBOOK_* settings that would point them at
+// another store.
 func childEnv() []string {
 	var env []string
-	for _, kv := range os.Environ() {
+	for _, kv := range origEnv {
 		if !strings.HasPrefix(kv, "CASEBOOK_") {
 			env = append(env, kv)
 		}
