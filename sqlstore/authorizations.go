@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/casebook/casebook"
@@ -187,9 +188,12 @@ func (tx *Tx) FindDueAuthorizations(ctx context.Context, now time.Time, limit in
 	if tx.write && tx.d.RowLocks {
 		lock = " FOR UPDATE OF a SKIP LOCKED"
 	}
+	// The status is written literally: it selects the partial index of
+	// authorized rows.
 	return tx.queryAuthorizations(ctx, `SELECT `+authorizationColumns+authorizationFrom+`
-		WHERE a.status = ? AND a.expire_at <= ? ORDER BY a.expire_at, a.id LIMIT ?`+lock,
-		casebook.AuthStatusAuthorized, tx.time(now), tx.limit(limit))
+		WHERE a.status = `+strconv.Itoa(casebook.AuthStatusAuthorized)+` AND a.expire_at <= ?
+		ORDER BY a.expire_at, a.id LIMIT ?`+lock,
+		tx.time(now), tx.limit(limit))
 }
 
 // FindOpenAuthorizationsOfCase returns the pending and authorized

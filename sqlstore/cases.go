@@ -158,7 +158,8 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *casebook.Case) error {
 	// Authorizations carry a copy of the ticket's deleted flag, so their
 	// lists are filtered from one index without joining the tickets.
 	deleted := c.Status == casebook.CaseStatusDeleted
-	_, err = tx.exec(ctx, `UPDATE authorizations SET case_deleted = ? WHERE case_id = ? AND case_deleted <> ?`, deleted, c.ID, deleted)
+	_, err = tx.exec(ctx, `UPDATE authorizations SET case_deleted = ?
+		WHERE account_id = ? AND case_id = ? AND case_deleted <> ?`, deleted, c.AccountID, c.ID, deleted)
 	return tx.wrap("update authorizations of case", err)
 }
 

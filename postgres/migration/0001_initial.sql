@@ -3,6 +3,9 @@
 -- holding customer data has account_id, so it can be sharded by account.
 -- Foreign keys are checked at commit, so rows of one transaction may be
 -- written in any order.
+--
+-- Indexes on times are ascending: new rows append at the right edge, which
+-- keeps pages full; newest-first lists scan them backwards.
 
 CREATE TABLE accounts (
 	id         TEXT PRIMARY KEY,
@@ -86,14 +89,16 @@ CREATE TABLE cases (
 );
 -- Lists of an account (master user), newest first; covering, so hiding
 -- deleted tickets, counting and skipping an offset read the index alone.
-CREATE INDEX cases_account_created ON cases (account_id, created_at DESC, id DESC) INCLUDE (status, creator_id);
+CREATE INDEX cases_account_created ON cases (account_id, created_at, id) INCLUDE (status, creator_id);
 -- Lists of a sub-user (and their group's members).
-CREATE INDEX cases_account_creator ON cases (account_id, creator_id, created_at DESC, id DESC) INCLUDE (status);
+CREATE INDEX cases_account_creator ON cases (account_id, creator_id, created_at, id) INCLUDE (status);
 CREATE INDEX cases_account_creator_name ON cases (account_id, creator_name);
+-- Customer lists filtered by status.
+CREATE INDEX cases_account_status ON cases (account_id, status, created_at, id);
 -- The engineers' queue.
-CREATE INDEX cases_status_created ON cases (status, created_at DESC, id DESC);
-CREATE INDEX cases_created ON cases (created_at DESC, id DESC) INCLUDE (status);
-CREATE INDEX cases_assignee ON cases (assignee_id, created_at DESC);
+CREATE INDEX cases_status_created ON cases (status, created_at, id);
+CREATE INDEX cases_created ON cases (created_at, id) INCLUDE (status);
+CREATE INDEX cases_assignee ON cases (assignee_id, created_at);
 
 CREATE TABLE messages (
 	id           TEXT PRIMARY KEY,
@@ -165,13 +170,18 @@ CREATE TABLE authorizations (
 -- Customer lists, newest first: covering, so counting and skipping rows of
 -- any offset read the index alone.
 CREATE INDEX authorizations_account_created ON authorizations
-	(account_id, case_deleted, created_at DESC, id DESC) INCLUDE (case_creator_id, status, expire_at);
-CREATE INDEX authorizations_case ON authorizations (case_id, status);
--- The sweeper of ended grants.
-CREATE INDEX authorizations_status_expire ON authorizations (status, expire_at);
+	(account_id, case_deleted, created_at, id) INCLUDE (case_creator_id, status, expire_at);
+-- Sub-users' lists: only their rows are read.
+CREATE INDEX authorizations_account_creator ON authorizations
+	(account_id, case_creator_id, case_deleted, created_at, id) INCLUDE (status, expire_at);
+-- A ticket's authorizations.
+CREATE INDEX authorizations_case ON authorizations (account_id, case_id, case_deleted, created_at, id);
+-- The sweeper of ended grants: only the authorized ones (the query names
+-- status 1 literally so that the planner can use this partial index).
+CREATE INDEX authorizations_due ON authorizations (expire_at, id) WHERE status = 1;
 -- Engineers' lists.
-CREATE INDEX authorizations_engineer_created ON authorizations (engineer_id, created_at DESC, id DESC);
-CREATE INDEX authorizations_created ON authorizations (created_at DESC, id DESC);
+CREATE INDEX authorizations_engineer_created ON authorizations (engineer_id, created_at, id);
+CREATE INDEX authorizations_created ON authorizations (created_at, id);
 
 CREATE TABLE authorization_details (
 	id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
