@@ -2,8 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"strings"
@@ -74,27 +72,7 @@ func (db testDB) QueryInt(ctx context.Context, query string) (n int64, err error
 func mustOpen(t testing.TB) *postgres.DB {
 	t.Helper()
 	dsn := testDSN(t)
-	ctx := context.Background()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "cb_test_" + hex.EncodeToString(b)
-
-	admin, err := postgres.OpenRaw(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Error(err)
-		}
-		admin.Close()
-	})
-
-	db, err := postgres.Open(ctx, withSearchPath(t, dsn, schema))
+	db, err := postgres.Open(context.Background(), withSearchPath(t, dsn, newSchema(t, dsn)))
 	if err != nil {
 		t.Fatal(err)
 	}
