@@ -93,9 +93,12 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.endpoint(rt))
 	}
+	for _, rt := range s.unimplementedRoutes() {
+		mux.Handle(rt.Method+" "+rt.Pattern, s.endpoint(rt))
+	}
 	// Anything unmatched gets the error envelope instead of text/plain.
 	mux.Handle("/", s.endpoint(route{Op: "NotFound", Handle: func(w http.ResponseWriter, r *http.Request) error {
-		return casebook.NotFoundf("No route for %s %s.", r.Method, r.URL.Path)
+		return casebook.NotFoundf("No route for %s %s.", r.Method, r.URL.Path).WithReason(reasonNoRoute)
 	}}))
 	return s.withRequestLog(mux)
 }
