@@ -18,7 +18,7 @@ import (
 
 // Dialect describes what differs between the SQL engines.
 type Dialect struct {
-	// Name is "sqlite" or "postgres"; it only appears in error messages.
+	// Name is "sqlite" or "postgres".
 	Name string
 	// NumberedPlaceholders rewrites "?" placeholders to "$1", "$2", ...
 	NumberedPlaceholders bool

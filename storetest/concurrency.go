@@ -39,6 +39,18 @@ func testTransactions(t *testing.T, s casebook.Store) {
 			t.Fatal("CreateAccount inside Read succeeded")
 		}
 	})
+	t.Run("ForeignKeys", func(t *testing.T) {
+		// A ticket of an account that does not exist is refused, at the
+		// latest on commit, and leaves nothing behind.
+		c := newCase(&casebook.User{ID: casebook.NewHexID(), AccountID: casebook.NewHexID(), Name: "ghost"}, 0, "orphan")
+		err := s.Write(ctx, func(tx casebook.Tx) error { return tx.CreateCase(ctx, c) })
+		wantCode(t, err, casebook.EINVALID)
+		read(t, s, func(tx casebook.Tx) error {
+			_, err := tx.FindCaseByID(ctx, c.ID)
+			wantCode(t, err, casebook.ENOTFOUND)
+			return nil
+		})
+	})
 	t.Run("ReadSeesCommitted", func(t *testing.T) {
 		a := &casebook.Account{ID: casebook.NewHexID(), Name: "committed", CreatedAt: at(0)}
 		write(t, s, func(tx casebook.Tx) error { return tx.CreateAccount(ctx, a) })
