@@ -14,9 +14,13 @@ func scopeCond(accountCol, creatorCol string, s casebook.Scope) (string, []any) 
 	if s.GroupID == "" {
 		return accountCol + " = ? AND " + creatorCol + " = ?", []any{s.AccountID, s.UserID}
 	}
-	return accountCol + " = ? AND (" + creatorCol + " = ? OR " + creatorCol + ` IN (
+	// One IN list rather than "creator = ? OR creator IN (...)": engines
+	// can then count from the per-creator index, member by member.
+	return accountCol + " = ? AND " + creatorCol + ` IN (
+		SELECT CAST(? AS TEXT)
+		UNION
 		SELECT m.user_id FROM group_members m
 		WHERE m.group_id = ? AND m.account_id = ?
-		  AND EXISTS (SELECT 1 FROM group_members me WHERE me.group_id = m.group_id AND me.user_id = ?)))`,
+		  AND EXISTS (SELECT 1 FROM group_members me WHERE me.group_id = m.group_id AND me.user_id = ?))`,
 		[]any{s.AccountID, s.UserID, s.GroupID, s.AccountID, s.UserID}
 }

@@ -257,6 +257,8 @@ func testFindCases(t *testing.T, s casebook.Store) {
 		{"Assignee", casebook.CaseFilter{Scope: f.master(), AssigneeID: f.Eng.ID}, pick(1)},
 		{"CreatedRange", casebook.CaseFilter{Scope: f.master(), CreatedFrom: ptr(at(10 * time.Minute)), CreatedTo: ptr(at(12 * time.Minute))}, pick(12, 11, 10)},
 		{"AllAccounts", casebook.CaseFilter{AllAccounts: true, Limit: 2}, []string{other.ID, all[24].ID}},
+		{"QueueOfOneAccount", casebook.CaseFilter{AllAccounts: true, AccountID: f.B.ID}, []string{other.ID}},
+		{"Unassigned", casebook.CaseFilter{Scope: f.master(), Unassigned: true, Statuses: []int{1}}, pick(21, 17, 13, 9, 5)},
 		{"AllAccountsStatus", casebook.CaseFilter{AllAccounts: true, Status: status(0), Limit: 2}, []string{other.ID, all[24].ID}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
