@@ -165,6 +165,8 @@ func (tx *Tx) forUpdate(alias string) string {
 	return ""
 }
 
+// Arguments and fragments in the dialect's terms. Substring searches are
+// case-insensitive LIKE with the wildcards of the search escaped.
 func (tx *Tx) time(t time.Time) any      { return tx.d.encodeTime(t) }
 func (tx *Tx) nullTime(t *time.Time) any { return tx.d.encodeNullTime(t) }
 func (tx *Tx) likeArg(substr string) any { return "%" + escapeLike(substr) + "%" }
