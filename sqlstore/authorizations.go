@@ -129,14 +129,7 @@ func (tx *Tx) FindAuthorizations(ctx context.Context, f casebook.AuthorizationFi
 		casesOf(tx.like("c.simple_description"), tx.likeArg(f.DescriptionSearch))
 	}
 
-	total, err := tx.count(ctx, "count authorizations", `SELECT COUNT(*) FROM authorizations a`+where(conds), args...)
-	if err != nil || total == 0 {
-		return nil, total, err
-	}
-	// Ids first, from the covering index, then the rows of the page.
-	ids, err := tx.queryIDs(ctx, "find authorizations",
-		`SELECT a.id FROM authorizations a`+where(conds)+` ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?`,
-		append(args, tx.limit(f.Limit), tx.offset(f.Offset))...)
+	ids, total, err := tx.page(ctx, "find authorizations", "authorizations a", "a.id", "a.created_at DESC, a.id DESC", conds, args, f.Offset, f.Limit)
 	if err != nil || len(ids) == 0 {
 		return nil, total, err
 	}

@@ -108,15 +108,7 @@ func (tx *Tx) FindCases(ctx context.Context, f casebook.CaseFilter) ([]*casebook
 		conds, args = append(conds, "c.created_at <= ?"), append(args, tx.time(*f.CreatedTo))
 	}
 
-	total, err := tx.count(ctx, "count cases", `SELECT COUNT(*) FROM cases c`+where(conds), args...)
-	if err != nil || total == 0 {
-		return nil, total, err
-	}
-	// Ids first, from the index alone, then the rows of the page: the
-	// skipped rows of a deep offset are never read from the table.
-	ids, err := tx.queryIDs(ctx, "find cases",
-		`SELECT c.id FROM cases c`+where(conds)+` ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?`,
-		append(args, tx.limit(f.Limit), tx.offset(f.Offset))...)
+	ids, total, err := tx.page(ctx, "find cases", "cases c", "c.id", "c.created_at DESC, c.id DESC", conds, args, f.Offset, f.Limit)
 	if err != nil || len(ids) == 0 {
 		return nil, total, err
 	}

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -318,6 +319,26 @@ func (tx *Tx) queryIDs(ctx context.Context, action, query string, args ...any) (
 		return nil, tx.wrap(action, err)
 	}
 	return ids, nil
+}
+
+// page returns the ids of one page of a list and the total count. The ids
+// come first, from an index alone, and the callers read the rows of the
+// page by id afterwards: the rows skipped by a deep offset are never read
+// from the table. The total is counted only when the page does not tell it
+// (a page shorter than the limit ends the list).
+func (tx *Tx) page(ctx context.Context, action, from, idColumn, order string, conds []string, args []any, offset, limit int) ([]string, int, error) {
+	ids, err := tx.queryIDs(ctx, action,
+		`SELECT `+idColumn+` FROM `+from+where(conds)+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		append(slices.Clone(args), pageLimit(limit), int64(max(offset, 0)))...)
+	if err != nil {
+		return nil, 0, err
+	}
+	offset = max(offset, 0)
+	if (len(ids) > 0 || offset == 0) && (limit <= 0 || len(ids) < limit) {
+		return ids, offset + len(ids), nil
+	}
+	total, err := tx.count(ctx, action, `SELECT COUNT(*) FROM `+from+where(conds), args...)
+	return ids, total, err
 }
 
 // count runs a COUNT query.
