@@ -23,9 +23,9 @@ var migrationFS embed.FS
 // and several replicas may share it.
 const maxConns = 16
 
-// Dialect describes PostgreSQL to sqlstore: $n placeholders, row locks,
+// dialect describes PostgreSQL to sqlstore: $n placeholders, row locks,
 // timestamptz times.
-var Dialect = &sqlstore.Dialect{
+var dialect = &sqlstore.Dialect{
 	Name:                  "postgres",
 	NumberedPlaceholders:  true,
 	RowLocks:              true,
@@ -61,7 +61,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &DB{DB: &sqlstore.DB{Writer: pool, Reader: pool, Dialect: Dialect}}, nil
+	return &DB{DB: &sqlstore.DB{Writer: pool, Reader: pool, Dialect: dialect}}, nil
 }
 
 func migrate(ctx context.Context, pool *sql.DB) error {
@@ -82,7 +82,7 @@ func migrate(ctx context.Context, pool *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("migrate postgres: %w", err)
 	}
-	if err := sqlstore.Migrate(ctx, conn, Dialect, migrations); err != nil {
+	if err := sqlstore.Migrate(ctx, conn, dialect, migrations); err != nil {
 		return fmt.Errorf("migrate postgres: %w", err)
 	}
 	return nil

@@ -25,9 +25,9 @@ var migrationFS embed.FS
 // readConns is the size of the read pool.
 const readConns = 8
 
-// Dialect describes SQLite to sqlstore: times as unix milliseconds, no row
+// dialect describes SQLite to sqlstore: times as unix milliseconds, no row
 // locks (all writers are serialised on one connection).
-var Dialect = &sqlstore.Dialect{
+var dialect = &sqlstore.Dialect{
 	Name:            "sqlite",
 	TimeAsUnixMilli: true,
 	ILike:           "LIKE", // case-insensitive for ASCII already
@@ -116,7 +116,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		reader.Close()
 		return nil, fmt.Errorf("optimize sqlite: %w", err)
 	}
-	return &DB{DB: &sqlstore.DB{Writer: writer, Reader: reader, Dialect: Dialect}, path: path}, nil
+	return &DB{DB: &sqlstore.DB{Writer: writer, Reader: reader, Dialect: dialect}, path: path}, nil
 }
 
 // Close records fresh planner statistics if needed and closes the
@@ -139,7 +139,7 @@ func migrate(ctx context.Context, writer *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("migrate sqlite: %w", err)
 	}
-	if err := sqlstore.Migrate(ctx, conn, Dialect, migrations); err != nil {
+	if err := sqlstore.Migrate(ctx, conn, dialect, migrations); err != nil {
 		return fmt.Errorf("migrate sqlite: %w", err)
 	}
 	return nil
