@@ -53,11 +53,11 @@ func (b *Bulk) Rows() int {
 
 // PrepareBulk readies the writer for loading a large dataset with
 // BulkInsert. On SQLite it gives the writer connection a page cache of
-// cacheMiB and keeps its temporary files in memory: the indexes of a big table are filled in random order (random
-// ids, times, creators), and with the default 2 MiB cache every row would
-// read its index pages back from the file. The setting lasts as long as the
-// connection, so only a loading process should call it. Other engines need
-// nothing.
+// cacheMiB and keeps its temporary files in memory: the indexes of a big
+// table are filled in random order (random ids, times, creators), and with
+// the default 2 MiB cache every row would read its index pages back from
+// the file. The settings last as long as the connection, so only a loading
+// process should call it. Other engines need nothing.
 func (db *DB) PrepareBulk(ctx context.Context, cacheMiB int) error {
 	if !db.Dialect.TimeAsUnixMilli || db.Dialect.Name != "sqlite" {
 		return nil
