@@ -1,6 +1,6 @@
 // Package postgres is the PostgreSQL store of Casebook: the shared SQL of
-// sqlstore over pgx (see driver.go), with SELECT ... FOR UPDATE row locks so that
-// several replicas can serve the same database.
+// sqlstore over pgx's database/sql driver, with SELECT ... FOR UPDATE row
+// locks so that several replicas can serve the same database.
 package postgres
 
 import (
@@ -13,7 +13,9 @@ import (
 
 	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/sqlstore"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 //go:embed migration/*.sql
@@ -62,6 +64,18 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	return &DB{DB: &sqlstore.DB{Writer: pool, Reader: pool, Dialect: dialect}}, nil
+}
+
+// openDB returns a pool of connections of pgx's database/sql driver ("pgx")
+// to dsn, a URL or a keyword/value string. The DSN is parsed here, so that
+// a malformed one fails Open rather than the first query; pgx prepares and
+// caches each statement per connection by itself.
+func openDB(dsn string) (*sql.DB, error) {
+	config, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return stdlib.OpenDB(*config), nil
 }
 
 func migrate(ctx context.Context, pool *sql.DB) error {

@@ -87,3 +87,15 @@ func mustOpen(t testing.TB) *postgres.DB {
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) casebook.Store { return testDB{mustOpen(t)} })
 }
+
+// A malformed DSN fails Open itself, without naming the password.
+func TestOpenMalformedDSN(t *testing.T) {
+	db, err := postgres.Open(context.Background(), "postgres://casebook:s3cretpw@127.0.0.1:notaport/casebook")
+	if err == nil {
+		db.Close()
+		t.Fatal("Open succeeded with a malformed DSN")
+	}
+	if strings.Contains(err.Error(), "s3cretpw") {
+		t.Fatalf("the error names the password: %v", err)
+	}
+}
