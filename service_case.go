@@ -231,13 +231,18 @@ func (s *Service) ListCases(ctx context.Context, p *Principal, groupID string, f
 	if err != nil {
 		return nil, 0, err
 	}
-	if f.Offset, f.Limit, err = normalizePage(f.Offset, f.Limit, 100); err != nil {
-		return nil, 0, err
-	}
 	f.Scope = scope
 	f.AllAccounts = false
 	f.IncludeDeleted = false
+	return s.findCases(ctx, f)
+}
 
+// findCases returns one page of the tickets f selects, and the total count.
+func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, error) {
+	var err error
+	if f.Offset, f.Limit, err = normalizePage(f.Offset, f.Limit, 100); err != nil {
+		return nil, 0, err
+	}
 	var cases []*Case
 	var total int
 	err = s.Store.Read(ctx, func(tx Tx) error {
@@ -514,22 +519,9 @@ func (s *Service) Queue(ctx context.Context, p *Principal, f CaseFilter) ([]*Cas
 	if err := requireEngineer(p); err != nil {
 		return nil, 0, err
 	}
-	var err error
-	if f.Offset, f.Limit, err = normalizePage(f.Offset, f.Limit, 100); err != nil {
-		return nil, 0, err
-	}
 	f.AllAccounts = true
 	f.Scope = Scope{}
-	var cases []*Case
-	var total int
-	err = s.Store.Read(ctx, func(tx Tx) error {
-		var err error
-		if cases, total, err = tx.FindCases(ctx, f); err != nil {
-			return fmt.Errorf("find cases: %w", err)
-		}
-		return nil
-	})
-	return cases, total, err
+	return s.findCases(ctx, f)
 }
 
 // EngineerCase returns any account's ticket with its conversation.
