@@ -226,9 +226,9 @@ type replica struct {
 	waitErr error         // cmd.Wait's answer, set before exited closes
 }
 
-// startReplica starts `casebook serve` on a free port of 127.0.0.1 and
-// returns once it has logged its address. The process is killed at the
-// end of the test if it still runs, and its log shown if the test failed.
+// startReplica starts `casebook serve` on a free port of 127.0.0.1; see
+// waitListening. The process is killed at the end of the test if it still
+// runs, and its log shown if the test failed.
 func startReplica(t *testing.T, c *cluster, name string, flags ...string) *replica {
 	t.Helper()
 	r := &replica{
@@ -262,7 +262,14 @@ func startReplica(t *testing.T, c *cluster, name string, flags ...string) *repli
 			t.Logf("log of replica %s (last lines):\n%s", name, r.log.tail(80))
 		}
 	})
+	return r
+}
 
+// waitListening returns once the replica has logged its address, and sets
+// r.URL.
+func (r *replica) waitListening(t *testing.T) {
+	t.Helper()
+	name := r.name
 	select {
 	case addr := <-r.log.listening:
 		r.URL = "http://" + addr
@@ -271,7 +278,6 @@ func startReplica(t *testing.T, c *cluster, name string, flags ...string) *repli
 	case <-time.After(60 * time.Second):
 		t.Fatalf("replica %s did not log its address within 60s:\n%s", name, r.log.tail(40))
 	}
-	return r
 }
 
 // waitReady polls GET /readyz until it answers 200.
@@ -575,11 +581,15 @@ func requestAuthorization(t *testing.T, r *replica, engineer *caller, caseID str
 // confirmBody is ConfirmAuthorizations' body: a password for the detail
 // item of au and the window [now, now+window).
 func confirmBody(au authorization, password string, window time.Duration) map[string]any {
-	now := time.Now().UnixMilli()
+	return confirmBodyUntil(au, password, time.Now().Add(window))
+}
+
+// confirmBodyUntil is confirmBody for the window [now, end).
+func confirmBodyUntil(au authorization, password string, end time.Time) map[string]any {
 	return map[string]any{
 		"auth_detail_list":    []map[string]any{{"auth_detail_id": au.DetailID, "password": password}},
-		"auth_effective_time": now,
-		"auth_expire_time":    now + window.Milliseconds(),
+		"auth_effective_time": time.Now().UnixMilli(),
+		"auth_expire_time":    end.UnixMilli(),
 	}
 }
 
