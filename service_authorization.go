@@ -380,11 +380,8 @@ func (s *Service) RequestAuthorization(ctx context.Context, p *Principal, caseID
 	}
 	var a *Authorization
 	err := s.Store.Write(ctx, func(tx Tx) error {
-		c, err := findEngineerCase(ctx, tx, caseID)
+		c, err := claimEngineerCase(ctx, tx, p, caseID)
 		if err != nil {
-			return err
-		}
-		if err := claimCase(c, p); err != nil {
 			return err
 		}
 		now := s.nowMS()

@@ -497,21 +497,26 @@ func findEngineerCase(ctx context.Context, tx Tx, id string) (*Case, error) {
 	return c, nil
 }
 
-// claimCase makes sure the engineer handles the open ticket c: an
-// unassigned ticket is assigned to them (and leaves "pending acceptance"),
-// one assigned to another engineer is refused.
-func claimCase(c *Case, p *Principal) error {
+// claimEngineerCase finds the ticket id for the engineer p and makes sure
+// they handle it: an unassigned open ticket is assigned to them (and leaves
+// "pending acceptance"), one assigned to another engineer or already ended
+// is refused. The caller saves the ticket.
+func claimEngineerCase(ctx context.Context, tx Tx, p *Principal, id string) (*Case, error) {
+	c, err := findEngineerCase(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
 	if !CaseIsOpen(c.Status) {
-		return Errorf(ECONFLICT, "The case has already ended (status %d).", c.Status)
+		return nil, Errorf(ECONFLICT, "The case has already ended (status %d).", c.Status)
 	}
 	if c.AssigneeID != "" && c.AssigneeID != p.UserID {
-		return Errorf(ECONFLICT, caseTakenByOtherText)
+		return nil, Errorf(ECONFLICT, caseTakenByOtherText)
 	}
 	c.AssigneeID, c.AssigneeName = p.UserID, p.UserName
 	if c.Status == CaseStatusPendingAcceptance {
 		c.Status = CaseStatusProcessing
 	}
-	return nil
+	return c, nil
 }
 
 // Queue returns one page of the tickets of every account, for engineers.
@@ -554,10 +559,7 @@ func (s *Service) TakeCase(ctx context.Context, p *Principal, id string) (*Case,
 	var c *Case
 	err := s.Store.Write(ctx, func(tx Tx) error {
 		var err error
-		if c, err = findEngineerCase(ctx, tx, id); err != nil {
-			return err
-		}
-		if err := claimCase(c, p); err != nil {
+		if c, err = claimEngineerCase(ctx, tx, p, id); err != nil {
 			return err
 		}
 		c.UpdatedAt = s.nowMS()
@@ -587,10 +589,7 @@ func (s *Service) SetCaseStatus(ctx context.Context, p *Principal, id string, st
 	var c *Case
 	err := s.Store.Write(ctx, func(tx Tx) error {
 		var err error
-		if c, err = findEngineerCase(ctx, tx, id); err != nil {
-			return err
-		}
-		if err := claimCase(c, p); err != nil {
+		if c, err = claimEngineerCase(ctx, tx, p, id); err != nil {
 			return err
 		}
 		c.Status = status
@@ -619,11 +618,8 @@ func (s *Service) Reply(ctx context.Context, p *Principal, caseID, content strin
 	}
 	var m *Message
 	err := s.Store.Write(ctx, func(tx Tx) error {
-		c, err := findEngineerCase(ctx, tx, caseID)
+		c, err := claimEngineerCase(ctx, tx, p, caseID)
 		if err != nil {
-			return err
-		}
-		if err := claimCase(c, p); err != nil {
 			return err
 		}
 		now := s.nowMS()
