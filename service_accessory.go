@@ -163,7 +163,12 @@ func (s *Service) UploadAccessory(ctx context.Context, p *Principal, in UploadIn
 
 	err = s.Store.Write(ctx, func(tx Tx) error {
 		// Again, now that the size is known; concurrent uploads may
-		// have used the quota meanwhile.
+		// have used the quota meanwhile. The lock makes those of the
+		// same user take turns from here to commit, so two of them
+		// cannot both pass the check.
+		if err := tx.LockUploader(ctx, p.UserID); err != nil {
+			return fmt.Errorf("lock uploader: %w", err)
+		}
 		if err := s.checkUploadQuota(ctx, tx, p.UserID, now, a.Size); err != nil {
 			return err
 		}

@@ -51,8 +51,8 @@ func (tn *tenancy) blobFiles(tb testing.TB) []string {
 	return files
 }
 
-// uploadedToday returns the bytes of p's attachment rows of the current
-// UTC day, straight from the store.
+// uploadedToday returns the bytes p uploaded in the current UTC day, as the
+// store's upload log counts them.
 func (tn *tenancy) uploadedToday(tb testing.TB, p *casebook.Principal) int64 {
 	tb.Helper()
 	now := tn.clock.Now()
@@ -312,6 +312,44 @@ func TestAccessory_DailyQuota(t *testing.T) {
 	// A new UTC day, a new quota.
 	tn.clock.Advance(24 * time.Hour)
 	tn.mustUpload(t, tn.alice, "next-day.txt", strings.Repeat("a", 1000))
+}
+
+// Deleting an upload does not give its bytes back: the quota counts what
+// was uploaded today, not what is stored.
+func TestAccessory_QuotaNotRefundedByDelete(t *testing.T) {
+	ctx := context.Background()
+	tn := newTenancy(t)
+	s := tn.s
+	s.Config.AccessoryMaxSize = 1000
+	s.Config.DailyUploadBytes = 1500
+
+	first := tn.mustUpload(t, tn.alice, "first.txt", strings.Repeat("a", 1000))
+	if err := s.DeleteAccessory(ctx, tn.alice, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := tn.uploadedToday(t, tn.alice); n != 1000 {
+		t.Fatalf("%d bytes counted after the delete, want 1000", n)
+	}
+	// 1000 more would fit what is stored, but not what was uploaded.
+	_, err := s.UploadAccessory(ctx, tn.alice, uploadInput("again.txt"), strings.NewReader(strings.Repeat("b", 1000)))
+	checkErrorKind(t, err, casebook.ELIMIT)
+	if reason := casebook.ErrorReason(err); reason != casebook.ReasonUploadQuota {
+		t.Fatalf("reason %q", reason)
+	}
+	// Deleted by the master user, likewise.
+	second := tn.mustUpload(t, tn.alice, "second.txt", strings.Repeat("c", 500))
+	if err := s.DeleteAccessory(ctx, tn.boss, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.UploadAccessory(ctx, tn.alice, uploadInput("third.txt"), strings.NewReader("d"))
+	checkErrorKind(t, err, casebook.ELIMIT)
+	if files := tn.blobFiles(t); len(files) != 0 {
+		t.Fatalf("files %v, want none", files)
+	}
+
+	// The next UTC day starts afresh.
+	tn.clock.Advance(24 * time.Hour)
+	tn.mustUpload(t, tn.alice, "tomorrow.txt", strings.Repeat("e", 1000))
 }
 
 // The quota is checked again once the size is known: here another upload

@@ -22,6 +22,8 @@ type Store interface {
 	// serialised: inside Write, FindCase, FindCaseByID, FindAuthorization
 	// and FindAuthorizationByID lock the row they return until commit
 	// (SQLite serialises all writers; PostgreSQL uses SELECT ... FOR UPDATE).
+	// Writers that upload for the same user are serialised by
+	// Tx.LockUploader.
 	Write(ctx context.Context, fn func(Tx) error) error
 	Close() error
 }
@@ -80,6 +82,8 @@ type Tx interface {
 	FindMessages(ctx context.Context, f MessageFilter) ([]*Message, int, error)
 
 	// Attachments.
+	// CreateAccessory inserts the attachment and records the upload in an
+	// append-only log that SumUploadSize sums.
 	CreateAccessory(ctx context.Context, a *Accessory) error
 	FindAccessoryByID(ctx context.Context, id string) (*Accessory, error)
 	// FindAccessories returns those of ids the scope may see, in the order
@@ -89,8 +93,17 @@ type Tx interface {
 	// AttachAccessories sets CaseID (and MessageID, which may be empty).
 	AttachAccessories(ctx context.Context, accountID string, ids []string, caseID, messageID string) error
 	DeleteAccessory(ctx context.Context, accountID, id string) error
-	// SumUploadSize returns the bytes uploaded by uploaderID since the time.
+	// SumUploadSize returns the bytes uploaded by uploaderID since the time,
+	// from the upload log: deleting an attachment does not give its bytes
+	// back, so upload-delete-upload cannot evade the daily quota.
 	SumUploadSize(ctx context.Context, uploaderID string, since time.Time) (int64, error)
+	// LockUploader makes writers that call it for the same uploader wait
+	// for each other until commit, so that checking SumUploadSize and then
+	// calling CreateAccessory is safe under concurrency, across replicas.
+	// Call it inside Write before SumUploadSize. SQLite serialises all
+	// writers and does nothing; PostgreSQL takes a transaction-scoped
+	// advisory lock. Inside Read it does nothing.
+	LockUploader(ctx context.Context, uploaderID string) error
 
 	// Relations.
 	CreateRelation(ctx context.Context, r *Relation) error

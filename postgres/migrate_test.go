@@ -4,11 +4,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
+	"time"
 
+	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/postgres"
+	"github.com/casebook/casebook/sqlstore"
 )
 
 // TestConcurrentOpen starts several replicas on one empty schema at once:
@@ -45,8 +51,8 @@ func TestConcurrentOpen(t *testing.T) {
 	var n int
 	if err := db.Writer.QueryRowContext(ctx, "SELECT COUNT(*) FROM migrations").Scan(&n); err != nil {
 		t.Fatal(err)
-	} else if n != 1 {
-		t.Fatalf("%d migrations recorded, want 1", n)
+	} else if want := migrationFiles(t); n != want {
+		t.Fatalf("%d migrations recorded, want %d", n, want)
 	}
 }
 
@@ -93,4 +99,68 @@ func newSchema(t testing.TB, dsn string) string {
 		admin.Close()
 	})
 	return schema
+}
+
+// migrationFiles returns the number of migrations the package embeds.
+func migrationFiles(t testing.TB) int {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join("migration", "*.sql"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no migrations found: %v", err)
+	}
+	return len(names)
+}
+
+// TestUploadLogBackfill upgrades a schema from before the upload log: the
+// attachments it holds count toward the quota afterwards.
+func TestUploadLogBackfill(t *testing.T) {
+	dsn := testDSN(t)
+	ctx := context.Background()
+	dsn = withSearchPath(t, dsn, newSchema(t, dsn))
+	raw, err := postgres.OpenRaw(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	initial, err := os.ReadFile(filepath.Join("migration", "0001_initial.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := fstest.MapFS{"0001_initial.sql": {Data: initial}}
+	if err := sqlstore.Migrate(ctx, conn, &sqlstore.Dialect{Name: "postgres", NumberedPlaceholders: true}, first); err != nil {
+		t.Fatal(err)
+	}
+	created := time.UnixMilli(1_700_000_000_123).UTC()
+	if _, err := conn.ExecContext(ctx, `INSERT INTO accessories (id, account_id, uploader_id, file_name, content_type,
+		size, sha256, blob_key, upload_from, upload_type, created_at)
+		VALUES ('acc1', 'a1', 'u1', 'f.txt', 'text/plain', 1234, '', 'k', 'incident', 0, $1)`, created); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Read(ctx, func(tx casebook.Tx) error {
+		for _, x := range []struct {
+			since time.Time
+			want  int64
+		}{{created, 1234}, {created.Add(time.Millisecond), 0}} {
+			if n, err := tx.SumUploadSize(ctx, "u1", x.since); err != nil {
+				return err
+			} else if n != x.want {
+				t.Errorf("SumUploadSize(since %v) = %d, want %d", x.since, n, x.want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

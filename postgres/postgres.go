@@ -28,10 +28,13 @@ const maxConns = 16
 // dialect describes PostgreSQL to sqlstore: $n placeholders, row locks,
 // timestamptz times.
 var dialect = &sqlstore.Dialect{
-	Name:                  "postgres",
-	NumberedPlaceholders:  true,
-	RowLocks:              true,
-	ILike:                 "ILIKE",
+	Name:                 "postgres",
+	NumberedPlaceholders: true,
+	RowLocks:             true,
+	ILike:                "ILIKE",
+	// A 64-bit hash of the key: a collision only makes two unrelated
+	// writers wait for each other.
+	LockKey:               `SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS TEXT), 0))`,
 	IsUniqueViolation:     func(err error) bool { return hasState(err, "23505") },
 	IsForeignKeyViolation: func(err error) bool { return hasState(err, "23503") },
 }

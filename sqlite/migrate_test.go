@@ -2,13 +2,17 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/sqlite"
+	"github.com/casebook/casebook/sqlstore"
 )
 
 func TestReopen(t *testing.T) {
@@ -48,8 +52,8 @@ func TestReopen(t *testing.T) {
 	var n int
 	if err := db.Writer.QueryRowContext(ctx, "SELECT COUNT(*) FROM migrations").Scan(&n); err != nil {
 		t.Fatal(err)
-	} else if n != 1 {
-		t.Fatalf("%d migrations recorded, want 1", n)
+	} else if want := migrationFiles(t); n != want {
+		t.Fatalf("%d migrations recorded, want %d", n, want)
 	}
 	var mode string
 	if err := db.Reader.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
@@ -81,5 +85,68 @@ func TestInvalidPath(t *testing.T) {
 			db.Close()
 			t.Errorf("Open(%q) succeeded", path)
 		}
+	}
+}
+
+// migrationFiles returns the number of migrations the package embeds.
+func migrationFiles(t testing.TB) int {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join("migration", "*.sql"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no migrations found: %v", err)
+	}
+	return len(names)
+}
+
+// TestUploadLogBackfill upgrades a database from before the upload log:
+// the attachments it holds count toward the quota afterwards.
+func TestUploadLogBackfill(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "casebook.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	initial, err := os.ReadFile(filepath.Join("migration", "0001_initial.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := fstest.MapFS{"0001_initial.sql": {Data: initial}}
+	if err := sqlstore.Migrate(ctx, conn, &sqlstore.Dialect{Name: "sqlite"}, first); err != nil {
+		t.Fatal(err)
+	}
+	created := time.UnixMilli(1_700_000_000_123).UTC()
+	if _, err := conn.ExecContext(ctx, `INSERT INTO accessories (id, account_id, uploader_id, file_name, content_type,
+		size, sha256, blob_key, upload_from, upload_type, created_at)
+		VALUES ('acc1', 'a1', 'u1', 'f.txt', 'text/plain', 1234, '', 'k', 'incident', 0, ?)`, created.UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Read(ctx, func(tx casebook.Tx) error {
+		for _, x := range []struct {
+			since time.Time
+			want  int64
+		}{{created, 1234}, {created.Add(time.Millisecond), 0}} {
+			if n, err := tx.SumUploadSize(ctx, "u1", x.since); err != nil {
+				return err
+			} else if n != x.want {
+				t.Errorf("SumUploadSize(since %v) = %d, want %d", x.since, n, x.want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

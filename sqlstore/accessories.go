@@ -12,14 +12,21 @@ import (
 const accessoryColumns = `a.id, a.account_id, a.uploader_id, a.file_name, a.content_type, a.size, a.sha256,
 	a.blob_key, a.upload_from, a.upload_type, a.case_id, a.message_id, a.created_at`
 
-// CreateAccessory inserts an uploaded attachment.
+// CreateAccessory inserts an uploaded attachment and records the upload in
+// the log that SumUploadSize sums, which deleting the attachment leaves
+// alone.
 func (tx *Tx) CreateAccessory(ctx context.Context, a *casebook.Accessory) error {
 	_, err := tx.exec(ctx, `INSERT INTO accessories (id, account_id, uploader_id, file_name, content_type, size,
 		sha256, blob_key, upload_from, upload_type, case_id, message_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.AccountID, a.UploaderID, a.FileName, a.ContentType, a.Size, a.SHA256, a.BlobKey, a.From,
 		a.UploadType, nullString(a.CaseID), nullString(a.MessageID), tx.time(a.CreatedAt))
-	return tx.wrap("insert accessory", err)
+	if err != nil {
+		return tx.wrap("insert accessory", err)
+	}
+	_, err = tx.exec(ctx, `INSERT INTO uploads (accessory_id, account_id, uploader_id, size, created_at)
+		VALUES (?, ?, ?, ?, ?)`, a.ID, a.AccountID, a.UploaderID, a.Size, tx.time(a.CreatedAt))
+	return tx.wrap("log upload", err)
 }
 
 // FindAccessoryByID returns the attachment, whatever its account, or
@@ -105,12 +112,24 @@ func (tx *Tx) DeleteAccessory(ctx context.Context, accountID, id string) error {
 	return tx.affected("delete accessory", "Accessory", res, err)
 }
 
-// SumUploadSize returns the bytes uploaded by uploaderID since the time.
+// SumUploadSize returns the bytes uploaded by uploaderID since the time,
+// from the upload log: deleted attachments still count.
 func (tx *Tx) SumUploadSize(ctx context.Context, uploaderID string, since time.Time) (int64, error) {
 	var n int64
-	err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM accessories
+	err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM uploads
 		WHERE uploader_id = ? AND created_at >= ?`, uploaderID, tx.time(since)).Scan(&n)
 	return n, tx.wrap("sum upload size", err)
+}
+
+// LockUploader makes the writers that call it for the same uploader wait
+// for each other until commit, where the dialect has such locks; SQLite
+// serialises all writers already.
+func (tx *Tx) LockUploader(ctx context.Context, uploaderID string) error {
+	if !tx.write || tx.d.LockKey == "" {
+		return nil
+	}
+	_, err := tx.exec(ctx, tx.d.LockKey, "casebook.upload."+uploaderID)
+	return tx.wrap("lock uploader", err)
 }
 
 func scanAccessory(s scanner) (*casebook.Accessory, error) {

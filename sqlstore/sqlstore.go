@@ -33,6 +33,11 @@ type Dialect struct {
 	// ILike is the operator for case-insensitive LIKE ("LIKE" on SQLite,
 	// which ignores ASCII case already; "ILIKE" on PostgreSQL).
 	ILike string
+	// LockKey is a statement taking a lock on the text key ? until the
+	// transaction ends, for writers that must not interleave though they
+	// touch no common row ("SELECT pg_advisory_xact_lock(...)"). Empty on
+	// engines that serialise all writers (SQLite).
+	LockKey string
 	// IsUniqueViolation reports whether err is a unique or primary key
 	// constraint violation of the driver.
 	IsUniqueViolation func(err error) bool

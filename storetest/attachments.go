@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"slices"
 	"testing"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/casebook/casebook"
 )
+
+var errRollback = errors.New("roll back")
 
 // newAccessory returns an unattached upload of the user at t0+d.
 func newAccessory(u *casebook.User, d time.Duration, name string) *casebook.Accessory {
@@ -139,6 +142,73 @@ func testAccessories(t *testing.T, s casebook.Store) {
 			return nil
 		})
 	})
+}
+
+// testUploadLog checks that the daily quota counts uploads, not stored
+// attachments: deleting one does not give its bytes back.
+func testUploadLog(t *testing.T, s casebook.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	sum := func(u *casebook.User) int64 {
+		t.Helper()
+		var n int64
+		read(t, s, func(tx casebook.Tx) error {
+			var err error
+			n, err = tx.SumUploadSize(ctx, u.ID, at(0))
+			return err
+		})
+		return n
+	}
+	first := newAccessory(f.U1, time.Second, "first.log")
+	second := newAccessory(f.U1, 2*time.Second, "second.log")
+	other := newAccessory(f.U2, 3*time.Second, "other.log")
+	write(t, s, func(tx casebook.Tx) error {
+		for _, a := range []*casebook.Accessory{first, second, other} {
+			if err := tx.CreateAccessory(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	want := first.Size + second.Size
+	if n := sum(f.U1); n != want {
+		t.Fatalf("SumUploadSize = %d, want %d", n, want)
+	}
+
+	write(t, s, func(tx casebook.Tx) error { return tx.DeleteAccessory(ctx, f.A.ID, first.ID) })
+	read(t, s, func(tx casebook.Tx) error {
+		_, err := tx.FindAccessoryByID(ctx, first.ID)
+		wantCode(t, err, casebook.ENOTFOUND)
+		return nil
+	})
+	if n := sum(f.U1); n != want {
+		t.Fatalf("SumUploadSize after deleting an attachment = %d, want still %d", n, want)
+	}
+	if n := sum(f.U2); n != other.Size {
+		t.Fatalf("SumUploadSize of another uploader = %d, want %d", n, other.Size)
+	}
+
+	// A rolled-back upload is not logged.
+	rolledBack := newAccessory(f.U1, 4*time.Second, "rolled-back.log")
+	err := s.Write(ctx, func(tx casebook.Tx) error {
+		if err := tx.CreateAccessory(ctx, rolledBack); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if err != errRollback {
+		t.Fatalf("Write = %v, want the function's error", err)
+	}
+	if n := sum(f.U1); n != want {
+		t.Fatalf("SumUploadSize after a rolled-back upload = %d, want %d", n, want)
+	}
+
+	// The same id twice is a conflict, in the attachments or the log.
+	wantCode(t, s.Write(ctx, func(tx casebook.Tx) error { return tx.CreateAccessory(ctx, second) }), casebook.ECONFLICT)
+	wantCode(t, s.Write(ctx, func(tx casebook.Tx) error { return tx.CreateAccessory(ctx, first) }), casebook.ECONFLICT)
+
+	// Inside Read, LockUploader has nothing to serialise.
+	read(t, s, func(tx casebook.Tx) error { return tx.LockUploader(ctx, f.U1.ID) })
 }
 
 func accessoryNames(as []*casebook.Accessory) []string {

@@ -192,3 +192,55 @@ func testConcurrentSweep(t *testing.T, s casebook.Store) {
 		return nil
 	})
 }
+
+// testConcurrentUploads checks that LockUploader makes the quota's check-
+// then-insert safe: 12 writers of one uploader each log an upload if the
+// day's total stays within a quota of three, and exactly three do.
+func testConcurrentUploads(t *testing.T, s casebook.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	const writers, fit = 12, 3
+	uploads := make([]*casebook.Accessory, writers)
+	for i := range uploads {
+		uploads[i] = newAccessory(f.U1, time.Minute, "concurrent.log")
+		uploads[i].Size = 1000
+	}
+	quota := int64(fit*1000 + 500)
+
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for _, a := range uploads {
+		wg.Go(func() {
+			errs <- s.Write(ctx, func(tx casebook.Tx) error {
+				if err := tx.LockUploader(ctx, a.UploaderID); err != nil {
+					return err
+				}
+				used, err := tx.SumUploadSize(ctx, a.UploaderID, at(0))
+				if err != nil {
+					return err
+				}
+				if used+a.Size > quota {
+					return nil
+				}
+				time.Sleep(2 * time.Millisecond) // widen the window a missing lock would leave
+				return tx.CreateAccessory(ctx, a)
+			})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("writer: %v", err)
+		}
+	}
+	read(t, s, func(tx casebook.Tx) error {
+		used, err := tx.SumUploadSize(ctx, f.U1.ID, at(0))
+		if err != nil {
+			t.Fatal(err)
+		} else if used != fit*1000 {
+			t.Fatalf("%d bytes uploaded, want exactly %d (quota %d)", used, fit*1000, quota)
+		}
+		return nil
+	})
+}

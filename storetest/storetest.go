@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("FindCases", func(t *testing.T) { testFindCases(t, open(t)) })
 	t.Run("Messages", func(t *testing.T) { testMessages(t, open(t)) })
 	t.Run("Accessories", func(t *testing.T) { testAccessories(t, open(t)) })
+	t.Run("UploadLog", func(t *testing.T) { testUploadLog(t, open(t)) })
 	t.Run("Relations", func(t *testing.T) { testRelations(t, open(t)) })
 	t.Run("Authorizations", func(t *testing.T) { testAuthorizations(t, open(t)) })
 	t.Run("FindAuthorizations", func(t *testing.T) { testFindAuthorizations(t, open(t)) })
@@ -44,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, open(t)) })
 	t.Run("ConcurrentRelations", func(t *testing.T) { testConcurrentRelations(t, open(t)) })
 	t.Run("ConcurrentSweep", func(t *testing.T) { testConcurrentSweep(t, open(t)) })
+	t.Run("ConcurrentUploads", func(t *testing.T) { testConcurrentUploads(t, open(t)) })
 }
 
 // t0 is the fixed instant the suite's times are built from: UTC, with
