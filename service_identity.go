@@ -531,33 +531,23 @@ func errInvalidAccessKey() error {
 }
 
 // LoginCustomer checks a user's password and returns the principal and the
-// user's current epoch, for a token. Every failure - unknown account,
-// unknown user, wrong password, disabled user - is the same EUNAUTHORIZED,
-// and each costs one password hash comparison, so neither the answer nor
-// its timing tells which names exist.
+// user's current epoch, for a token.
 func (s *Service) LoginCustomer(ctx context.Context, domainName, userName, password string) (*Principal, int64, error) {
 	var account *Account
 	var user *User
 	var groups []string
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.login(ctx, password, func(tx Tx) (string, bool, error) {
 		var err error
 		if account, user, err = findAccountAndUser(ctx, tx, domainName, userName); err != nil {
-			return err
+			return "", false, err
 		}
 		if groups, err = tx.FindGroupIDsOfUser(ctx, user.ID); err != nil {
-			return fmt.Errorf("find groups of user: %w", err)
+			return "", false, fmt.Errorf("find groups of user: %w", err)
 		}
-		return nil
+		return user.PasswordHash, user.Enabled, nil
 	})
-	if ErrorCode(err) == ENOTFOUND {
-		VerifyPassword(dummyPasswordHash(s.Config.PasswordIterations), password)
-		return nil, 0, errLoginFailed()
-	} else if err != nil {
+	if err != nil {
 		return nil, 0, err
-	}
-	// The hash is compared outside the transaction: it is slow by design.
-	if !VerifyPassword(user.PasswordHash, password) || !user.Enabled {
-		return nil, 0, errLoginFailed()
 	}
 	return customerPrincipal(account, user, groups), user.Epoch, nil
 }
@@ -578,27 +568,45 @@ func engineerPrincipal(e *Engineer) *Principal {
 	return &Principal{Realm: RealmEngineer, UserID: e.ID, UserName: e.Name}
 }
 
-// LoginEngineer checks an engineer's password, with the same single answer
-// for every failure as LoginCustomer.
+// LoginEngineer checks an engineer's password, like LoginCustomer.
 func (s *Service) LoginEngineer(ctx context.Context, name, password string) (*Principal, int64, error) {
 	var engineer *Engineer
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.login(ctx, password, func(tx Tx) (string, bool, error) {
 		var err error
 		if engineer, err = tx.FindEngineerByName(ctx, name); err != nil {
-			return fmt.Errorf("find engineer: %w", err)
+			return "", false, fmt.Errorf("find engineer: %w", err)
 		}
-		return nil
+		return engineer.PasswordHash, engineer.Enabled, nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return engineerPrincipal(engineer), engineer.Epoch, nil
+}
+
+// login checks password against the hash that find reads. Every failure -
+// unknown account, unknown user or engineer, wrong password, disabled - is
+// the same EUNAUTHORIZED, and each costs one password hash comparison, so
+// neither the answer nor its timing tells which names exist.
+func (s *Service) login(ctx context.Context, password string, find func(tx Tx) (hash string, enabled bool, err error)) error {
+	var hash string
+	var enabled bool
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		hash, enabled, err = find(tx)
+		return err
 	})
 	if ErrorCode(err) == ENOTFOUND {
 		VerifyPassword(dummyPasswordHash(s.Config.PasswordIterations), password)
-		return nil, 0, errLoginFailed()
+		return errLoginFailed()
 	} else if err != nil {
-		return nil, 0, err
+		return err
 	}
-	if !VerifyPassword(engineer.PasswordHash, password) || !engineer.Enabled {
-		return nil, 0, errLoginFailed()
+	// The hash is compared outside the transaction: it is slow by design.
+	if !VerifyPassword(hash, password) || !enabled {
+		return errLoginFailed()
 	}
-	return engineerPrincipal(engineer), engineer.Epoch, nil
+	return nil
 }
 
 // ResolvePrincipal returns the current principal of a user or engineer
