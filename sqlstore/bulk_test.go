@@ -3,14 +3,19 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/casebook/casebook"
+	"github.com/casebook/casebook/postgres"
 	"github.com/casebook/casebook/sqlite"
 	"github.com/casebook/casebook/sqlstore"
+	"github.com/jackc/pgx/v5"
 )
 
 // openBulkSQLite opens a new SQLite database in a temporary directory.
@@ -30,6 +35,64 @@ func openBulkSQLite(t *testing.T) *sqlstore.DB {
 
 func TestBulkSQLite(t *testing.T) {
 	testBulk(t, openBulkSQLite(t))
+}
+
+func TestBulkPostgres(t *testing.T) {
+	testBulk(t, openBulkPostgres(t))
+}
+
+// openBulkPostgres opens the store in a new schema of the test server,
+// dropped when the test ends. Without a server it skips, unless
+// CASEBOOK_TEST_POSTGRES names one.
+func openBulkPostgres(t *testing.T) *sqlstore.DB {
+	t.Helper()
+	ctx := context.Background()
+	dsn, set := os.LookupEnv("CASEBOOK_TEST_POSTGRES")
+	if !set || dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(cctx, dsn)
+	if err != nil {
+		if set {
+			t.Fatalf("CASEBOOK_TEST_POSTGRES is set but unreachable: %v", err)
+		}
+		t.Skipf("PostgreSQL not reachable at %s (set CASEBOOK_TEST_POSTGRES to run): %v", dsn, err)
+	}
+	schema := "cb_bulk_" + strings.ToLower(casebook.NewHexID()[:12])
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close(ctx)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Error(err)
+		}
+		admin.Close(ctx)
+	})
+	// The search_path run-time parameter puts the store in the schema.
+	storeDSN := dsn + " search_path=" + schema
+	if strings.Contains(dsn, "://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		storeDSN = u.String()
+	}
+	db, err := postgres.Open(ctx, storeDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return db.DB
 }
 
 // bulkFixture is a small dataset built the way the benchmark seeder builds
