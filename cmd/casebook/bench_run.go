@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,7 +32,8 @@ the logins of a users file written by casebook bench seed, closed-loop:
 next, until --duration has passed or --requests requests were sent.
 
   list       ListAuthorizations at random offsets up to what the user sees
-             (at most 65535), one in ten at the deepest one; --offset fixes it
+             (at most 65535), one in ten at the deepest full page; --offset
+             fixes it (capped at the deepest full page)
   show       ShowAuthorizationDetail of authorizations the user sees
   confirm    ConfirmAuthorizations of pending requests that the engineer of
              the users file makes through the support API before the run
@@ -60,6 +62,8 @@ type benchRun struct {
 	offset      int
 	limit       int
 	aksk        bool
+	role        string
+	serverPID   int
 	endpoints   []string
 	stderr      io.Writer
 
@@ -129,10 +133,12 @@ func (c *BenchCommand) run(ctx context.Context, args []string) error {
 	fs.DurationVar(&r.warmup, "warmup", 0, "load before measuring, not counted")
 	fs.Int64Var(&r.maxRequests, "requests", 0, "stop after this many measured requests (0: no limit)")
 	fs.IntVar(&r.prepare, "prepare", 3000, "pending authorizations, and relations, to prepare for confirm and relations")
-	fs.IntVar(&r.offset, "offset", -1, "fixed offset of list, capped at what each user sees (-1: random)")
+	fs.IntVar(&r.offset, "offset", -1, "fixed offset of list, capped at each user's deepest full page (-1: random)")
 	fs.IntVar(&r.limit, "limit", 10, "page size of list, 1 to 100")
 	endpoints := fs.String("endpoints", strings.Join(benchEndpointNames, ","), "comma-separated endpoints to drive: "+strings.Join(benchEndpointNames, ", "))
+	fs.StringVar(&r.role, "role", "all", "which users of the file drive the load: all, master (see their whole account) or sub (see their own tickets)")
 	fs.BoolVar(&r.aksk, "aksk", false, "sign requests with the users' AK/SK instead of sending tokens")
+	fs.IntVar(&r.serverPID, "server-pid", 0, "process `id` of the server (Linux): also report its CPU time per request")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -147,6 +153,12 @@ func (c *BenchCommand) run(ctx context.Context, args []string) error {
 	}
 	if r.file, err = readBenchUsers(*usersPath); err != nil {
 		return err
+	}
+	if r.role != "all" {
+		r.file.Users = slices.DeleteFunc(r.file.Users, func(u benchUser) bool { return u.Master != (r.role == "master") })
+		if len(r.file.Users) == 0 {
+			return fmt.Errorf("the users file lists no %s users", r.role)
+		}
 	}
 	r.client = newLoopbackClient(r.concurrency)
 	defer r.client.CloseIdleConnections()
@@ -185,6 +197,8 @@ func (r *benchRun) checkFlags(usersPath, endpoints string) error {
 		return fmt.Errorf("--limit must be between 1 and 100, got %d", r.limit)
 	case r.offset > maxListOffset:
 		return fmt.Errorf("--offset must be at most %d, got %d", maxListOffset, r.offset)
+	case r.role != "all" && r.role != "master" && r.role != "sub":
+		return fmt.Errorf("--role must be all, master or sub, got %q", r.role)
 	}
 	for _, name := range strings.Split(endpoints, ",") {
 		name = strings.TrimSpace(name)
@@ -640,7 +654,9 @@ func (r *benchRun) nextRequest(endpoint string, rng *mathrand.Rand, readers []*b
 	switch endpoint {
 	case "list":
 		c := readers[rng.IntN(len(readers))]
-		deepest := max(0, min(c.visible-1, maxListOffset))
+		// The deepest full page: the store must skip the most rows and
+		// still count them all.
+		deepest := max(0, min(c.visible-r.limit, maxListOffset))
 		off := r.offset
 		switch {
 		case off >= 0:
@@ -738,6 +754,20 @@ func (r *benchRun) drive(ctx context.Context) *benchResult {
 	ctx, cancel := context.WithDeadline(ctx, measureFrom.Add(r.duration))
 	defer cancel()
 
+	// The server's CPU time over the measured window, read when it opens.
+	type cpuReading struct {
+		t   time.Duration
+		err error
+	}
+	cpuStart := make(chan cpuReading, 1)
+	if r.serverPID > 0 {
+		go func() {
+			time.Sleep(time.Until(measureFrom))
+			t, err := processCPU(r.serverPID)
+			cpuStart <- cpuReading{t, err}
+		}()
+	}
+
 	var sent atomic.Int64
 	var exhausted sync.Map // endpoint -> time it ran dry
 	stats := make([]map[string]*workerStats, r.concurrency)
@@ -798,8 +828,15 @@ func (r *benchRun) drive(ctx context.Context) *benchResult {
 	if elapsed < 0 {
 		elapsed = 0
 	}
+	var serverCPU time.Duration
+	var cpuErr error
+	if r.serverPID > 0 {
+		end, err := processCPU(r.serverPID)
+		start := <-cpuStart
+		serverCPU, cpuErr = end-start.t, errors.Join(start.err, err)
+	}
 
-	res := &benchResult{URL: r.base.String(), Mode: mode, Concurrency: r.concurrency, Users: len(r.customers),
+	res := &benchResult{URL: r.base.String(), Mode: mode, Role: r.role, Concurrency: r.concurrency, Users: len(r.customers),
 		Seconds: elapsed.Seconds(), Dataset: benchDataset{Accounts: r.file.Accounts, Tickets: r.file.Tickets, Authorizations: r.file.Authorizations}}
 	var all []time.Duration
 	for _, e := range r.endpoints {
@@ -828,7 +865,41 @@ func (r *benchRun) drive(ctx context.Context) *benchResult {
 		res.Total.Capped += es.Capped
 	}
 	res.Total.fill(all, elapsed)
+	if r.serverPID > 0 {
+		if cpuErr != nil {
+			r.logf("server CPU time: %v\n", cpuErr)
+		} else if res.Total.Requests > 0 && elapsed > 0 {
+			res.ServerCPUPerRequest = float64(serverCPU.Microseconds()) / float64(res.Total.Requests)
+			res.ServerCPUCores = serverCPU.Seconds() / elapsed.Seconds()
+		}
+	}
 	return res
+}
+
+// processCPU returns the user and system CPU time of a process so far,
+// from /proc/PID/stat (Linux; clock ticks of 10 ms).
+func processCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, fmt.Errorf("read the server's CPU time: %w", err)
+	}
+	// The fields after the command name, which is in parentheses: state
+	// (field 3), ..., utime (14), stime (15).
+	i := bytes.LastIndexByte(b, ')')
+	fields := strings.Fields(string(b[i+1:]))
+	if i < 0 || len(fields) < 13 {
+		return 0, fmt.Errorf("read the server's CPU time: unexpected /proc/%d/stat", pid)
+	}
+	var ticks int64
+	for _, f := range fields[11:13] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("read the server's CPU time: %w", err)
+		}
+		ticks += n
+	}
+	const userHZ = 100 // the unit of /proc times on every Linux architecture Go runs on
+	return time.Duration(ticks) * time.Second / userHZ, nil
 }
 
 func (r *benchRun) allExhausted(exhausted *sync.Map) bool {
@@ -861,6 +932,7 @@ func (r *benchRun) do(ctx context.Context, br benchRequest, buf *bytes.Buffer) (
 type benchResult struct {
 	URL          string                `json:"url"`
 	Mode         string                `json:"mode"` // token or aksk
+	Role         string                `json:"role"` // all, master or sub
 	Concurrency  int                   `json:"concurrency"`
 	Users        int                   `json:"users"`
 	Seconds      float64               `json:"seconds"`
@@ -868,6 +940,10 @@ type benchResult struct {
 	Endpoints    []benchEndpointResult `json:"endpoints"`
 	Total        benchEndpointResult   `json:"total"`
 	ErrorSamples []string              `json:"error_samples,omitempty"`
+	// With --server-pid: the server's CPU time per answered request, in
+	// microseconds, and the cores it kept busy on average.
+	ServerCPUPerRequest float64 `json:"server_cpu_us_per_request,omitempty"`
+	ServerCPUCores      float64 `json:"server_cpu_cores,omitempty"`
 }
 
 type benchDataset struct {
@@ -911,14 +987,17 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 }
 
 func (res *benchResult) print(w io.Writer) {
-	fmt.Fprintf(w, "%s, %s auth, %d workers, %d users, %.1fs; dataset: %d accounts, %d tickets, %d authorizations\n\n",
-		res.URL, res.Mode, res.Concurrency, res.Users, res.Seconds, res.Dataset.Accounts, res.Dataset.Tickets, res.Dataset.Authorizations)
+	fmt.Fprintf(w, "%s, %s auth, %d workers, %d users (%s), %.1fs; dataset: %d accounts, %d tickets, %d authorizations\n\n",
+		res.URL, res.Mode, res.Concurrency, res.Users, res.Role, res.Seconds, res.Dataset.Accounts, res.Dataset.Tickets, res.Dataset.Authorizations)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "endpoint\trequests\terrors\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\t")
 	for _, es := range append(res.Endpoints, res.Total) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", es.Endpoint, es.Requests, es.Errors, es.PerSecond, es.P50, es.P90, es.P99, es.Max)
 	}
 	tw.Flush()
+	if res.ServerCPUPerRequest > 0 {
+		fmt.Fprintf(w, "server CPU: %.0f µs per request, %.2f cores busy\n", res.ServerCPUPerRequest, res.ServerCPUCores)
+	}
 	for _, es := range res.Endpoints {
 		if es.Capped > 0 {
 			fmt.Fprintf(w, "%s: %d requests refused by the 3-relation cap (not counted as errors)\n", es.Endpoint, es.Capped)
