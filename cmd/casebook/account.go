@@ -38,12 +38,7 @@ func (c *AccountCommand) runCreate(ctx context.Context, args []string) error {
 	if err := fs.parse(args, "name"); err != nil {
 		return err
 	}
-	password, err := c.Main.password(pw)
-	if err != nil {
-		return err
-	}
-
-	app, err := c.Main.open(ctx, fs)
+	app, password, err := c.Main.openWithPassword(ctx, fs, pw)
 	if err != nil {
 		return err
 	}

@@ -83,6 +83,20 @@ func (m *Main) open(ctx context.Context, f *cmdFlags) (*App, error) {
 	return OpenApp(ctx, cfg, logger)
 }
 
+// openWithPassword reads the password a parsed command was given, then
+// opens the App: a missing password fails before the store is touched.
+func (m *Main) openWithPassword(ctx context.Context, f *cmdFlags, p passwordFlags) (*App, string, error) {
+	password, err := m.password(p)
+	if err != nil {
+		return nil, "", err
+	}
+	app, err := m.open(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	return app, password, nil
+}
+
 // passwordFlags are the ways a command takes a password. The flag is the
 // least safe (shell history, process list), hence the alternatives.
 type passwordFlags struct {

@@ -51,11 +51,7 @@ func (c *UserCommand) runCreate(ctx context.Context, args []string) error {
 	if err := fs.parse(args, "account", "name"); err != nil {
 		return err
 	}
-	password, err := c.Main.password(pw)
-	if err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, password, err := c.Main.openWithPassword(ctx, fs, pw)
 	if err != nil {
 		return err
 	}
@@ -127,11 +123,7 @@ func (c *UserCommand) runPasswd(ctx context.Context, args []string) error {
 	if err := fs.parse(args, "account", "name"); err != nil {
 		return err
 	}
-	password, err := c.Main.password(pw)
-	if err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, password, err := c.Main.openWithPassword(ctx, fs, pw)
 	if err != nil {
 		return err
 	}
