@@ -72,6 +72,26 @@ func (db *DB) PrepareBulk(ctx context.Context, cacheMiB int) error {
 	return nil
 }
 
+// FinishBulk brings the planner statistics up to date after a bulk load,
+// so that the first queries are planned for the data that is there, and
+// on PostgreSQL also vacuums the loaded tables: their visibility maps are
+// what lets lists and counts read the indexes alone.
+func (db *DB) FinishBulk(ctx context.Context) error {
+	stmts := []string{"ANALYZE"}
+	if db.Dialect.Name == "postgres" {
+		stmts = nil
+		for _, t := range []*bulkTable{bulkAccounts, bulkUsers, bulkGroups, bulkMembers, bulkEngineers, bulkCases, bulkMessages, bulkAuthorizations, bulkDetails} {
+			stmts = append(stmts, "VACUUM (ANALYZE) "+t.name)
+		}
+	}
+	for _, stmt := range stmts {
+		if _, err := db.Writer.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("finish bulk load: %w", err)
+		}
+	}
+	return nil
+}
+
 // maxBulkParams bounds the placeholders of one statement: SQLite allows
 // 32766 by default, PostgreSQL 65535.
 const maxBulkParams = 32000

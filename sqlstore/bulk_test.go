@@ -211,10 +211,16 @@ func (f *bulkFixture) batches() []*sqlstore.Bulk {
 func testBulk(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
 	f := newBulkFixture(t)
+	if err := db.PrepareBulk(ctx, 64); err != nil {
+		t.Fatal(err)
+	}
 	for _, b := range f.batches() {
 		if err := db.BulkInsert(ctx, b); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := db.FinishBulk(ctx); err != nil {
+		t.Fatal(err)
 	}
 
 	read := func(fn func(tx casebook.Tx) error) {

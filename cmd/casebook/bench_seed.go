@@ -96,6 +96,7 @@ func (c *BenchCommand) seed(ctx context.Context, args []string) error {
 	loader, ok := app.Store.(interface {
 		PrepareBulk(ctx context.Context, cacheMiB int) error
 		BulkInsert(context.Context, *sqlstore.Bulk) error
+		FinishBulk(context.Context) error
 	})
 	if !ok {
 		return fmt.Errorf("the store %T cannot bulk load", app.Store)
@@ -120,6 +121,11 @@ func (c *BenchCommand) seed(ctx context.Context, args []string) error {
 		return err
 	}
 	elapsed := time.Since(started)
+	analyzed := time.Now()
+	if err := loader.FinishBulk(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Main.Stderr, "planner statistics updated in %s\n", time.Since(analyzed).Round(time.Millisecond))
 
 	file := &benchUsersFile{
 		CreatedAt: s.Now, Database: describeDB(app.Config), Password: *password,
