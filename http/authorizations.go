@@ -384,15 +384,6 @@ func (s *Server) handleConfirmAuthorizations(w http.ResponseWriter, r *http.Requ
 	return writeJSON(w, http.StatusOK, struct{}{})
 }
 
-// bodyOrQueryGroupID returns the body's group_id, or the query's when the
-// body has none.
-func bodyOrQueryGroupID(r *http.Request, body string) (string, error) {
-	if body != "" {
-		return body, nil
-	}
-	return newQuery(r).String("group_id", maxAuthGroupIDLen)
-}
-
 type updateAuthorizationRequest struct {
 	RejectReason string `json:"reject_reason"`
 	GroupID      string `json:"group_id"`
@@ -416,9 +407,6 @@ func (s *Server) handleUpdateAuthorizations(w http.ResponseWriter, r *http.Reque
 	}
 	var req updateAuthorizationRequest
 	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	if err := checkLength("group_id", req.GroupID, 0, maxAuthGroupIDLen); err != nil {
 		return err
 	}
 	groupID, err := bodyOrQueryGroupID(r, req.GroupID)

@@ -77,6 +77,19 @@ func caseIDParam(r *http.Request) (string, error) {
 	return id, nil
 }
 
+// bodyOrQueryGroupID returns the body's group_id, or the query's when the
+// body has none (doc examples put it in the query), after checking its
+// length.
+func bodyOrQueryGroupID(r *http.Request, body string) (string, error) {
+	if body != "" {
+		if err := checkLength("group_id", body, 0, maxGroupIDLen); err != nil {
+			return "", err
+		}
+		return body, nil
+	}
+	return newQuery(r).String("group_id", maxGroupIDLen)
+}
+
 // createCaseRequest is CreateOrderIncidentV2Req. Plain strings: the SDK
 // sends its required fields always (null or "" when unset), optional ones
 // only when set.
@@ -594,12 +607,9 @@ func (s *Server) handleUpdateCases(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 	}
-	groupID := req.GroupID
-	if groupID == "" {
-		// Tolerated in the query too, like on every GET.
-		if groupID, err = q.String("group_id", maxGroupIDLen); err != nil {
-			return err
-		}
+	groupID, err := bodyOrQueryGroupID(r, req.GroupID)
+	if err != nil {
+		return err
 	}
 	err = s.Service.CaseAction(r.Context(), principal(r), groupID, id, casebook.CaseActionInput{
 		Action:      action,

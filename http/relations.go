@@ -49,9 +49,6 @@ func (s *Server) handleCreateRelations(w http.ResponseWriter, r *http.Request) e
 			return err
 		}
 	}
-	if err := checkLength("group_id", req.GroupID, 0, maxGroupIDLen); err != nil {
-		return err
-	}
 	groupID, err := bodyOrQueryGroupID(r, req.GroupID)
 	if err != nil {
 		return err
@@ -107,9 +104,6 @@ func (s *Server) handleDeleteRelation(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if err := checkLength("related_id", req.RelatedID, 1, maxRelatedIDLen); err != nil {
-		return err
-	}
-	if err := checkLength("group_id", req.GroupID, 0, maxGroupIDLen); err != nil {
 		return err
 	}
 	groupID, err := bodyOrQueryGroupID(r, req.GroupID)
