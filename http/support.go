@@ -81,6 +81,17 @@ func supportAuthorizationID(r *http.Request) (string, error) {
 	return id, nil
 }
 
+// supportPage reads the offset and limit of a support list.
+func supportPage(q query) (offset, limit int, err error) {
+	if offset, err = q.Int("offset", 0, supportMaxOffset, 0); err != nil {
+		return 0, 0, err
+	}
+	if limit, err = q.Int("limit", 1, supportMaxLimit, supportDefaultLimit); err != nil {
+		return 0, 0, err
+	}
+	return offset, limit, nil
+}
+
 // namedRef is an {id, name} pair: an account, a user, an engineer.
 type namedRef struct {
 	ID   string `json:"id"`
@@ -231,10 +242,7 @@ func (s *Server) handleSupportListCases(w http.ResponseWriter, r *http.Request) 
 		}
 		f.AccountID = account.ID
 	}
-	if f.Offset, err = q.Int("offset", 0, supportMaxOffset, 0); err != nil {
-		return err
-	}
-	if f.Limit, err = q.Int("limit", 1, supportMaxLimit, supportDefaultLimit); err != nil {
+	if f.Offset, f.Limit, err = supportPage(q); err != nil {
 		return err
 	}
 
@@ -570,10 +578,7 @@ func (s *Server) handleSupportListAuthorizations(w http.ResponseWriter, r *http.
 	if f.Status, err = q.IntPtr("status", casebook.AuthStatusPending, casebook.AuthStatusCancelled); err != nil {
 		return err
 	}
-	if f.Offset, err = q.Int("offset", 0, supportMaxOffset, 0); err != nil {
-		return err
-	}
-	if f.Limit, err = q.Int("limit", 1, supportMaxLimit, supportDefaultLimit); err != nil {
+	if f.Offset, f.Limit, err = supportPage(q); err != nil {
 		return err
 	}
 	list, total, err := s.Service.EngineerAuthorizations(ctx, p, f)
