@@ -57,13 +57,7 @@ func (s *Server) authenticateCustomer(r *http.Request) (*casebook.Principal, err
 	if isSignatureAttempt(r) {
 		return s.authenticateSignature(r)
 	}
-	tok, ok, err := authToken(r)
-	if err != nil {
-		return nil, err
-	} else if !ok {
-		return nil, errNoCredentialsOrScheme(r)
-	}
-	return s.authenticateToken(r.Context(), tok, casebook.RealmCustomer)
+	return s.authenticateToken(r, casebook.RealmCustomer)
 }
 
 // authenticateEngineer returns the support engineer calling r. Engineers
@@ -72,13 +66,7 @@ func (s *Server) authenticateEngineer(r *http.Request) (*casebook.Principal, err
 	if isSignatureAttempt(r) {
 		return nil, errWrongRealm("This is the support API; it takes an engineer's X-Auth-Token, not a customer's access key signature.")
 	}
-	tok, ok, err := authToken(r)
-	if err != nil {
-		return nil, err
-	} else if !ok {
-		return nil, errNoCredentialsOrScheme(r)
-	}
-	return s.authenticateToken(r.Context(), tok, casebook.RealmEngineer)
+	return s.authenticateToken(r, casebook.RealmEngineer)
 }
 
 // authenticateAny accepts a token of either realm or a customer's
@@ -87,13 +75,7 @@ func (s *Server) authenticateAny(r *http.Request) (*casebook.Principal, error) {
 	if isSignatureAttempt(r) {
 		return s.authenticateSignature(r)
 	}
-	tok, ok, err := authToken(r)
-	if err != nil {
-		return nil, err
-	} else if !ok {
-		return nil, errNoCredentialsOrScheme(r)
-	}
-	return s.authenticateToken(r.Context(), tok, "")
+	return s.authenticateToken(r, "")
 }
 
 // isSignatureAttempt reports whether r carries an Authorization header of
@@ -133,13 +115,20 @@ func authToken(r *http.Request) (string, bool, error) {
 	return tok, true, nil
 }
 
-// authenticateToken verifies a token (no database round trip) and resolves
-// its user through the principal cache. A token whose epoch is not the
-// user's current one was revoked: the user was disabled, or the password
-// changed, since it was issued. realm, unless empty, is the realm the
-// route serves; the other realm's tokens are refused before any lookup.
-func (s *Server) authenticateToken(ctx context.Context, tok string, realm casebook.Realm) (*casebook.Principal, error) {
-	p, _, err := s.tokenPrincipal(ctx, tok, realm)
+// authenticateToken verifies the X-Auth-Token of r (no database round
+// trip) and resolves its user through the principal cache. A token whose
+// epoch is not the user's current one was revoked: the user was disabled,
+// or the password changed, since it was issued. realm, unless empty, is the
+// realm the route serves; the other realm's tokens are refused before any
+// lookup.
+func (s *Server) authenticateToken(r *http.Request, realm casebook.Realm) (*casebook.Principal, error) {
+	tok, ok, err := authToken(r)
+	if err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, errNoCredentialsOrScheme(r)
+	}
+	p, _, err := s.tokenPrincipal(r.Context(), tok, realm)
 	return p, err
 }
 
