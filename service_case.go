@@ -261,9 +261,15 @@ func (s *Service) GetCase(ctx context.Context, p *Principal, groupID, id string)
 	if err != nil {
 		return nil, err
 	}
+	return s.readCaseDetail(ctx, func(tx Tx) (*Case, error) { return tx.FindCase(ctx, scope, id) })
+}
+
+// readCaseDetail reads the ticket find returns with its whole conversation,
+// in one transaction.
+func (s *Service) readCaseDetail(ctx context.Context, find func(tx Tx) (*Case, error)) (*CaseDetail, error) {
 	var d CaseDetail
-	err = s.Store.Read(ctx, func(tx Tx) error {
-		c, err := tx.FindCase(ctx, scope, id)
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		c, err := find(tx)
 		if err != nil {
 			return err
 		}
@@ -534,20 +540,7 @@ func (s *Service) EngineerCase(ctx context.Context, p *Principal, id string) (*C
 	if err := requireEngineer(p); err != nil {
 		return nil, err
 	}
-	var d CaseDetail
-	err := s.Store.Read(ctx, func(tx Tx) error {
-		c, err := findEngineerCase(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		d.Case = c
-		d.Messages, err = allMessages(ctx, tx, c)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return s.readCaseDetail(ctx, func(tx Tx) (*Case, error) { return findEngineerCase(ctx, tx, id) })
 }
 
 // TakeCase assigns an open ticket to the calling engineer. Taking a ticket
