@@ -134,17 +134,8 @@ func (s *Service) CreateCase(ctx context.Context, p *Principal, in CaseInput) (*
 	if c.SourceID == "" {
 		c.SourceID = SourceAPI
 	}
-	first := &Message{
-		ID:         NewMessageID(),
-		AccountID:  p.AccountID,
-		CaseID:     c.ID,
-		Type:       MessageFromCustomer,
-		AuthorID:   p.UserID,
-		AuthorName: p.UserName,
-		Content:    in.SimpleDescription,
-		IsFirst:    true,
-		CreatedAt:  now,
-	}
+	first := newMessage(c, MessageFromCustomer, p, in.SimpleDescription, now)
+	first.IsFirst = true
 
 	err = s.Store.Write(ctx, func(tx Tx) error {
 		accessories, err := attachableAccessories(ctx, tx, scope, in.AccessoryIDs)
@@ -390,6 +381,21 @@ func (s *Service) endOpenAuthorizations(ctx context.Context, tx Tx, c *Case, act
 	return nil
 }
 
+// newMessage returns a new message of p on the ticket c; typ says which
+// side p is on.
+func newMessage(c *Case, typ int, p *Principal, content string, now time.Time) *Message {
+	return &Message{
+		ID:         NewMessageID(),
+		AccountID:  c.AccountID,
+		CaseID:     c.ID,
+		Type:       typ,
+		AuthorID:   p.UserID,
+		AuthorName: p.UserName,
+		Content:    content,
+		CreatedAt:  now,
+	}
+}
+
 // CreateMessage adds a customer message, with attachments, to an open
 // ticket. A reply to a ticket waiting for the customer puts it back into
 // processing.
@@ -420,16 +426,7 @@ func (s *Service) CreateMessage(ctx context.Context, p *Principal, groupID, case
 			return err
 		}
 		now := s.nowMS()
-		m = &Message{
-			ID:         NewMessageID(),
-			AccountID:  c.AccountID,
-			CaseID:     c.ID,
-			Type:       MessageFromCustomer,
-			AuthorID:   p.UserID,
-			AuthorName: p.UserName,
-			Content:    content,
-			CreatedAt:  now,
-		}
+		m = newMessage(c, MessageFromCustomer, p, content, now)
 		for _, a := range accessories {
 			m.Accessories = append(m.Accessories, AccessoryRef{ID: a.ID, FileName: a.FileName})
 		}
@@ -616,16 +613,7 @@ func (s *Service) Reply(ctx context.Context, p *Principal, caseID, content strin
 			return err
 		}
 		now := s.nowMS()
-		m = &Message{
-			ID:         NewMessageID(),
-			AccountID:  c.AccountID,
-			CaseID:     c.ID,
-			Type:       MessageFromEngineer,
-			AuthorID:   p.UserID,
-			AuthorName: p.UserName,
-			Content:    content,
-			CreatedAt:  now,
-		}
+		m = newMessage(c, MessageFromEngineer, p, content, now)
 		if err := tx.CreateMessage(ctx, m); err != nil {
 			return fmt.Errorf("create message: %w", err)
 		}
