@@ -165,18 +165,7 @@ func (s *Service) CreateUser(ctx context.Context, accountName, name, password st
 // SetUserEnabled enables or disables a user. Either way the user's epoch is
 // bumped, so tokens issued before stop working.
 func (s *Service) SetUserEnabled(ctx context.Context, accountName, name string, enabled bool) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
-		_, user, err := findAccountAndUser(ctx, tx, accountName, name)
-		if err != nil {
-			return err
-		}
-		user.Enabled = enabled
-		user.Epoch++
-		if err := tx.UpdateUser(ctx, user); err != nil {
-			return fmt.Errorf("update user: %w", err)
-		}
-		return nil
-	})
+	return s.updateUserRevokingTokens(ctx, accountName, name, func(u *User) { u.Enabled = enabled })
 }
 
 // SetUserPassword replaces a user's password and bumps the epoch, so
@@ -186,12 +175,18 @@ func (s *Service) SetUserPassword(ctx context.Context, accountName, name, passwo
 	if err != nil {
 		return err
 	}
+	return s.updateUserRevokingTokens(ctx, accountName, name, func(u *User) { u.PasswordHash = hash })
+}
+
+// updateUserRevokingTokens applies change to a user and bumps their epoch,
+// which revokes every token issued before.
+func (s *Service) updateUserRevokingTokens(ctx context.Context, accountName, name string, change func(u *User)) error {
 	return s.Store.Write(ctx, func(tx Tx) error {
 		_, user, err := findAccountAndUser(ctx, tx, accountName, name)
 		if err != nil {
 			return err
 		}
-		user.PasswordHash = hash
+		change(user)
 		user.Epoch++
 		if err := tx.UpdateUser(ctx, user); err != nil {
 			return fmt.Errorf("update user: %w", err)
