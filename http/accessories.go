@@ -479,7 +479,7 @@ func (s *Server) handleListAccessoryAccessUrls(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	base := s.linkBase(r)
+	base := s.selfURL(r)
 	now := s.Now()
 	urls := make([]accessoryURL, 0, len(found))
 	for _, a := range found {
@@ -500,21 +500,6 @@ func downloadLinkPath(id, accountID string, expires int64, sig string) string {
 	v.Set(linkExpiresParam, strconv.FormatInt(expires, 10))
 	v.Set(linkSignatureParam, sig)
 	return "/files/" + url.PathEscape(id) + "?" + v.Encode()
-}
-
-// linkBase is the scheme and host that download links start with:
-// Server.BaseURL when set (it must be behind a proxy that terminates TLS),
-// else the scheme of this connection and the request's Host. Forwarded
-// headers are not trusted.
-func (s *Server) linkBase(r *http.Request) string {
-	if s.BaseURL != "" {
-		return strings.TrimRight(s.BaseURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // handleDownloadLink serves a signed download link. The link is the proof

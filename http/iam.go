@@ -173,11 +173,13 @@ type catalogEndpoint struct {
 	URL       string `json:"url"`
 }
 
-// selfURL is the base URL clients reach this server at, for the catalog
-// and links in IAM bodies.
+// selfURL is the base URL clients reach this server at, for the catalog,
+// links in IAM bodies and download links: Server.BaseURL when set (it must
+// be behind a proxy that terminates TLS), else the scheme of this
+// connection and the request's Host. Forwarded headers are not trusted.
 func (s *Server) selfURL(r *http.Request) string {
 	if s.BaseURL != "" {
-		return strings.TrimSuffix(s.BaseURL, "/")
+		return strings.TrimRight(s.BaseURL, "/")
 	}
 	scheme := "http"
 	if r.TLS != nil {
