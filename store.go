@@ -28,6 +28,15 @@ type Store interface {
 	Close() error
 }
 
+// MaxCountedTotal bounds the totals of the ticket and authorization lists:
+// counting stops after this many rows and a larger total is reported as
+// the bound. Every page a client can reach lies inside it (offsets go up to
+// 65535 and pages hold up to 100 rows), so a client paging by the total
+// never misses one, and Huawei documents ListCases total_count as
+// 0..65535 anyway. Counting a million rows exactly would cost more than
+// reading any page.
+const MaxCountedTotal = 65535 + 100
+
 // Tx is one transaction of a Store.
 type Tx interface {
 	// Accounts, users, groups, engineers and access keys.
@@ -71,7 +80,9 @@ type Tx interface {
 	// ReasonCaseNotFound. Deleted tickets are not found.
 	FindCase(ctx context.Context, scope Scope, id string) (*Case, error)
 	FindCaseByID(ctx context.Context, id string) (*Case, error)
-	// FindCases returns one page, newest first, and the total count.
+	// FindCases returns one page, newest first, and the total count, which
+	// counts at most MaxCountedTotal rows (more when the page itself lies
+	// beyond): a larger total is reported as that bound.
 	FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
 	// UpdateCase saves Status, AssigneeID, AssigneeName, Judgement,
 	// UpdatedAt, ConfirmedAt and LastUrgedAt.
@@ -121,7 +132,8 @@ type Tx interface {
 	FindAuthorization(ctx context.Context, scope Scope, id string) (*Authorization, error)
 	FindAuthorizationByID(ctx context.Context, id string) (*Authorization, error)
 	// FindAuthorizations returns one page, newest first (with details), and
-	// the total count. A Status filter matches the effective status at f.Now.
+	// the total count, bounded as FindCases's. A Status filter matches the
+	// effective status at f.Now.
 	FindAuthorizations(ctx context.Context, f AuthorizationFilter) ([]*Authorization, int, error)
 	// UpdateAuthorization saves Status, HandlerID, HandlerName, AgencyID,
 	// AgencyName, RejectReason, EffectiveAt, ExpireAt, UpdatedAt, and each

@@ -2,22 +2,28 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/casebook/casebook/storetest"
 )
 
-// BenchmarkFindAuthorizations pages through 1M authorizations of one
-// account: go test -bench FindAuthorizations ./postgres/
+// BenchmarkFindAuthorizations pages through 10k and 1M authorizations of
+// one account: go test -bench FindAuthorizations ./postgres/ (add
+// /rows=10000 to skip the minute-long 1M seed).
 func BenchmarkFindAuthorizations(b *testing.B) {
-	db := testDB{mustOpen(b)}
-	ctx := context.Background()
-	seed, err := storetest.SeedAuthorizations(ctx, db, 1_000_000, func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" })
-	if err != nil {
-		b.Fatal(err)
+	for _, n := range []int{10_000, 1_000_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			db := testDB{mustOpen(b)}
+			ctx := context.Background()
+			seed, err := storetest.SeedAuthorizations(ctx, db, n, func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" })
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := db.ExecSQL(ctx, "VACUUM ANALYZE"); err != nil { // as autovacuum would, for index-only scans
+				b.Fatal(err)
+			}
+			storetest.BenchmarkFindAuthorizations(b, db, seed)
+		})
 	}
-	if err := db.ExecSQL(ctx, "VACUUM ANALYZE"); err != nil { // as autovacuum would, for index-only scans
-		b.Fatal(err)
-	}
-	storetest.BenchmarkFindAuthorizations(b, db, seed)
 }

@@ -2,18 +2,24 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/casebook/casebook/storetest"
 )
 
-// BenchmarkFindAuthorizations pages through 1M authorizations of one
-// account: go test -bench FindAuthorizations ./sqlite/
+// BenchmarkFindAuthorizations pages through 10k and 1M authorizations of
+// one account: go test -bench FindAuthorizations ./sqlite/ (add
+// /rows=10000 to skip the minute-long 1M seed).
 func BenchmarkFindAuthorizations(b *testing.B) {
-	db := testDB{mustOpen(b)}
-	seed, err := storetest.SeedAuthorizations(context.Background(), db, 1_000_000, func(ms string) string { return ms })
-	if err != nil {
-		b.Fatal(err)
+	for _, n := range []int{10_000, 1_000_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			db := testDB{mustOpen(b)}
+			seed, err := storetest.SeedAuthorizations(context.Background(), db, n, func(ms string) string { return ms })
+			if err != nil {
+				b.Fatal(err)
+			}
+			storetest.BenchmarkFindAuthorizations(b, db, seed)
+		})
 	}
-	storetest.BenchmarkFindAuthorizations(b, db, seed)
 }

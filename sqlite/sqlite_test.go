@@ -18,6 +18,8 @@ func (db testDB) ExecSQL(ctx context.Context, query string) error {
 	return err
 }
 
+func (db testDB) SetMaxCountedTotal(n int) { db.MaxCountedTotal = n }
+
 func (db testDB) QueryInt(ctx context.Context, query string) (n int64, err error) {
 	err = db.Writer.QueryRowContext(ctx, query).Scan(&n)
 	return n, err

@@ -90,6 +90,9 @@ type DB struct {
 	Writer  *sql.DB
 	Reader  *sql.DB
 	Dialect *Dialect
+	// MaxCountedTotal overrides casebook.MaxCountedTotal when positive,
+	// so that tests reach the bound with a few rows.
+	MaxCountedTotal int
 }
 
 var _ casebook.Store = (*DB)(nil)
@@ -109,7 +112,10 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, write 
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.Dialect, write: write}
+	tx := &Tx{tx: sqlTx, d: db.Dialect, write: write, maxCounted: casebook.MaxCountedTotal}
+	if db.MaxCountedTotal > 0 {
+		tx.maxCounted = db.MaxCountedTotal
+	}
 	// Roll back on every way out but a commit: an error, a panic, or
 	// runtime.Goexit (t.Fatal in a test), which would otherwise keep the
 	// connection, and on SQLite the only writer, forever.
@@ -142,9 +148,10 @@ func (db *DB) Close() error {
 
 // Tx is one transaction; it implements casebook.Tx.
 type Tx struct {
-	tx    *sql.Tx
-	d     *Dialect
-	write bool
+	tx         *sql.Tx
+	d          *Dialect
+	write      bool
+	maxCounted int // bound of the totals of lists
 }
 
 var _ casebook.Tx = (*Tx)(nil)
@@ -330,19 +337,25 @@ func (tx *Tx) queryIDs(ctx context.Context, action, query string, args ...any) (
 // come first, from an index alone, and the callers read the rows of the
 // page by id afterwards: the rows skipped by a deep offset are never read
 // from the table. The total is counted only when the page does not tell it
-// (a page shorter than the limit ends the list).
+// (a page shorter than the limit ends the list), and then only up to
+// tx.maxCounted rows, or to the end of the page if that is further: a
+// larger total is reported as that bound, so the cost of a count does not
+// grow with the list beyond the cost of reaching its deepest page.
 func (tx *Tx) page(ctx context.Context, action, from, idColumn, order string, conds []string, args []any, offset, limit int) ([]string, int, error) {
+	offset = max(offset, 0)
 	ids, err := tx.queryIDs(ctx, action,
 		`SELECT `+idColumn+` FROM `+from+where(conds)+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-		append(slices.Clone(args), pageLimit(limit), int64(max(offset, 0)))...)
+		append(slices.Clone(args), pageLimit(limit), int64(offset))...)
 	if err != nil {
 		return nil, 0, err
 	}
-	offset = max(offset, 0)
 	if (len(ids) > 0 || offset == 0) && (limit <= 0 || len(ids) < limit) {
 		return ids, offset + len(ids), nil
 	}
-	total, err := tx.count(ctx, action, `SELECT COUNT(*) FROM `+from+where(conds), args...)
+	bound := max(tx.maxCounted, offset+max(limit, 0))
+	total, err := tx.count(ctx, action,
+		`SELECT COUNT(*) FROM (SELECT 1 FROM `+from+where(conds)+` LIMIT ?) counted`,
+		append(slices.Clone(args), int64(bound))...)
 	return ids, total, err
 }
 
