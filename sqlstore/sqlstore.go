@@ -33,6 +33,10 @@ type Dialect struct {
 	// ILike is the operator for case-insensitive LIKE ("LIKE" on SQLite,
 	// which ignores ASCII case already; "ILIKE" on PostgreSQL).
 	ILike string
+	// PrepareStatements keeps the statements of each pool prepared, for
+	// engines that would otherwise parse and plan every query on every
+	// call (SQLite; pgx prepares and caches statements by itself).
+	PrepareStatements bool
 	// LockKey is a statement taking a lock on the text key ? until the
 	// transaction ends, for writers that must not interleave though they
 	// touch no common row ("SELECT pg_advisory_xact_lock(...)"). Empty on
@@ -93,26 +97,34 @@ type DB struct {
 	// MaxCountedTotal overrides casebook.MaxCountedTotal when positive,
 	// so that tests reach the bound with a few rows.
 	MaxCountedTotal int
+
+	// The prepared statements of Writer and Reader, if the dialect keeps
+	// them.
+	writerStmts, readerStmts stmtCache
 }
 
 var _ casebook.Store = (*DB)(nil)
 
 // Read runs fn in a read-only transaction on the read pool.
 func (db *DB) Read(ctx context.Context, fn func(casebook.Tx) error) error {
-	return db.run(ctx, db.Reader, &sql.TxOptions{ReadOnly: true}, false, fn)
+	return db.run(ctx, db.Reader, &db.readerStmts, &sql.TxOptions{ReadOnly: true}, false, fn)
 }
 
 // Write runs fn in a read-write transaction and commits if fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(casebook.Tx) error) error {
-	return db.run(ctx, db.Writer, nil, true, fn)
+	return db.run(ctx, db.Writer, &db.writerStmts, nil, true, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, write bool, fn func(casebook.Tx) error) (err error) {
+func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, write bool, fn func(casebook.Tx) error) (err error) {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	tx := &Tx{tx: sqlTx, d: db.Dialect, write: write, maxCounted: casebook.MaxCountedTotal}
+	if db.Dialect.PrepareStatements {
+		stmts.init(pool)
+		tx.stmts = stmts
+	}
 	if db.MaxCountedTotal > 0 {
 		tx.maxCounted = db.MaxCountedTotal
 	}
@@ -135,9 +147,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, write 
 	return nil
 }
 
-// Close closes both pools.
+// Close closes the prepared statements and both pools.
 func (db *DB) Close() error {
-	err := db.Writer.Close()
+	err := errors.Join(db.writerStmts.close(), db.readerStmts.close(), db.Writer.Close())
 	if db.Reader != nil && db.Reader != db.Writer {
 		if rerr := db.Reader.Close(); err == nil {
 			err = rerr
@@ -151,21 +163,61 @@ type Tx struct {
 	tx         *sql.Tx
 	d          *Dialect
 	write      bool
-	maxCounted int // bound of the totals of lists
+	maxCounted int        // bound of the totals of lists
+	stmts      *stmtCache // prepared statements of the pool, or nil
+	// rowsOpen holds the texts of the prepared statements whose rows a
+	// caller of query may still be reading: running one again would reset
+	// them (SQLite has one handle per statement and connection), so it
+	// runs unprepared for the rest of the transaction.
+	rowsOpen map[string]bool
 }
 
 var _ casebook.Tx = (*Tx)(nil)
 
+// exec, query and queryRow run a query of this package in the dialect's
+// terms, as a prepared statement when the pool has one for it.
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, tx.d.rebind(query), args...)
+	query = tx.d.rebind(query)
+	if stmt := tx.stmt(ctx, query, false); stmt != nil {
+		return stmt.ExecContext(ctx, args...)
+	}
+	return tx.tx.ExecContext(ctx, query, args...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, tx.d.rebind(query), args...)
+	query = tx.d.rebind(query)
+	if stmt := tx.stmt(ctx, query, true); stmt != nil {
+		return stmt.QueryContext(ctx, args...)
+	}
+	return tx.tx.QueryContext(ctx, query, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.d.rebind(query), args...)
+	query = tx.d.rebind(query)
+	if stmt := tx.stmt(ctx, query, false); stmt != nil { // callers scan the row at once
+		return stmt.QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, query, args...)
+}
+
+// stmt returns the pool's prepared statement for query, bound to the
+// transaction, or nil to run the query unprepared. keepsRows says that the
+// caller gets the rows to read at its own pace.
+func (tx *Tx) stmt(ctx context.Context, query string, keepsRows bool) *sql.Stmt {
+	if tx.stmts == nil || tx.rowsOpen[query] {
+		return nil
+	}
+	stmt := tx.stmts.stmt(query)
+	if stmt == nil {
+		return nil
+	}
+	if keepsRows {
+		if tx.rowsOpen == nil {
+			tx.rowsOpen = make(map[string]bool)
+		}
+		tx.rowsOpen[query] = true
+	}
+	return tx.tx.StmtContext(ctx, stmt)
 }
 
 // forUpdate returns the row-locking clause for single-row finds: a lock on
