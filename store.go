@@ -28,13 +28,13 @@ type Store interface {
 	Close() error
 }
 
-// MaxCountedTotal bounds the totals of the ticket and authorization lists:
-// counting stops after this many rows and a larger total is reported as
-// the bound. Every page a client can reach lies inside it (offsets go up to
-// 65535 and pages hold up to 100 rows), so a client paging by the total
-// never misses one, and Huawei documents ListCases total_count as
-// 0..65535 anyway. Counting a million rows exactly would cost more than
-// reading any page.
+// MaxCountedTotal bounds the totals of the ticket lists and of the
+// filtered authorization lists: counting stops after this many rows and a
+// larger total is reported as the bound. Every page a client can reach
+// lies inside it (offsets go up to 65535 and pages hold up to 100 rows),
+// so a client paging by the total never misses one, and Huawei documents
+// ListCases total_count as 0..65535 anyway. Counting a million rows
+// exactly would cost more than reading any page.
 const MaxCountedTotal = 65535 + 100
 
 // Tx is one transaction of a Store.
@@ -132,8 +132,10 @@ type Tx interface {
 	FindAuthorization(ctx context.Context, scope Scope, id string) (*Authorization, error)
 	FindAuthorizationByID(ctx context.Context, id string) (*Authorization, error)
 	// FindAuthorizations returns one page, newest first (with details), and
-	// the total count, bounded as FindCases's. A Status filter matches the
-	// effective status at f.Now.
+	// the total count. A customer's list without filters (only Scope,
+	// Offset and Limit) has an exact total and costs the same at any size
+	// and offset; with any filter, the total is bounded as FindCases's. A
+	// Status filter matches the effective status at f.Now.
 	FindAuthorizations(ctx context.Context, f AuthorizationFilter) ([]*Authorization, int, error)
 	// UpdateAuthorization saves Status, HandlerID, HandlerName, AgencyID,
 	// AgencyName, RejectReason, EffectiveAt, ExpireAt, UpdatedAt, and each

@@ -71,9 +71,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	common.Add("_pragma", "busy_timeout(10000)")
 	common.Add("_pragma", "synchronous(NORMAL)")
 	common.Add("_pragma", "foreign_keys(1)")
-	// Reads of large indexes (counting a big account's authorizations)
-	// go through the OS page cache without a system call per page.
-	common.Add("_pragma", "mmap_size(268435456)")
+	// Reads of large indexes (deep offsets of a big account's lists) go
+	// through the OS page cache without a system call per page. 2 GiB is
+	// SQLite's default ceiling; mapping costs address space, not memory.
+	common.Add("_pragma", "mmap_size(2147418112)")
 	common.Add("_pragma", "cache_size(-8000)") // KiB per connection
 
 	wq := url.Values{"_pragma": append([]string{"journal_mode(WAL)"}, common["_pragma"]...)}

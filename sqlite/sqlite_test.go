@@ -19,6 +19,7 @@ func (db testDB) ExecSQL(ctx context.Context, query string) error {
 }
 
 func (db testDB) SetMaxCountedTotal(n int) { db.MaxCountedTotal = n }
+func (db testDB) SetSkipDaysFrom(n int)    { db.SkipDaysFrom = n }
 
 func (db testDB) QueryInt(ctx context.Context, query string) (n int64, err error) {
 	err = db.Writer.QueryRowContext(ctx, query).Scan(&n)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -129,7 +130,14 @@ func (tx *Tx) FindAuthorizations(ctx context.Context, f casebook.AuthorizationFi
 		casesOf(tx.like("c.simple_description"), tx.likeArg(f.DescriptionSearch))
 	}
 
-	ids, total, err := tx.page(ctx, "find authorizations", "authorizations a", "a.id", "a.created_at DESC, a.id DESC", conds, args, f.Offset, f.Limit)
+	var ids []string
+	var total int
+	var err error
+	if f.AllAccounts || f.EngineerID != "" || f.CaseID != "" || f.Status != nil || f.CreatorName != "" || f.DescriptionSearch != "" {
+		ids, total, err = tx.page(ctx, "find authorizations", "authorizations a", "a.id", authorizationOrder, conds, args, f.Offset, f.Limit)
+	} else {
+		ids, total, err = tx.pageVisibleAuthorizations(ctx, f.Scope, conds, args, f.Offset, f.Limit)
+	}
 	if err != nil || len(ids) == 0 {
 		return nil, total, err
 	}
@@ -149,6 +157,81 @@ func (tx *Tx) FindAuthorizations(ctx context.Context, f casebook.AuthorizationFi
 		}
 	}
 	return page, total, nil
+}
+
+// authorizationOrder is the order of the lists of authorizations, newest
+// first.
+const authorizationOrder = "a.created_at DESC, a.id DESC"
+
+// skipDaysFrom is the offset from which pageVisibleAuthorizations starts
+// at the day of the offset's row: below it, skipping index entries costs
+// less than reading the counts of the days.
+const skipDaysFrom = 1000
+
+const millisPerDay = 24 * 60 * 60 * 1000
+
+// pageVisibleAuthorizations returns the ids of one page of the
+// authorizations visible in scope (conds and args select them), and their
+// exact total, at a cost that does not grow with the rows: the total is
+// the sum of the live per-creator counts of authorization_counts, and a
+// deep offset skips whole days (authorization_day_counts) before it skips
+// rows.
+func (tx *Tx) pageVisibleAuthorizations(ctx context.Context, scope casebook.Scope, conds []string, args []any, offset, limit int) ([]string, int, error) {
+	offset = max(offset, 0)
+	cond, scopeArgs := scopeCond("n.account_id", "n.case_creator_id", scope)
+	total, err := tx.count(ctx, "count authorizations",
+		`SELECT CAST(COALESCE(SUM(n.n), 0) AS BIGINT) FROM authorization_counts n WHERE `+cond, scopeArgs...)
+	if err != nil {
+		return nil, 0, err
+	}
+	if offset >= total {
+		return nil, total, nil
+	}
+	if offset >= tx.skipDaysFrom {
+		end, newer, err := tx.dayOfOffset(ctx, scope, offset)
+		if err != nil {
+			return nil, 0, err
+		}
+		if newer > 0 {
+			conds = append(slices.Clip(conds), "a.created_at < ?")
+			args = append(slices.Clip(args), tx.time(end))
+			offset -= newer
+		}
+	}
+	ids, err := tx.queryIDs(ctx, "find authorizations",
+		`SELECT a.id FROM authorizations a`+where(conds)+` ORDER BY `+authorizationOrder+` LIMIT ? OFFSET ?`,
+		append(slices.Clone(args), pageLimit(limit), int64(offset))...)
+	return ids, total, err
+}
+
+// dayOfOffset finds the UTC day of the row at offset in the list of the
+// authorizations visible in scope, newest first. It returns the end of
+// that day and how many rows of the list are newer than the day; none if
+// the counts hold fewer rows than offset.
+func (tx *Tx) dayOfOffset(ctx context.Context, scope casebook.Scope, offset int) (time.Time, int, error) {
+	cond, args := scopeCond("d.account_id", "d.case_creator_id", scope)
+	rows, err := tx.query(ctx, `SELECT d.day, CAST(SUM(d.n) AS BIGINT) FROM authorization_day_counts d WHERE `+cond+`
+		GROUP BY d.day ORDER BY d.day DESC`, args...)
+	if err != nil {
+		return time.Time{}, 0, tx.wrap("count authorizations by day", err)
+	}
+	defer rows.Close()
+	newer := 0
+	for rows.Next() {
+		var day int64
+		var n int
+		if err := rows.Scan(&day, &n); err != nil {
+			return time.Time{}, 0, tx.wrap("count authorizations by day", err)
+		}
+		if newer+n > offset {
+			return time.UnixMilli((day + 1) * millisPerDay), newer, nil
+		}
+		newer += n
+	}
+	if err := rows.Err(); err != nil {
+		return time.Time{}, 0, tx.wrap("count authorizations by day", err)
+	}
+	return time.Time{}, 0, nil
 }
 
 // UpdateAuthorization saves Status, HandlerID, HandlerName, AgencyID,

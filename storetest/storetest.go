@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("Authorizations", func(t *testing.T) { testAuthorizations(t, open(t)) })
 	t.Run("FindAuthorizations", func(t *testing.T) { testFindAuthorizations(t, open(t)) })
 	t.Run("BoundedTotals", func(t *testing.T) { testBoundedTotals(t, open(t)) })
+	t.Run("AuthorizationPages", func(t *testing.T) { testAuthorizationPages(t, open(t)) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, open(t)) })
