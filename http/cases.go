@@ -24,6 +24,7 @@ const (
 	maxQueryTimeLen     = 32    // query_start_time / query_end_time
 	maxListOffset       = 65535 // offset of ListCases and ListMessages
 	maxListLimit        = 100   // limit of ListCases and ListMessages
+	maxCaseTotal        = 65535 // ListCases total_count: documented as 0..65535
 	maxCaseStatusFilter = 30    // status filter (newest doc: 0..30)
 	maxActionIDLen      = 64    // UpdateCases action_id
 	maxSatisfactions    = 100   // incident_satisfaction_list items
@@ -316,7 +317,7 @@ func (s *Server) handleListCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	resp := listCasesResponse{TotalCount: total, IncidentInfoList: make([]incidentInfo, 0, len(cases))}
+	resp := listCasesResponse{TotalCount: caseTotal(total), IncidentInfoList: make([]incidentInfo, 0, len(cases))}
 	for _, c := range cases {
 		resp.IncidentInfoList = append(resp.IncidentInfoList, toIncidentInfo(c, info.Lang))
 	}
@@ -698,3 +699,9 @@ func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) erro
 	}
 	return writeJSON(w, http.StatusOK, resp)
 }
+
+// caseTotal clamps a ListCases total to its documented range. The store
+// counts a little further (casebook.MaxCountedTotal); a client paging until
+// the total still reaches the deepest offset, 65535, and is never told of
+// pages past it.
+func caseTotal(total int) int { return min(total, maxCaseTotal) }

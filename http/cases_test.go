@@ -714,3 +714,15 @@ func TestCaseAttachmentsOfOthers(t *testing.T) {
 	// Nothing was attached on the way.
 	f.bob.Do("DELETE", accessorysPath+"/"+f.unattached2, nil).Expect(200)
 }
+
+// The store counts past 65535 (casebook.MaxCountedTotal); ListCases must
+// not report more than its documented range.
+func TestCaseTotalClamped(t *testing.T) {
+	for _, x := range []struct{ in, want int }{
+		{0, 0}, {10, 10}, {65534, 65534}, {65535, 65535}, {65536, 65535}, {casebook.MaxCountedTotal, 65535},
+	} {
+		if got := caseTotal(x.in); got != x.want {
+			t.Errorf("caseTotal(%d) = %d, want %d", x.in, got, x.want)
+		}
+	}
+}
