@@ -528,8 +528,10 @@ func (s *Service) ReadCredentials(ctx context.Context, p *Principal, id string) 
 	return out, nil
 }
 
-// FindAudit returns audit events, newest first. It is for operators (the
-// CLI); the HTTP layer exposes it to nobody else.
+// FindAudit returns the audit events that f selects, newest first, and
+// checks nothing about who asks: operators (the CLI) see every event; the
+// support API sets f.ActorID to the engineer asking, who sees only their
+// own.
 func (s *Service) FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
