@@ -28,9 +28,9 @@ run() {
 
 # ListAuthorizations alone, first, before the other runs add rows: the
 # first page and the deepest full one (offset 65535, or the last full page
-# of a user who sees fewer), for master users (a whole account) and
-# sub-users (their own tickets).
-for role in master sub; do
+# of a user who sees fewer), for master users (a whole account), sub-users
+# (their own tickets) and group members (listing with their group_id).
+for role in master sub group; do
 	for offset in 0 65535; do
 		run "list-$role-offset$offset" --endpoints list --role "$role" --offset "$offset"
 	done

@@ -136,7 +136,7 @@ func (c *BenchCommand) run(ctx context.Context, args []string) error {
 	fs.IntVar(&r.offset, "offset", -1, "fixed offset of list, capped at each user's deepest full page (-1: random)")
 	fs.IntVar(&r.limit, "limit", 10, "page size of list, 1 to 100")
 	endpoints := fs.String("endpoints", strings.Join(benchEndpointNames, ","), "comma-separated endpoints to drive: "+strings.Join(benchEndpointNames, ", "))
-	fs.StringVar(&r.role, "role", "all", "which users of the file drive the load: all, master (see their whole account) or sub (see their own tickets)")
+	fs.StringVar(&r.role, "role", "all", "which users of the file drive the load: all, master (see their whole account), sub (see their own tickets) or group (sub-users in a group, listing with its group_id)")
 	fs.BoolVar(&r.aksk, "aksk", false, "sign requests with the users' AK/SK instead of sending tokens")
 	fs.IntVar(&r.serverPID, "server-pid", 0, "process `id` of the server (Linux): also report its CPU time per request")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
@@ -155,7 +155,9 @@ func (c *BenchCommand) run(ctx context.Context, args []string) error {
 		return err
 	}
 	if r.role != "all" {
-		r.file.Users = slices.DeleteFunc(r.file.Users, func(u benchUser) bool { return u.Master != (r.role == "master") })
+		r.file.Users = slices.DeleteFunc(r.file.Users, func(u benchUser) bool {
+			return u.Master != (r.role == "master") || (r.role == "group" && u.GroupID == "")
+		})
 		if len(r.file.Users) == 0 {
 			return fmt.Errorf("the users file lists no %s users", r.role)
 		}
@@ -197,8 +199,8 @@ func (r *benchRun) checkFlags(usersPath, endpoints string) error {
 		return fmt.Errorf("--limit must be between 1 and 100, got %d", r.limit)
 	case r.offset > maxListOffset:
 		return fmt.Errorf("--offset must be at most %d, got %d", maxListOffset, r.offset)
-	case r.role != "all" && r.role != "master" && r.role != "sub":
-		return fmt.Errorf("--role must be all, master or sub, got %q", r.role)
+	case r.role != "all" && r.role != "master" && r.role != "sub" && r.role != "group":
+		return fmt.Errorf("--role must be all, master, sub or group, got %q", r.role)
 	}
 	for _, name := range strings.Split(endpoints, ",") {
 		name = strings.TrimSpace(name)
@@ -430,7 +432,7 @@ type listAuthorizationsResponse struct {
 // few pages of them and of their tickets.
 func (r *benchRun) explore(ctx context.Context, c *benchClient, rng *mathrand.Rand) error {
 	var page listAuthorizationsResponse
-	if _, err := r.call(ctx, "GET", "/v2/servicerequest/authorizations?limit=100&offset=0", c.token, nil, http.StatusOK, &page); err != nil {
+	if _, err := r.call(ctx, "GET", "/v2/servicerequest/authorizations?limit=100&offset=0"+r.scopeQuery(c), c.token, nil, http.StatusOK, &page); err != nil {
 		return fmt.Errorf("list authorizations of %s: %w", c.user.Name, err)
 	}
 	c.visible = page.Count
@@ -451,13 +453,22 @@ func (r *benchRun) explore(ctx context.Context, c *benchClient, rng *mathrand.Ra
 		}
 		off := rng.IntN(min(c.visible, maxListOffset) - 99)
 		page = listAuthorizationsResponse{}
-		q := "/v2/servicerequest/authorizations?limit=100&offset=" + strconv.Itoa(off)
+		q := "/v2/servicerequest/authorizations?limit=100&offset=" + strconv.Itoa(off) + r.scopeQuery(c)
 		if _, err := r.call(ctx, "GET", q, c.token, nil, http.StatusOK, &page); err != nil {
 			return fmt.Errorf("list authorizations of %s: %w", c.user.Name, err)
 		}
 		collect(page)
 	}
 	return nil
+}
+
+// scopeQuery returns the query parameter that widens c's lists to its
+// group with --role group, else nothing.
+func (r *benchRun) scopeQuery(c *benchClient) string {
+	if r.role != "group" {
+		return ""
+	}
+	return "&group_id=" + c.user.GroupID
 }
 
 // createTicket opens a ticket as c and returns its id.
@@ -666,7 +677,7 @@ func (r *benchRun) nextRequest(endpoint string, rng *mathrand.Rand, readers []*b
 		default:
 			off = rng.IntN(deepest + 1)
 		}
-		return benchRequest{client: c, method: "GET", path: fmt.Sprintf("/v2/servicerequest/authorizations?limit=%d&offset=%d", r.limit, off)}, true
+		return benchRequest{client: c, method: "GET", path: fmt.Sprintf("/v2/servicerequest/authorizations?limit=%d&offset=%d%s", r.limit, off, r.scopeQuery(c))}, true
 	case "show":
 		c := readers[rng.IntN(len(readers))]
 		return benchRequest{client: c, method: "GET", path: "/v2/servicerequest/authorizations/" + c.authIDs[rng.IntN(len(c.authIDs))]}, true
@@ -932,7 +943,7 @@ func (r *benchRun) do(ctx context.Context, br benchRequest, buf *bytes.Buffer) (
 type benchResult struct {
 	URL          string                `json:"url"`
 	Mode         string                `json:"mode"` // token or aksk
-	Role         string                `json:"role"` // all, master or sub
+	Role         string                `json:"role"` // all, master, sub or group
 	Concurrency  int                   `json:"concurrency"`
 	Users        int                   `json:"users"`
 	Seconds      float64               `json:"seconds"`

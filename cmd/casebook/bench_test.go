@@ -29,6 +29,7 @@ type benchUsers struct {
 // benchResult is the part of `bench run --json` the tests read.
 type benchResult struct {
 	Mode      string `json:"mode"`
+	Role      string `json:"role"`
 	Endpoints []struct {
 		Endpoint string `json:"endpoint"`
 		Requests int    `json:"requests"`
@@ -180,6 +181,21 @@ func TestBenchRun(t *testing.T) {
 			}
 		})
 	}
+
+	// Group members listing with their group's group_id: a group_id the
+	// server refused would show as errors.
+	t.Run("group", func(t *testing.T) {
+		var res benchResult
+		out := mustRun(t, env{}, "bench", "run", "--url", srv.URL, "--users", usersFile, "--concurrency", "2",
+			"--duration", "60s", "--requests", "50", "--endpoints", "list", "--role", "group", "--json")
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("bench run --json: %v\n%s", err, out)
+		}
+		if res.Role != "group" || res.Total.Requests == 0 || res.Total.Errors != 0 || len(res.ErrorSamples) > 0 {
+			t.Errorf("role %q, %d requests, %d errors %v; want group, requests and no errors",
+				res.Role, res.Total.Requests, res.Total.Errors, res.ErrorSamples)
+		}
+	})
 }
 
 func TestBenchRunRefusesOtherHosts(t *testing.T) {
