@@ -71,10 +71,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	common.Add("_pragma", "busy_timeout(10000)")
 	common.Add("_pragma", "synchronous(NORMAL)")
 	common.Add("_pragma", "foreign_keys(1)")
-	// Reads of large indexes (deep offsets of a big account's lists) go
-	// through the OS page cache without a system call per page. 2 GiB is
-	// SQLite's default ceiling; mapping costs address space, not memory.
-	common.Add("_pragma", "mmap_size(2147418112)")
+	// No memory-mapped I/O: pages are read with a system call each. A
+	// mapping saves those calls on read-only loads, but with writes it cost
+	// two to three times the CPU per request (docs/benchmarks.md, finding
+	// 5): every connection maps the file, and the writer's commits and
+	// checkpoints make readers fault their pages in again.
+	common.Add("_pragma", "mmap_size(0)")
 	common.Add("_pragma", "cache_size(-8000)") // KiB per connection
 
 	wq := url.Values{"_pragma": append([]string{"journal_mode(WAL)"}, common["_pragma"]...)}
