@@ -71,11 +71,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	common.Add("_pragma", "busy_timeout(10000)")
 	common.Add("_pragma", "synchronous(NORMAL)")
 	common.Add("_pragma", "foreign_keys(1)")
-	// No memory-mapped I/O: pages are read with a system call each. A
-	// mapping saves those calls on read-only loads, but with writes it cost
-	// two to three times the CPU per request (docs/benchmarks.md, finding
-	// 5): every connection maps the file, and the writer's commits and
-	// checkpoints make readers fault their pages in again.
+	// No memory-mapped I/O: pages are read with a system call each. With
+	// writes going on, a mapping cost two to three times the CPU per
+	// request, spent on the first touch of mapped pages
+	// (docs/benchmarks.md, finding 5).
 	common.Add("_pragma", "mmap_size(0)")
 	common.Add("_pragma", "cache_size(-8000)") // KiB per connection
 
