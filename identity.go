@@ -54,6 +54,7 @@ type AccessKey struct {
 	UserID           string
 	SecretCiphertext []byte // the SK sealed with the server's data key
 	Enabled          bool
+	Description      string // the owner's note, up to MaxAccessKeyDescription characters
 	CreatedAt        time.Time
 }
 

@@ -6,10 +6,22 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxAccessKeysPerUser is IAM's limit of access keys per user.
 const MaxAccessKeysPerUser = 2
+
+// MaxAccessKeyDescription is IAM's limit of an access key's description,
+// in characters.
+const MaxAccessKeyDescription = 255
+
+func checkAccessKeyDescription(description string) error {
+	if utf8.RuneCountInString(description) > MaxAccessKeyDescription {
+		return Invalidf("description", "description must be at most %d characters.", MaxAccessKeyDescription)
+	}
+	return nil
+}
 
 // MaxNameLength bounds account, user, group and engineer names.
 const MaxNameLength = 64
@@ -385,7 +397,10 @@ func withoutSecret(k *AccessKey) *AccessKey {
 
 // CreateAccessKey creates an AK/SK pair for a user and returns the SK. The
 // SK is stored sealed, bound to its AK, and is never shown again.
-func (s *Service) CreateAccessKey(ctx context.Context, userID string) (*AccessKey, string, error) {
+func (s *Service) CreateAccessKey(ctx context.Context, userID, description string) (*AccessKey, string, error) {
+	if err := checkAccessKeyDescription(description); err != nil {
+		return nil, "", err
+	}
 	ak, sk := NewAccessKeyID(), newSecretKey()
 	sealed, err := s.Sealer.Seal([]byte(sk), []byte(ak))
 	if err != nil {
@@ -410,6 +425,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, userID string) (*AccessKe
 			UserID:           user.ID,
 			SecretCiphertext: sealed,
 			Enabled:          true,
+			Description:      description,
 			CreatedAt:        currentTime(s),
 		}
 		if err := tx.CreateAccessKey(ctx, key); err != nil {
@@ -460,17 +476,46 @@ func findOwnAccessKey(ctx context.Context, tx Tx, userID, ak string) (*AccessKey
 
 // SetAccessKeyEnabled enables or disables one of a user's access keys.
 func (s *Service) SetAccessKeyEnabled(ctx context.Context, userID, ak string, enabled bool) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
-		key, err := findOwnAccessKey(ctx, tx, userID, ak)
-		if err != nil {
+	_, err := s.UpdateAccessKey(ctx, userID, ak, AccessKeyUpdate{Enabled: &enabled})
+	return err
+}
+
+// AccessKeyUpdate names the fields of an access key to change; nil leaves
+// a field as it is.
+type AccessKeyUpdate struct {
+	Enabled     *bool
+	Description *string
+}
+
+// UpdateAccessKey changes one of a user's access keys and returns it,
+// without its secret.
+func (s *Service) UpdateAccessKey(ctx context.Context, userID, ak string, u AccessKeyUpdate) (*AccessKey, error) {
+	if u.Description != nil {
+		if err := checkAccessKeyDescription(*u.Description); err != nil {
+			return nil, err
+		}
+	}
+	var key *AccessKey
+	err := s.Store.Write(ctx, func(tx Tx) error {
+		var err error
+		if key, err = findOwnAccessKey(ctx, tx, userID, ak); err != nil {
 			return err
 		}
-		key.Enabled = enabled
+		if u.Enabled != nil {
+			key.Enabled = *u.Enabled
+		}
+		if u.Description != nil {
+			key.Description = *u.Description
+		}
 		if err := tx.UpdateAccessKey(ctx, key); err != nil {
 			return fmt.Errorf("update access key: %w", err)
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return withoutSecret(key), nil
 }
 
 // DeleteAccessKey deletes one of a user's access keys.

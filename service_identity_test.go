@@ -372,7 +372,7 @@ func TestIdentity_DeleteUser(t *testing.T) {
 	checkErrorKind(t, s.DeleteUser(ctx, "acme", "mallory"), casebook.ENOTFOUND)
 	checkErrorKind(t, s.DeleteUser(ctx, "nosuch", "alice"), casebook.ENOTFOUND)
 
-	ak, _, err := s.CreateAccessKey(ctx, tn.bobID)
+	ak, _, err := s.CreateAccessKey(ctx, tn.bobID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -495,7 +495,7 @@ func TestIdentity_AccessKeys(t *testing.T) {
 	tn := newTenancy(t)
 	s := tn.s
 
-	key, sk, err := s.CreateAccessKey(ctx, tn.aliceID)
+	key, sk, err := s.CreateAccessKey(ctx, tn.aliceID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,6 +505,41 @@ func TestIdentity_AccessKeys(t *testing.T) {
 	if key.UserID != tn.aliceID || key.AccountID != tn.acme.ID || !key.Enabled || key.SecretCiphertext != nil {
 		t.Fatalf("key %+v", key)
 	}
+
+	t.Run("Description", func(t *testing.T) {
+		long := strings.Repeat("é", casebook.MaxAccessKeyDescription+1)
+		_, _, err := s.CreateAccessKey(ctx, tn.aliceID, long)
+		checkErrorKind(t, err, casebook.EINVALID)
+		_, err = s.UpdateAccessKey(ctx, tn.aliceID, key.ID, casebook.AccessKeyUpdate{Description: &long})
+		checkErrorKind(t, err, casebook.EINVALID)
+
+		desc := long[:len(long)-len("é")] // exactly the limit
+		got, err := s.UpdateAccessKey(ctx, tn.aliceID, key.ID, casebook.AccessKeyUpdate{Description: &desc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Description != desc || !got.Enabled || got.SecretCiphertext != nil {
+			t.Fatalf("updated key %+v", got)
+		}
+		keys, err := s.ListAccessKeys(ctx, tn.aliceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != 1 || keys[0].Description != desc {
+			t.Fatalf("listed keys %+v, want one with the new description", keys)
+		}
+		// Enabling alone leaves the description as it is.
+		if err := s.SetAccessKeyEnabled(ctx, tn.aliceID, key.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if keys, err = s.ListAccessKeys(ctx, tn.aliceID); err != nil || keys[0].Description != desc {
+			t.Fatalf("after enabling: %+v, %v; want the description kept", keys, err)
+		}
+		empty := ""
+		if got, err = s.UpdateAccessKey(ctx, tn.aliceID, key.ID, casebook.AccessKeyUpdate{Description: &empty}); err != nil || got.Description != "" {
+			t.Fatalf("clearing the description: %+v, %v", got, err)
+		}
+	})
 
 	t.Run("SecretRoundTrip", func(t *testing.T) {
 		got, secret, err := s.AccessKeySecret(ctx, key.ID)
@@ -542,7 +577,7 @@ func TestIdentity_AccessKeys(t *testing.T) {
 	})
 
 	t.Run("SecretsDiffer", func(t *testing.T) {
-		key2, sk2, err := s.CreateAccessKey(ctx, tn.aliceID)
+		key2, sk2, err := s.CreateAccessKey(ctx, tn.aliceID, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -550,7 +585,7 @@ func TestIdentity_AccessKeys(t *testing.T) {
 			t.Fatal("two keys share an AK or SK")
 		}
 		// IAM's limit: two keys per user.
-		_, _, err = s.CreateAccessKey(ctx, tn.aliceID)
+		_, _, err = s.CreateAccessKey(ctx, tn.aliceID, "")
 		checkErrorKind(t, err, casebook.ELIMIT)
 		keys, err := s.ListAccessKeys(ctx, tn.aliceID)
 		if err != nil {
@@ -570,7 +605,7 @@ func TestIdentity_AccessKeys(t *testing.T) {
 		_, _, err = s.AccessKeySecret(ctx, key2.ID)
 		checkErrorKind(t, err, casebook.EUNAUTHORIZED)
 		checkErrorKind(t, s.DeleteAccessKey(ctx, tn.aliceID, key2.ID), casebook.ENOTFOUND)
-		key3, _, err := s.CreateAccessKey(ctx, tn.aliceID)
+		key3, _, err := s.CreateAccessKey(ctx, tn.aliceID, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -627,7 +662,7 @@ func TestIdentity_AccessKeys(t *testing.T) {
 	t.Run("Isolation", func(t *testing.T) {
 		// Someone else's AK, in the same account or another, is not found
 		// for this user, and stays untouched.
-		malloryKey, _, err := s.CreateAccessKey(ctx, tn.malloryID)
+		malloryKey, _, err := s.CreateAccessKey(ctx, tn.malloryID, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -654,7 +689,7 @@ func TestIdentity_AccessKeys(t *testing.T) {
 		}
 		_, err = s.ListAccessKeys(ctx, casebook.NewHexID())
 		checkErrorKind(t, err, casebook.ENOTFOUND)
-		_, _, err = s.CreateAccessKey(ctx, casebook.NewHexID())
+		_, _, err = s.CreateAccessKey(ctx, casebook.NewHexID(), "")
 		checkErrorKind(t, err, casebook.ENOTFOUND)
 	})
 }

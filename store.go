@@ -70,7 +70,7 @@ type Tx interface {
 	CreateAccessKey(ctx context.Context, k *AccessKey) error
 	FindAccessKey(ctx context.Context, id string) (*AccessKey, error)
 	FindAccessKeys(ctx context.Context, userID string) ([]*AccessKey, error)
-	// UpdateAccessKey saves Enabled.
+	// UpdateAccessKey saves Enabled and Description.
 	UpdateAccessKey(ctx context.Context, k *AccessKey) error
 	DeleteAccessKey(ctx context.Context, userID, id string) error
 

@@ -433,7 +433,8 @@ func toCredentialInfo(k *casebook.AccessKey) credentialInfo {
 	if k.Enabled {
 		status = "active"
 	}
-	return credentialInfo{Access: k.ID, Status: status, UserID: k.UserID, CreateTime: formatIAMTime(k.CreatedAt)}
+	return credentialInfo{Access: k.ID, Status: status, UserID: k.UserID, CreateTime: formatIAMTime(k.CreatedAt),
+		Description: k.Description}
 }
 
 func errAccessKeyNotFound() error {
@@ -495,7 +496,7 @@ func (s *Server) credentialKey(r *http.Request) (*casebook.AccessKey, error) {
 type credentialRequest struct {
 	Credential *struct {
 		UserID      string  `json:"user_id"`
-		Description string  `json:"description"`
+		Description *string `json:"description"`
 		Status      *string `json:"status"`
 	} `json:"credential"`
 }
@@ -508,14 +509,18 @@ func (s *Server) handleCreateCredential(w http.ResponseWriter, r *http.Request) 
 	if req.Credential == nil {
 		return casebook.Invalidf("credential", "credential is required.")
 	}
-	if err := checkLength("description", req.Credential.Description, 0, maxCredentialDescLen); err != nil {
+	var description string
+	if req.Credential.Description != nil {
+		description = *req.Credential.Description
+	}
+	if err := checkLength("description", description, 0, maxCredentialDescLen); err != nil {
 		return err
 	}
 	userID, err := s.credentialUser(r.Context(), principal(r), req.Credential.UserID)
 	if err != nil {
 		return err
 	}
-	key, secret, err := s.Service.CreateAccessKey(r.Context(), userID)
+	key, secret, err := s.Service.CreateAccessKey(r.Context(), userID, description)
 	if err != nil {
 		return err
 	}
@@ -560,25 +565,31 @@ func (s *Server) handleUpdateCredential(w http.ResponseWriter, r *http.Request) 
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if req.Credential == nil || req.Credential.Status == nil {
-		return casebook.Invalidf("credential.status", "credential.status (\"active\" or \"inactive\") is required.")
+	if req.Credential == nil || (req.Credential.Status == nil && req.Credential.Description == nil) {
+		return casebook.Invalidf("credential", "credential.status (\"active\" or \"inactive\") or credential.description is required.")
 	}
-	if err := checkLength("description", req.Credential.Description, 0, maxCredentialDescLen); err != nil {
+	var update casebook.AccessKeyUpdate
+	if d := req.Credential.Description; d != nil {
+		if err := checkLength("description", *d, 0, maxCredentialDescLen); err != nil {
+			return err
+		}
+		update.Description = d
+	}
+	if st := req.Credential.Status; st != nil {
+		switch *st {
+		case "active":
+			update.Enabled = new(true)
+		case "inactive":
+			update.Enabled = new(false)
+		default:
+			return casebook.Invalidf("credential.status", "credential.status must be \"active\" or \"inactive\".")
+		}
+	}
+	updated, err := s.Service.UpdateAccessKey(r.Context(), key.UserID, key.ID, update)
+	if err != nil {
 		return err
 	}
-	var enabled bool
-	switch *req.Credential.Status {
-	case "active":
-		enabled = true
-	case "inactive":
-	default:
-		return casebook.Invalidf("credential.status", "credential.status must be \"active\" or \"inactive\".")
-	}
-	if err := s.Service.SetAccessKeyEnabled(r.Context(), key.UserID, key.ID, enabled); err != nil {
-		return err
-	}
-	key.Enabled = enabled
-	return writeJSON(w, http.StatusOK, map[string]credentialInfo{"credential": toCredentialInfo(key)})
+	return writeJSON(w, http.StatusOK, map[string]credentialInfo{"credential": toCredentialInfo(updated)})
 }
 
 func (s *Server) handleDeleteCredential(w http.ResponseWriter, r *http.Request) error {

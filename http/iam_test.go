@@ -256,7 +256,8 @@ func TestAccessKeys(t *testing.T) {
 	}
 	res.JSON(&created)
 	c := created.Credential
-	if len(c.Access) != 20 || len(c.Secret) != 40 || c.Status != "active" || c.UserID != bob.ID || !iamTime.MatchString(c.CreateTime) {
+	if len(c.Access) != 20 || len(c.Secret) != 40 || c.Status != "active" || c.UserID != bob.ID || !iamTime.MatchString(c.CreateTime) ||
+		c.Description != "ci" {
 		t.Errorf("created: %s", res.Body)
 	}
 	secret := c.Secret
@@ -282,6 +283,34 @@ func TestAccessKeys(t *testing.T) {
 	bob.Do("PUT", base+"/"+c.Access, map[string]any{"credential": map[string]string{"status": "paused"}}).ExpectError(400, "OSM.01010001")
 	bob.Do("PUT", base+"/"+c.Access, map[string]any{"credential": map[string]string{}}).ExpectError(400, "OSM.01010001")
 	bob.Do("PUT", base+"/"+c.Access, map[string]any{"credential": map[string]string{"status": "active"}}).Expect(200)
+
+	// The description is kept, shown, changed alone, and bounded (255
+	// characters, counted as characters); a refused change changes nothing.
+	show := func() credentialInfo {
+		var shown struct {
+			Credential credentialInfo `json:"credential"`
+		}
+		bob.Do("GET", base+"/"+c.Access, nil).Expect(200).JSON(&shown)
+		return shown.Credential
+	}
+	if got := show(); got.Description != "ci" || got.Status != "active" {
+		t.Errorf("show after status changes: %+v, want description ci, active", got)
+	}
+	desc255 := strings.Repeat("键", 255)
+	bob.Do("PUT", base+"/"+c.Access, map[string]any{"credential": map[string]string{"description": desc255}}).Expect(200)
+	if got := show(); got.Description != desc255 || got.Status != "active" {
+		t.Errorf("show after a description change: %+v", got)
+	}
+	bob.Do("PUT", base+"/"+c.Access, map[string]any{"credential": map[string]string{"status": "inactive", "description": desc255 + "x"}}).
+		ExpectError(400, "OSM.01010001")
+	bob.Do("POST", base, map[string]any{"credential": map[string]string{"description": desc255 + "x"}}).ExpectError(400, "OSM.01010001")
+	if got := show(); got.Description != desc255 || got.Status != "active" {
+		t.Errorf("a refused update changed the key: %+v", got)
+	}
+	bob.Do("PUT", base+"/"+c.Access, map[string]any{"credential": map[string]string{"description": ""}}).Expect(200)
+	if got := show(); got.Description != "" {
+		t.Errorf("description not cleared: %+v", got)
+	}
 
 	// Two keys per user, like IAM.
 	createAccessKey(t, bob, "")

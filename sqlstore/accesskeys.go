@@ -8,12 +8,12 @@ import (
 	"github.com/casebook/casebook"
 )
 
-const accessKeyColumns = `id, account_id, user_id, secret_ciphertext, enabled, created_at`
+const accessKeyColumns = `id, account_id, user_id, secret_ciphertext, enabled, description, created_at`
 
 // CreateAccessKey inserts an access key; the secret arrives sealed.
 func (tx *Tx) CreateAccessKey(ctx context.Context, k *casebook.AccessKey) error {
-	_, err := tx.exec(ctx, `INSERT INTO access_keys (`+accessKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		k.ID, k.AccountID, k.UserID, k.SecretCiphertext, k.Enabled, tx.time(k.CreatedAt))
+	_, err := tx.exec(ctx, `INSERT INTO access_keys (`+accessKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		k.ID, k.AccountID, k.UserID, k.SecretCiphertext, k.Enabled, k.Description, tx.time(k.CreatedAt))
 	return tx.wrap("insert access key", err)
 }
 
@@ -44,9 +44,10 @@ func (tx *Tx) FindAccessKeys(ctx context.Context, userID string) ([]*casebook.Ac
 	return keys, tx.wrap("find access keys", rows.Err())
 }
 
-// UpdateAccessKey saves Enabled.
+// UpdateAccessKey saves Enabled and Description.
 func (tx *Tx) UpdateAccessKey(ctx context.Context, k *casebook.AccessKey) error {
-	res, err := tx.exec(ctx, `UPDATE access_keys SET enabled = ? WHERE id = ? AND user_id = ?`, k.Enabled, k.ID, k.UserID)
+	res, err := tx.exec(ctx, `UPDATE access_keys SET enabled = ?, description = ? WHERE id = ? AND user_id = ?`,
+		k.Enabled, k.Description, k.ID, k.UserID)
 	return tx.affected("update access key", "Access key", res, err)
 }
 
@@ -58,7 +59,7 @@ func (tx *Tx) DeleteAccessKey(ctx context.Context, userID, id string) error {
 
 func scanAccessKey(s scanner) (*casebook.AccessKey, error) {
 	var k casebook.AccessKey
-	if err := s.Scan(&k.ID, &k.AccountID, &k.UserID, &k.SecretCiphertext, &k.Enabled, timeCol{&k.CreatedAt}); err != nil {
+	if err := s.Scan(&k.ID, &k.AccountID, &k.UserID, &k.SecretCiphertext, &k.Enabled, &k.Description, timeCol{&k.CreatedAt}); err != nil {
 		return nil, err
 	}
 	return &k, nil

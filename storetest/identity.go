@@ -302,7 +302,7 @@ func testAccessKeys(t *testing.T, s casebook.Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
 	k1 := &casebook.AccessKey{ID: casebook.NewAccessKeyID(), AccountID: f.A.ID, UserID: f.U1.ID,
-		SecretCiphertext: []byte{0, 1, 2, 0xff, 0x80}, Enabled: true, CreatedAt: at(0)}
+		SecretCiphertext: []byte{0, 1, 2, 0xff, 0x80}, Enabled: true, Description: "deploy ✓", CreatedAt: at(0)}
 	k2 := &casebook.AccessKey{ID: casebook.NewAccessKeyID(), AccountID: f.A.ID, UserID: f.U1.ID,
 		SecretCiphertext: []byte("sealed"), Enabled: true, CreatedAt: at(time.Second)}
 	write(t, s, func(tx casebook.Tx) error {
@@ -316,7 +316,7 @@ func testAccessKeys(t *testing.T, s casebook.Store) {
 		return tx.CreateAccessKey(ctx, &dup)
 	}), casebook.ECONFLICT)
 
-	k1.Enabled = false
+	k1.Enabled, k1.Description = false, "rotated 'key' ✗"
 	write(t, s, func(tx casebook.Tx) error { return tx.UpdateAccessKey(ctx, k1) })
 	read(t, s, func(tx casebook.Tx) error {
 		got, err := tx.FindAccessKey(ctx, k1.ID)

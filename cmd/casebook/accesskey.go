@@ -36,6 +36,7 @@ type accessKeyResult struct {
 	UserID      string     `json:"user_id,omitempty"`
 	UserName    string     `json:"user_name,omitempty"`
 	Enabled     bool       `json:"enabled"`
+	Description string     `json:"description,omitempty"`
 	Deleted     bool       `json:"deleted,omitempty"`
 	CreatedAt   *time.Time `json:"created_at,omitempty"`
 }
@@ -49,10 +50,11 @@ func (c *AccessKeyCommand) userFlags(sub, synopsis, help string, account, user *
 }
 
 func (c *AccessKeyCommand) runCreate(ctx context.Context, args []string) error {
-	var account, user string
-	fs := c.userFlags("create", "--account ACCOUNT --user USER [--json]",
+	var account, user, description string
+	fs := c.userFlags("create", "--account ACCOUNT --user USER [--description TEXT] [--json]",
 		fmt.Sprintf("Creates an access key (AK) and secret key (SK) for a user and prints both.\nThe SK is shown this once; it is stored encrypted. A user has at most %d keys.", casebook.MaxAccessKeysPerUser),
 		&account, &user)
+	fs.StringVar(&description, "description", "", fmt.Sprintf("a note on the key (at most %d characters)", casebook.MaxAccessKeyDescription))
 	if err := fs.parse(args, "account", "user"); err != nil {
 		return err
 	}
@@ -66,14 +68,14 @@ func (c *AccessKeyCommand) runCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, secret, err := app.Service.CreateAccessKey(ctx, u.ID)
+	key, secret, err := app.Service.CreateAccessKey(ctx, u.ID, description)
 	if err != nil {
 		return fmt.Errorf("create access key: %w", err)
 	}
 	out := accessKeyResult{
 		AccessKey: key.ID, SecretKey: secret,
 		AccountID: acc.ID, AccountName: acc.Name, UserID: u.ID, UserName: u.Name,
-		Enabled: key.Enabled, CreatedAt: &key.CreatedAt,
+		Enabled: key.Enabled, Description: key.Description, CreatedAt: &key.CreatedAt,
 	}
 	return c.Main.print(fs.JSON, out, func(w io.Writer) {
 		fmt.Fprintf(w, "access_key\t%s\n", out.AccessKey)
@@ -108,13 +110,13 @@ func (c *AccessKeyCommand) runList(ctx context.Context, args []string) error {
 	for i, k := range keys {
 		out[i] = accessKeyResult{
 			AccessKey: k.ID, AccountID: acc.ID, AccountName: acc.Name, UserID: u.ID, UserName: u.Name,
-			Enabled: k.Enabled, CreatedAt: &k.CreatedAt,
+			Enabled: k.Enabled, Description: k.Description, CreatedAt: &k.CreatedAt,
 		}
 	}
 	return c.Main.print(fs.JSON, out, func(w io.Writer) {
-		fmt.Fprintln(w, "ACCESS KEY\tSTATUS\tCREATED")
+		fmt.Fprintln(w, "ACCESS KEY\tSTATUS\tCREATED\tDESCRIPTION")
 		for _, k := range out {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", k.AccessKey, boolWord(k.Enabled, "enabled", "disabled"), k.CreatedAt.Format(time.RFC3339))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.AccessKey, boolWord(k.Enabled, "enabled", "disabled"), k.CreatedAt.Format(time.RFC3339), k.Description)
 		}
 	})
 }

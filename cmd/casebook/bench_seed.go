@@ -134,7 +134,7 @@ func (c *BenchCommand) seed(ctx context.Context, args []string) error {
 	}
 	for _, a := range ds.accounts {
 		for _, u := range a.listed() {
-			ak, sk, err := app.Service.CreateAccessKey(ctx, u.ID)
+			ak, sk, err := app.Service.CreateAccessKey(ctx, u.ID, "casebook bench")
 			if err != nil {
 				return fmt.Errorf("create access key: %w", err)
 			}
