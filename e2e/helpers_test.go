@@ -499,10 +499,9 @@ func expect(t *testing.T, want int, who *caller, method, rawURL string, body any
 	return res
 }
 
-// customerLogin gets a token from POST /v3/auth/tokens on r.
-func customerLogin(t *testing.T, r *replica, account, user, password string) *caller {
-	t.Helper()
-	body := map[string]any{"auth": map[string]any{
+// passwordAuth is the body of a customer's POST /v3/auth/tokens.
+func passwordAuth(account, user, password string) map[string]any {
+	return map[string]any{"auth": map[string]any{
 		"identity": map[string]any{
 			"methods": []string{"password"},
 			"password": map[string]any{"user": map[string]any{
@@ -511,7 +510,12 @@ func customerLogin(t *testing.T, r *replica, account, user, password string) *ca
 		},
 		"scope": map[string]any{"domain": map[string]string{"name": account}},
 	}}
-	res := expect(t, http.StatusCreated, nil, "POST", r.URL+"/v3/auth/tokens", body)
+}
+
+// customerLogin gets a token from POST /v3/auth/tokens on r.
+func customerLogin(t *testing.T, r *replica, account, user, password string) *caller {
+	t.Helper()
+	res := expect(t, http.StatusCreated, nil, "POST", r.URL+"/v3/auth/tokens", passwordAuth(account, user, password))
 	tok := res.Header.Get("X-Subject-Token")
 	if tok == "" {
 		t.Fatalf("replica %s issued no X-Subject-Token: %s", r.name, res)

@@ -529,6 +529,61 @@ func TestReplicas(t *testing.T) {
 		}
 	})
 
+	t.Run("DisabledUserAcrossReplicas", func(t *testing.T) {
+		// Alice's token and access key work on both replicas, which then
+		// hold her in their principal caches.
+		alice := customerLogin(t, a, "acme", "alice", alicePassword)
+		addSecret("alice token", alice.token)
+		for _, r := range replicas {
+			for _, who := range []*caller{alice, signer} {
+				expect(t, http.StatusOK, who, "GET", r.URL+"/v2/servicerequest/cases?limit=1", nil)
+			}
+		}
+
+		// Disabled through the shared store, behind both replicas' backs:
+		// each must refuse her within its cache time (5 s).
+		var out struct{}
+		c.admin(t, &out, nil, "user", "disable", "--account", "acme", "--name", "alice")
+		disabledAt := time.Now()
+		for _, r := range replicas {
+			for _, who := range []struct {
+				name string
+				c    *caller
+			}{{"token", alice}, {"signature", signer}} {
+				var last response
+				for time.Since(disabledAt) < 8*time.Second {
+					if last = do(t, who.c, "GET", r.URL+"/v2/servicerequest/cases?limit=1", nil); last.Status == http.StatusUnauthorized {
+						break
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+				if last.Status != http.StatusUnauthorized {
+					t.Errorf("%s still accepts the disabled user's %s %s after disabling: %s", r.name, who.name, time.Since(disabledAt).Round(time.Millisecond), last)
+				}
+			}
+		}
+		// Nor can she log in again, on either.
+		for _, r := range replicas {
+			res := do(t, nil, "POST", r.URL+"/v3/auth/tokens", passwordAuth("acme", "alice", alicePassword))
+			if res.Status != http.StatusUnauthorized {
+				t.Errorf("%s logs a disabled user in: %s", r.name, res)
+			}
+		}
+
+		// Enabled again: a new login works at once on both; the token from
+		// before stays refused; the access key works again.
+		c.admin(t, &out, nil, "user", "enable", "--account", "acme", "--name", "alice")
+		again := customerLogin(t, b, "acme", "alice", alicePassword)
+		addSecret("alice's second token", again.token)
+		for _, r := range replicas {
+			expect(t, http.StatusOK, again, "GET", r.URL+"/v2/servicerequest/cases?limit=1", nil)
+			expect(t, http.StatusOK, signer, "GET", r.URL+"/v2/servicerequest/cases?limit=1", nil)
+			if res := do(t, alice, "GET", r.URL+"/v2/servicerequest/cases?limit=1", nil); res.Status != http.StatusUnauthorized {
+				t.Errorf("%s accepts a token issued before the user was disabled: %s", r.name, res)
+			}
+		}
+	})
+
 	t.Run("GracefulShutdown", func(t *testing.T) {
 		first, second := []byte(randomHex(128<<10)), []byte(randomHex(128<<10)) // 512 KiB in all
 		pr, pw := io.Pipe()
