@@ -34,6 +34,7 @@ type Config struct {
 	LinkTTL         Duration `json:"link_ttl"`
 	MaxGrant        Duration `json:"max_grant"`
 	SweepInterval   Duration `json:"sweep_interval"`
+	PrincipalCache  Duration `json:"principal_cache"`
 	AttachmentMaxMB int      `json:"attachment_max_mb"`
 	DailyUploadMB   int      `json:"daily_upload_mb"`
 
@@ -48,6 +49,8 @@ const (
 	DefaultTokenTTL      = 24 * time.Hour
 	DefaultLinkTTL       = 10 * time.Minute
 	DefaultSweepInterval = 30 * time.Second
+	// DefaultPrincipalCache is how long a replica reuses a resolved user.
+	DefaultPrincipalCache = 5 * time.Second
 
 	// Names of the files inside the data directory.
 	DBFileName       = "casebook.db"
@@ -56,6 +59,9 @@ const (
 	minLinkTTL       = time.Minute
 	maxLinkTTL       = 24 * time.Hour
 	minSweepInterval = time.Second
+	// maxPrincipalCache bounds how late another replica may notice that a
+	// user was disabled.
+	maxPrincipalCache = time.Minute
 )
 
 // DefaultConfig returns the documented defaults (docs/configuration.md).
@@ -68,6 +74,7 @@ func DefaultConfig() Config {
 		LinkTTL:         Duration(DefaultLinkTTL),
 		MaxGrant:        Duration(limits.MaxGrantDuration),
 		SweepInterval:   Duration(DefaultSweepInterval),
+		PrincipalCache:  Duration(DefaultPrincipalCache),
 		AttachmentMaxMB: int(limits.AccessoryMaxSize >> 20),
 		DailyUploadMB:   int(limits.DailyUploadBytes >> 20),
 		LogFormat:       "text",
@@ -99,6 +106,9 @@ func (c *Config) Validate() error {
 	}
 	if time.Duration(c.SweepInterval) < minSweepInterval {
 		return fmt.Errorf("--sweep-interval must be at least %s, got %s", Duration(minSweepInterval), c.SweepInterval)
+	}
+	if c.PrincipalCache < 0 || time.Duration(c.PrincipalCache) > maxPrincipalCache {
+		return fmt.Errorf("--principal-cache must be between 0s and %s, got %s", Duration(maxPrincipalCache), c.PrincipalCache)
 	}
 	if c.AttachmentMaxMB < 1 {
 		return fmt.Errorf("--attachment-max-mb must be at least 1, got %d", c.AttachmentMaxMB)
@@ -279,6 +289,7 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		dur(&cfg.LinkTTL, "link-ttl", "lifetime of attachment download links, 1m to 24h (a `duration`)")
 		dur(&cfg.MaxGrant, "max-grant", "longest window a customer may grant an engineer (a `duration`)")
 		dur(&cfg.SweepInterval, "sweep-interval", "how often expired grants are ended and their credentials destroyed (a `duration`)")
+		dur(&cfg.PrincipalCache, "principal-cache", "how long a token's user (enabled, groups, password epoch) is reused without a database read, 0s to 1m; disabling a user reaches other replicas within it (a `duration`; 0s: read on every request)")
 		num(&cfg.AttachmentMaxMB, "attachment-max-mb", "largest attachment, in `MiB`")
 		num(&cfg.DailyUploadMB, "daily-upload-mb", "attachment bytes one user may upload per UTC day, in `MiB`")
 	}

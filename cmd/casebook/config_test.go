@@ -29,7 +29,8 @@ func TestConfig_Defaults(t *testing.T) {
 	}
 	if cfg.Data != "./data" || cfg.Addr != "127.0.0.1:8080" || cfg.TokenTTL != Duration(24*time.Hour) ||
 		cfg.LinkTTL != Duration(10*time.Minute) || cfg.MaxGrant != Duration(7*24*time.Hour) ||
-		cfg.SweepInterval != Duration(30*time.Second) || cfg.LogFormat != "text" || cfg.LogLevel != "info" {
+		cfg.SweepInterval != Duration(30*time.Second) || cfg.PrincipalCache != Duration(5*time.Second) ||
+		cfg.LogFormat != "text" || cfg.LogLevel != "info" {
 		t.Errorf("defaults: %+v", cfg)
 	}
 	kind, path, err := cfg.database()
@@ -125,21 +126,25 @@ func TestConfig_Validate(t *testing.T) {
 		args []string
 		ok   bool
 	}{
-		"LinkTTLMin":      {[]string{"--link-ttl", "1m"}, true},
-		"LinkTTLMax":      {[]string{"--link-ttl", "24h"}, true},
-		"LinkTTLBelow":    {[]string{"--link-ttl", "59s"}, false},
-		"LinkTTLAbove":    {[]string{"--link-ttl", "24h1s"}, false},
-		"Postgres":        {[]string{"--db", "postgres://u@h/db"}, true},
-		"SQLitePath":      {[]string{"--db", "sqlite:/tmp/x.db"}, true},
-		"SQLiteNoPath":    {[]string{"--db", "sqlite:"}, false},
-		"OtherDB":         {[]string{"--db", "/tmp/x.db"}, false},
-		"ZeroTokenTTL":    {[]string{"--token-ttl", "0s"}, false},
-		"SweepTooFast":    {[]string{"--sweep-interval", "10ms"}, false},
-		"AttachmentZero":  {[]string{"--attachment-max-mb", "0"}, false},
-		"DailyBelowFile":  {[]string{"--attachment-max-mb", "10", "--daily-upload-mb", "5"}, false},
-		"BaseURLNoScheme": {[]string{"--base-url", "example.com"}, false},
-		"LogLevel":        {[]string{"--log-level", "debug"}, true},
-		"BadLogLevel":     {[]string{"--log-level", "loud"}, false},
+		"LinkTTLMin":             {[]string{"--link-ttl", "1m"}, true},
+		"LinkTTLMax":             {[]string{"--link-ttl", "24h"}, true},
+		"LinkTTLBelow":           {[]string{"--link-ttl", "59s"}, false},
+		"LinkTTLAbove":           {[]string{"--link-ttl", "24h1s"}, false},
+		"Postgres":               {[]string{"--db", "postgres://u@h/db"}, true},
+		"SQLitePath":             {[]string{"--db", "sqlite:/tmp/x.db"}, true},
+		"SQLiteNoPath":           {[]string{"--db", "sqlite:"}, false},
+		"OtherDB":                {[]string{"--db", "/tmp/x.db"}, false},
+		"ZeroTokenTTL":           {[]string{"--token-ttl", "0s"}, false},
+		"SweepTooFast":           {[]string{"--sweep-interval", "10ms"}, false},
+		"NoPrincipalCache":       {[]string{"--principal-cache", "0s"}, true},
+		"PrincipalCacheMax":      {[]string{"--principal-cache", "1m"}, true},
+		"PrincipalCacheAbove":    {[]string{"--principal-cache", "61s"}, false},
+		"PrincipalCacheNegative": {[]string{"--principal-cache", "-1s"}, false},
+		"AttachmentZero":         {[]string{"--attachment-max-mb", "0"}, false},
+		"DailyBelowFile":         {[]string{"--attachment-max-mb", "10", "--daily-upload-mb", "5"}, false},
+		"BaseURLNoScheme":        {[]string{"--base-url", "example.com"}, false},
+		"LogLevel":               {[]string{"--log-level", "debug"}, true},
+		"BadLogLevel":            {[]string{"--log-level", "loud"}, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m := &Main{Stderr: &strings.Builder{}, Getenv: noEnv}

@@ -108,6 +108,9 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		Logger:  s.Logger,
 		BaseURL: s.Config.BaseURL,
 		Now:     time.Now,
+		// The HTTP layer reads 0 as its default and caches nothing below a
+		// millisecond.
+		PrincipalCacheTTL: max(time.Duration(s.Config.PrincipalCache), time.Nanosecond),
 	}
 	handler := api.Handler()
 	if s.Middleware != nil {

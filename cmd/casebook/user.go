@@ -70,7 +70,7 @@ func (c *UserCommand) runCreate(ctx context.Context, args []string) error {
 
 func (c *UserCommand) runSetEnabled(ctx context.Context, args []string, enabled bool) error {
 	var account, name string
-	sub, help := "disable", "Disables a user: their tokens and access keys stop working at once (on\nother replicas within the principal cache time, 5s)."
+	sub, help := "disable", "Disables a user: their tokens and access keys stop working at once (on\nother replicas within their --principal-cache, 5s by default)."
 	if enabled {
 		sub, help = "enable", "Enables a disabled user. Tokens issued before the user was disabled stay invalid."
 	}
