@@ -30,9 +30,10 @@ const KeySize = 32
 // independent key, so a leak or misuse of one (say, a download-link key
 // pasted into a log) does not expose the others.
 const (
-	PurposeToken        = "token"
-	PurposeDownloadLink = "download-link"
-	PurposeSeal         = "seal"
+	PurposeToken         = "token"
+	PurposeDownloadLink  = "download-link"
+	PurposeSeal          = "seal"
+	PurposeSecurityToken = "security-token" // temporary access keys
 )
 
 // LoadOrCreateKeyFile returns the master key stored in the file at path,

@@ -181,25 +181,42 @@ func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, er
 	if err != nil {
 		return nil, signatureError(err)
 	}
-	if _, ok := r.Header["X-Security-Token"]; ok {
-		return nil, authError(reasonUnknownKey, "Temporary access keys (X-Security-Token) are not supported by this server; use a permanent access key.")
-	}
 	// The date is checked before the key is looked up, so a stale or
 	// replayed request costs no database read.
 	if err := checkSdkDate(r, s.Now(), s.SignatureSkew); err != nil {
 		return nil, err
 	}
 
-	key, secret, err := s.Service.AccessKeySecret(r.Context(), sh.AccessKey)
-	if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED || casebook.ErrorCode(err) == casebook.ENOTFOUND {
-		return nil, authError(reasonUnknownKey, "The access key is unknown or disabled.")
-	} else if err != nil {
-		return nil, err
+	// The signer: a permanent key from the store, or a temporary key
+	// rebuilt from its X-Security-Token, valid while the user's epoch is
+	// the one it was issued at.
+	var (
+		accountID, userID string
+		temporary         bool
+		wantEpoch         int64
+		secret            []byte
+	)
+	if vs, ok := r.Header["X-Security-Token"]; ok {
+		claims, sk, err := s.openTemporaryKey(sh.AccessKey, vs)
+		if err != nil {
+			return nil, err
+		}
+		accountID, userID, secret = claims.AccountID, claims.UserID, sk
+		temporary, wantEpoch = true, claims.Epoch
+	} else {
+		key, sk, err := s.Service.AccessKeySecret(r.Context(), sh.AccessKey)
+		if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED || casebook.ErrorCode(err) == casebook.ENOTFOUND {
+			return nil, authError(reasonUnknownKey, "The access key is unknown or disabled.")
+		} else if err != nil {
+			return nil, err
+		}
+		accountID, userID, secret = key.AccountID, key.UserID, sk
 	}
 	defer clear(secret)
 
 	var body []byte
 	if !unsignedPayload(r) {
+		var err error
 		if body, err = readBodyForSignature(r); err != nil {
 			return nil, err
 		}
@@ -209,14 +226,40 @@ func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, er
 	}
 	// Checked only once the signature holds, so that the answer tells an
 	// unauthenticated caller nothing about which account a key belongs to.
-	if d, ok := headerValue(r, "X-Domain-Id"); ok && d != key.AccountID {
+	if d, ok := headerValue(r, "X-Domain-Id"); ok && d != accountID {
 		return nil, authError(reasonDomain, "X-Domain-Id does not match the account of the access key.")
 	}
-	p, _, err := s.principals.get(r.Context(), s, casebook.RealmCustomer, key.UserID, 0)
+	p, epoch, err := s.principals.get(r.Context(), s, casebook.RealmCustomer, userID, wantEpoch)
 	if err != nil {
 		return nil, err
 	}
+	if temporary && (epoch != wantEpoch || p.AccountID != accountID) {
+		return nil, authError(reasonUserBlocked, "The temporary access key was revoked (the password was changed or the user was disabled since it was issued); get a new one.")
+	}
 	return p, nil
+}
+
+// openTemporaryKey checks the X-Security-Token values of a request signed
+// with the temporary key ak and returns the key's claims and secret.
+func (s *Server) openTemporaryKey(ak string, tokens []string) (auth.Claims, []byte, error) {
+	if s.TemporaryKeys == nil {
+		return auth.Claims{}, nil, authError(reasonUnknownKey, "Temporary access keys (X-Security-Token) are not enabled on this server; use a permanent access key.")
+	}
+	if len(tokens) != 1 || strings.TrimSpace(tokens[0]) == "" {
+		return auth.Claims{}, nil, authError(reasonBadSig, "Send exactly one X-Security-Token.")
+	}
+	claims, sk, err := s.TemporaryKeys.Open(ak, strings.TrimSpace(tokens[0]), s.Now())
+	switch {
+	case errors.Is(err, auth.ErrTokenExpired):
+		return claims, nil, authError(reasonExpired, "The temporary access key has expired; get a new one from POST /v3.0/OS-CREDENTIAL/securitytokens.")
+	case err != nil:
+		// A forged or altered token, one for another AK, or a key error:
+		// the caller learns only that the pair is not valid.
+		return claims, nil, authError(reasonUnknownKey, "The temporary access key or its X-Security-Token is not valid.")
+	case claims.Realm != casebook.RealmCustomer:
+		return claims, nil, authError(reasonUnknownKey, "The temporary access key or its X-Security-Token is not valid.")
+	}
+	return claims, sk, nil
 }
 
 // unsignedPayload reports whether the request declares an unsigned body

@@ -70,11 +70,12 @@ func newTestEnv(t testing.TB) *testEnv {
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc.Logger = logger
 	srv := &Server{
-		Service: svc,
-		Tokens:  &auth.Tokens{Key: auth.DeriveKey(master, "token"), TTL: 24 * time.Hour},
-		Links:   &auth.Links{Key: auth.DeriveKey(master, "download-link"), TTL: 10 * time.Minute},
-		Logger:  logger,
-		Now:     clock.Now,
+		Service:       svc,
+		Tokens:        &auth.Tokens{Key: auth.DeriveKey(master, "token"), TTL: 24 * time.Hour},
+		TemporaryKeys: &auth.TemporaryKeys{Key: auth.DeriveKey(master, auth.PurposeSecurityToken)},
+		Links:         &auth.Links{Key: auth.DeriveKey(master, "download-link"), TTL: 10 * time.Minute},
+		Logger:        logger,
+		Now:           clock.Now,
 		// A tiny cache TTL keeps tests of disabling users simple.
 		PrincipalCacheTTL: time.Nanosecond,
 	}

@@ -2,7 +2,9 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +29,7 @@ func (s *Server) iamRoutes() []route {
 		{"GET", "/v3.0/OS-CREDENTIAL/credentials/{access_key}", "ShowPermanentAccessKey", authCustomer, s.handleShowCredential},
 		{"PUT", "/v3.0/OS-CREDENTIAL/credentials/{access_key}", "UpdatePermanentAccessKey", authCustomer, s.handleUpdateCredential},
 		{"DELETE", "/v3.0/OS-CREDENTIAL/credentials/{access_key}", "DeletePermanentAccessKey", authCustomer, s.handleDeleteCredential},
+		{"POST", "/v3.0/OS-CREDENTIAL/securitytokens", "CreateTemporaryAccessKeyByToken", authCustomer, s.handleCreateSecurityToken},
 		{"POST", "/support/v1/auth/tokens", "IssueEngineerToken", authNone, s.handleIssueEngineerToken},
 	}
 }
@@ -44,6 +47,11 @@ const (
 	maxIAMIDLen          = 64
 	maxLoginPasswordLen  = casebook.MaxPasswordLength
 	maxCredentialDescLen = 255
+	// Temporary access keys live 15 minutes to 24 hours, 15 minutes unless
+	// asked otherwise (Huawei IAM's bounds).
+	minTemporaryKeySeconds     = 15 * 60
+	maxTemporaryKeySeconds     = 24 * 60 * 60
+	defaultTemporaryKeySeconds = minTemporaryKeySeconds
 )
 
 // iamRef is an {id, name} pair: a domain, a role, a scope.
@@ -602,4 +610,75 @@ func (s *Server) handleDeleteCredential(w http.ResponseWriter, r *http.Request) 
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// securityTokenRequest is IAM's body for temporary access keys by token.
+type securityTokenRequest struct {
+	Auth *struct {
+		Identity *struct {
+			Methods []string `json:"methods"`
+			Token   *struct {
+				ID              string `json:"id"`
+				DurationSeconds *int   `json:"duration_seconds"`
+			} `json:"token"`
+			Policy json.RawMessage `json:"policy"`
+		} `json:"identity"`
+	} `json:"auth"`
+}
+
+// handleCreateSecurityToken is POST /v3.0/OS-CREDENTIAL/securitytokens:
+// a temporary AK/SK for the caller, with the security token the SDK sends
+// as X-Security-Token. Nothing is stored (auth.TemporaryKeys); the key
+// ends at expires_at, or earlier when the user is disabled or changes
+// password. A temporary key cannot create another, which would outlive it.
+func (s *Server) handleCreateSecurityToken(w http.ResponseWriter, r *http.Request) error {
+	if s.TemporaryKeys == nil {
+		return casebook.Errorf(casebook.EFORBIDDEN, "Temporary access keys are not enabled on this server.")
+	}
+	if _, ok := r.Header["X-Security-Token"]; ok {
+		return casebook.Errorf(casebook.EFORBIDDEN, "A temporary access key cannot create temporary access keys; use a token or a permanent access key.")
+	}
+	var req securityTokenRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.Auth == nil || req.Auth.Identity == nil || !slices.Equal(req.Auth.Identity.Methods, []string{"token"}) {
+		return casebook.Invalidf("auth.identity.methods", `auth.identity.methods must be ["token"] (assume_role is not supported).`)
+	}
+	// A policy would narrow the key's rights; ignoring one would hand out
+	// more than was asked for.
+	if p := req.Auth.Identity.Policy; len(p) > 0 && string(p) != "null" {
+		return casebook.Invalidf("auth.identity.policy", "auth.identity.policy is not supported: a temporary key has the rights of its user.")
+	}
+	seconds := defaultTemporaryKeySeconds
+	if tok := req.Auth.Identity.Token; tok != nil {
+		if tok.ID != "" {
+			if own, ok, _ := authToken(r); !ok || tok.ID != own {
+				return casebook.Invalidf("auth.identity.token.id", "auth.identity.token.id, when given, must be the X-Auth-Token of the request.")
+			}
+		}
+		if d := tok.DurationSeconds; d != nil {
+			if *d < minTemporaryKeySeconds || *d > maxTemporaryKeySeconds {
+				return casebook.Invalidf("auth.identity.token.duration_seconds", "auth.identity.token.duration_seconds must be %d to %d.",
+					minTemporaryKeySeconds, maxTemporaryKeySeconds)
+			}
+			seconds = *d
+		}
+	}
+
+	p := principal(r)
+	_, epoch, err := s.principals.get(r.Context(), s, casebook.RealmCustomer, p.UserID, 0)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	key, err := s.TemporaryKeys.Issue(auth.Claims{Realm: casebook.RealmCustomer, UserID: p.UserID, AccountID: p.AccountID,
+		Epoch: epoch, IssuedAt: now, ExpiresAt: now.Add(time.Duration(seconds) * time.Second)})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, map[string]any{"credential": map[string]string{
+		"access": key.AccessKey, "secret": key.SecretKey, "securitytoken": key.SecurityToken,
+		"expires_at": formatIAMTime(key.ExpiresAt),
+	}})
 }

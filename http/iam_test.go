@@ -2,7 +2,9 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -390,4 +392,146 @@ func TestAccessKeys(t *testing.T) {
 	if strings.Contains(env.Logs.String(), secret) {
 		t.Errorf("the log shows a secret key")
 	}
+}
+
+// temporaryKey is the credential of POST /v3.0/OS-CREDENTIAL/securitytokens.
+type temporaryKey struct {
+	Access        string `json:"access"`
+	Secret        string `json:"secret"`
+	SecurityToken string `json:"securitytoken"`
+	ExpiresAt     string `json:"expires_at"`
+}
+
+func createTemporaryKey(t *testing.T, u *testUser, seconds int) temporaryKey {
+	t.Helper()
+	var out struct {
+		Credential temporaryKey `json:"credential"`
+	}
+	u.Do("POST", securityTokensPath, securityTokenBody(seconds)).Expect(201).JSON(&out)
+	return out.Credential
+}
+
+const securityTokensPath = "/v3.0/OS-CREDENTIAL/securitytokens"
+
+// securityTokenBody asks for a key of seconds, or of the default length
+// when seconds is 0.
+func securityTokenBody(seconds int) map[string]any {
+	token := map[string]any{}
+	if seconds != 0 {
+		token["duration_seconds"] = seconds
+	}
+	return map[string]any{"auth": map[string]any{"identity": map[string]any{"methods": []string{"token"}, "token": token}}}
+}
+
+func TestTemporaryAccessKeys(t *testing.T) {
+	f := newGrantFixture(t)
+	env := f.env
+	now := env.Clock.Now()
+
+	tk := createTemporaryKey(t, f.bob, 0)
+	if !regexp.MustCompile(`^[A-Z2-7]{20}$`).MatchString(tk.Access) || len(tk.Secret) != 40 || tk.SecurityToken == "" ||
+		tk.ExpiresAt != formatIAMTime(now.Add(15*time.Minute)) {
+		t.Fatalf("temporary key: access %q, secret of %d characters, token of %d, expires %q (want %q)",
+			tk.Access, len(tk.Secret), len(tk.SecurityToken), tk.ExpiresAt, formatIAMTime(now.Add(15*time.Minute)))
+	}
+	withToken := func(ak, sk, st string) *http.Request {
+		return signed(t, env, "GET", authorizationsPath+"?limit=100", nil, ak, sk, f.acme.ID, "X-Security-Token", st)
+	}
+
+	// It sees what bob sees, and no more.
+	var byToken, byKey listAuthBody
+	f.bob.Do("GET", authorizationsPath+"?limit=100", nil).Expect(200).JSON(&byToken)
+	send(t, env, withToken(tk.Access, tk.Secret, tk.SecurityToken)).Expect(200).JSON(&byKey)
+	if string(byKey.Count) != string(byToken.Count) || len(byKey.IncidentAuthList) == 0 ||
+		len(byKey.IncidentAuthList) != len(byToken.IncidentAuthList) {
+		t.Errorf("the temporary key sees %s authorizations (%d listed), bob's token %s (%d)",
+			byKey.Count, len(byKey.IncidentAuthList), byToken.Count, len(byToken.IncidentAuthList))
+	}
+	send(t, env, signed(t, env, "GET", authorizationsPath+"/"+f.carolAuth.ID, nil, tk.Access, tk.Secret, f.acme.ID,
+		"X-Security-Token", tk.SecurityToken)).ExpectError(404, "OSM.01010001")
+
+	// Every part must hold.
+	other := createTemporaryKey(t, f.bob, 3600)
+	for name, tc := range map[string]struct {
+		req  *http.Request
+		want string
+	}{
+		"NoSecurityToken":  {signed(t, env, "GET", authorizationsPath, nil, tk.Access, tk.Secret, f.acme.ID), "unknown or disabled"},
+		"OtherKeysToken":   {withToken(tk.Access, tk.Secret, other.SecurityToken), "not valid"},
+		"WrongSecret":      {withToken(tk.Access, other.Secret, tk.SecurityToken), "verify aksk signature fail"},
+		"AlteredToken":     {withToken(tk.Access, tk.Secret, flipLastChar(tk.SecurityToken)), "not valid"},
+		"BearerTokenAsSTS": {withToken(tk.Access, tk.Secret, f.bob.Token), "not valid"},
+		"OtherDomain":      {signed(t, env, "GET", authorizationsPath, nil, tk.Access, tk.Secret, f.other.ID, "X-Security-Token", tk.SecurityToken), "X-Domain-Id does not match"},
+		"SecurityTokenUnsigned": {func() *http.Request {
+			req := signed(t, env, "GET", authorizationsPath, nil, tk.Access, tk.Secret, f.acme.ID)
+			req.Header.Set("X-Security-Token", tk.SecurityToken) // added after signing
+			return req
+		}(), "Malformed signed request"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := send(t, env, tc.req).ExpectError(401, "APIGW.0301")
+			if !bytes.Contains(res.Body, []byte(tc.want)) {
+				t.Errorf("%s", res.Body)
+			}
+		})
+	}
+
+	// A temporary key cannot make another; the request's shape and
+	// duration are checked.
+	res := send(t, env, func() *http.Request {
+		b, _ := json.Marshal(securityTokenBody(0))
+		return signed(t, env, "POST", securityTokensPath, b, tk.Access, tk.Secret, f.acme.ID, "X-Security-Token", tk.SecurityToken)
+	}())
+	res.ExpectError(403, "OSM.0003")
+	for name, body := range map[string]any{
+		"TooShort":       securityTokenBody(899),
+		"TooLong":        securityTokenBody(86401),
+		"NoAuth":         map[string]any{},
+		"PasswordMethod": map[string]any{"auth": map[string]any{"identity": map[string]any{"methods": []string{"password"}}}},
+		"Policy": map[string]any{"auth": map[string]any{"identity": map[string]any{"methods": []string{"token"},
+			"policy": map[string]any{"Version": "1.1", "Statement": []any{}}}}},
+		"OtherTokenID": map[string]any{"auth": map[string]any{"identity": map[string]any{"methods": []string{"token"}, "token": map[string]any{"id": f.alice.Token}}}},
+	} {
+		t.Run(name, func(t *testing.T) { f.bob.Do("POST", securityTokensPath, body).ExpectError(400, "OSM.01010001") })
+	}
+	f.bob.Do("POST", securityTokensPath, map[string]any{"auth": map[string]any{"identity": map[string]any{
+		"methods": []string{"token"}, "token": map[string]any{"id": f.bob.Token, "duration_seconds": 86400}}}}).Expect(201)
+	env.Do("POST", securityTokensPath, securityTokenBody(0)).ExpectError(401, "APIGW.0301")
+	f.eng.Do("POST", securityTokensPath, securityTokenBody(0)).ExpectError(403, "OSM.0003")
+
+	// It ends at expires_at, and when the user is disabled (for good: the
+	// epoch it carries is gone).
+	env.Clock.Advance(15*time.Minute - time.Millisecond)
+	send(t, env, withToken(tk.Access, tk.Secret, tk.SecurityToken)).Expect(200)
+	env.Clock.Advance(time.Millisecond)
+	if res := send(t, env, withToken(tk.Access, tk.Secret, tk.SecurityToken)).ExpectError(401, "APIGW.0301"); !bytes.Contains(res.Body, []byte("expired")) {
+		t.Errorf("expired key: %s", res.Body)
+	}
+	send(t, env, withToken(other.Access, other.Secret, other.SecurityToken)).Expect(200)
+	ctx := context.Background()
+	if err := env.Svc.SetUserEnabled(ctx, "acme", "bob", false); err != nil {
+		t.Fatal(err)
+	}
+	send(t, env, withToken(other.Access, other.Secret, other.SecurityToken)).ExpectError(401, "APIGW.0301")
+	if err := env.Svc.SetUserEnabled(ctx, "acme", "bob", true); err != nil {
+		t.Fatal(err)
+	}
+	if res := send(t, env, withToken(other.Access, other.Secret, other.SecurityToken)).ExpectError(401, "APIGW.0301"); !bytes.Contains(res.Body, []byte("revoked")) {
+		t.Errorf("a key from before the user was disabled: %s", res.Body)
+	}
+
+	// No secret of a temporary key is ever logged.
+	for _, secret := range []string{tk.Secret, tk.SecurityToken, other.Secret, other.SecurityToken} {
+		if strings.Contains(env.Logs.String(), secret) {
+			t.Errorf("the server logged a temporary key's secret or security token")
+		}
+	}
+}
+
+// flipLastChar returns s with its last character changed.
+func flipLastChar(s string) string {
+	if strings.HasSuffix(s, "A") {
+		return s[:len(s)-1] + "B"
+	}
+	return s[:len(s)-1] + "A"
 }

@@ -21,7 +21,11 @@ type Server struct {
 	Service *casebook.Service
 	Tokens  *auth.Tokens
 	Links   *auth.Links
-	Logger  *slog.Logger
+	// TemporaryKeys issues and checks temporary access keys
+	// (POST /v3.0/OS-CREDENTIAL/securitytokens, X-Security-Token); nil
+	// refuses them.
+	TemporaryKeys *auth.TemporaryKeys
+	Logger        *slog.Logger
 	// BaseURL is the public base URL used in download links, e.g.
 	// "https://casebook.example.com"; "" derives it from the request.
 	BaseURL string

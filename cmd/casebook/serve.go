@@ -102,12 +102,13 @@ func (s *Server) Open(ctx context.Context) (err error) {
 
 	key := s.app.MasterKey
 	api := &casebookhttp.Server{
-		Service: s.app.Service,
-		Tokens:  &auth.Tokens{Key: auth.DeriveKey(key, auth.PurposeToken), TTL: time.Duration(s.Config.TokenTTL)},
-		Links:   &auth.Links{Key: auth.DeriveKey(key, auth.PurposeDownloadLink), TTL: time.Duration(s.Config.LinkTTL)},
-		Logger:  s.Logger,
-		BaseURL: s.Config.BaseURL,
-		Now:     time.Now,
+		Service:       s.app.Service,
+		Tokens:        &auth.Tokens{Key: auth.DeriveKey(key, auth.PurposeToken), TTL: time.Duration(s.Config.TokenTTL)},
+		Links:         &auth.Links{Key: auth.DeriveKey(key, auth.PurposeDownloadLink), TTL: time.Duration(s.Config.LinkTTL)},
+		TemporaryKeys: &auth.TemporaryKeys{Key: auth.DeriveKey(key, auth.PurposeSecurityToken)},
+		Logger:        s.Logger,
+		BaseURL:       s.Config.BaseURL,
+		Now:           time.Now,
 		// The HTTP layer reads 0 as its default and caches nothing below a
 		// millisecond.
 		PrincipalCacheTTL: max(time.Duration(s.Config.PrincipalCache), time.Nanosecond),
