@@ -27,8 +27,11 @@ CREATE TABLE authorization_day_counts (
 -- Sub-users' and groups' walks read their creators' days only.
 CREATE INDEX authorization_day_counts_creator ON authorization_day_counts (account_id, case_creator_id, day);
 
+-- The UTC day of a time (the epoch does not depend on the session's time
+-- zone). A quoted body rather than a SQL-standard RETURN, which needs
+-- PostgreSQL 14.
 CREATE FUNCTION authorization_day(t TIMESTAMPTZ) RETURNS BIGINT LANGUAGE sql IMMUTABLE
-	RETURN floor(extract(epoch FROM t) / 86400)::BIGINT;
+	AS $$ SELECT floor(extract(epoch FROM t) / 86400)::BIGINT $$;
 
 INSERT INTO authorization_counts (account_id, case_creator_id, n)
 	SELECT account_id, case_creator_id, COUNT(*) FROM authorizations WHERE NOT case_deleted
