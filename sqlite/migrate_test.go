@@ -150,3 +150,43 @@ func TestUploadLogBackfill(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCloseReleasesFiles: when Close returns, every connection is closed,
+// so SQLite has checkpointed and removed its -wal and -shm files, and the
+// database can be copied or removed at once. (sql.DB.Close leaves a
+// connection that is being released to close a moment later; under load
+// that raced with the removal of test directories.)
+func TestCloseReleasesFiles(t *testing.T) {
+	ctx := context.Background()
+	for i := range 40 {
+		dir := t.TempDir()
+		db, err := sqlite.Open(ctx, filepath.Join(dir, "casebook.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := &casebook.Account{ID: casebook.NewHexID(), Name: "acme", CreatedAt: time.UnixMilli(1_700_000_000_123).UTC()}
+		if err := db.Write(ctx, func(tx casebook.Tx) error { return tx.CreateAccount(ctx, a) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Read(ctx, func(tx casebook.Tx) error { _, err := tx.FindAccountByName(ctx, "acme"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if w, r := db.Writer.Stats().OpenConnections, db.Reader.Stats().OpenConnections; w+r != 0 {
+			t.Fatalf("round %d: %d writer and %d reader connections still open after Close", i, w, r)
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Name() != "casebook.db" {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			t.Fatalf("round %d: the directory holds %v after Close, want only casebook.db", i, names)
+		}
+	}
+}

@@ -154,7 +154,8 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql
 	return nil
 }
 
-// Close closes the prepared statements and both pools.
+// Close closes the prepared statements and both pools, and waits until
+// their connections are closed.
 func (db *DB) Close() error {
 	err := errors.Join(db.writerStmts.close(), db.readerStmts.close(), db.Writer.Close())
 	if db.Reader != nil && db.Reader != db.Writer {
@@ -162,7 +163,27 @@ func (db *DB) Close() error {
 			err = rerr
 		}
 	}
+	waitConnectionsClosed(closeWait, db.Writer, db.Reader)
 	return err
+}
+
+// closeWait bounds how long Close waits for connections to close.
+const closeWait = 5 * time.Second
+
+// waitConnectionsClosed waits, up to limit, until the pools have no open
+// connection. sql.DB.Close closes idle connections at once but a
+// connection still being released closes a moment later, and with it
+// SQLite checkpoints and removes its -wal and -shm files: a caller that
+// copies or removes the database right after Close must not race with
+// that (seen as "directory not empty" when a test's temporary directory
+// was removed).
+func waitConnectionsClosed(limit time.Duration, pools ...*sql.DB) {
+	deadline := time.Now().Add(limit)
+	for _, p := range pools {
+		for p != nil && p.Stats().OpenConnections > 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
 }
 
 // Tx is one transaction; it implements casebook.Tx.
