@@ -252,11 +252,9 @@ func (s *Server) openTemporaryKey(ak string, tokens []string) (auth.Claims, []by
 	switch {
 	case errors.Is(err, auth.ErrTokenExpired):
 		return claims, nil, authError(reasonExpired, "The temporary access key has expired; get a new one from POST /v3.0/OS-CREDENTIAL/securitytokens.")
-	case err != nil:
+	case err != nil || claims.Realm != casebook.RealmCustomer:
 		// A forged or altered token, one for another AK, or a key error:
 		// the caller learns only that the pair is not valid.
-		return claims, nil, authError(reasonUnknownKey, "The temporary access key or its X-Security-Token is not valid.")
-	case claims.Realm != casebook.RealmCustomer:
 		return claims, nil, authError(reasonUnknownKey, "The temporary access key or its X-Security-Token is not valid.")
 	}
 	return claims, sk, nil

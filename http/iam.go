@@ -43,10 +43,9 @@ func formatIAMTime(t time.Time) string { return t.UTC().Format(iamTimeLayout) }
 // Input bounds of the IAM subset (Huawei IAM: names up to 64 characters;
 // ids are 32 hex characters; we allow 64).
 const (
-	maxIAMNameLen        = 64
-	maxIAMIDLen          = 64
-	maxLoginPasswordLen  = casebook.MaxPasswordLength
-	maxCredentialDescLen = 255
+	maxIAMNameLen       = 64
+	maxIAMIDLen         = 64
+	maxLoginPasswordLen = casebook.MaxPasswordLength
 	// Temporary access keys live 15 minutes to 24 hours, 15 minutes unless
 	// asked otherwise (Huawei IAM's bounds).
 	minTemporaryKeySeconds     = 15 * 60
@@ -521,7 +520,7 @@ func (s *Server) handleCreateCredential(w http.ResponseWriter, r *http.Request) 
 	if req.Credential.Description != nil {
 		description = *req.Credential.Description
 	}
-	if err := checkLength("description", description, 0, maxCredentialDescLen); err != nil {
+	if err := checkLength("description", description, 0, casebook.MaxAccessKeyDescription); err != nil {
 		return err
 	}
 	userID, err := s.credentialUser(r.Context(), principal(r), req.Credential.UserID)
@@ -578,7 +577,7 @@ func (s *Server) handleUpdateCredential(w http.ResponseWriter, r *http.Request) 
 	}
 	var update casebook.AccessKeyUpdate
 	if d := req.Credential.Description; d != nil {
-		if err := checkLength("description", *d, 0, maxCredentialDescLen); err != nil {
+		if err := checkLength("description", *d, 0, casebook.MaxAccessKeyDescription); err != nil {
 			return err
 		}
 		update.Description = d

@@ -133,10 +133,10 @@ func (tx *Tx) FindAuthorizations(ctx context.Context, f casebook.AuthorizationFi
 	var ids []string
 	var total int
 	var err error
-	if f.AllAccounts || f.EngineerID != "" || f.CaseID != "" || f.Status != nil || f.CreatorName != "" || f.DescriptionSearch != "" {
-		ids, total, err = tx.page(ctx, "find authorizations", "authorizations a", "a.id", authorizationOrder, conds, args, f.Offset, f.Limit)
-	} else {
+	if scopeOnly(f) {
 		ids, total, err = tx.pageVisibleAuthorizations(ctx, f.Scope, conds, args, f.Offset, f.Limit)
+	} else {
+		ids, total, err = tx.page(ctx, "find authorizations", "authorizations a", "a.id", authorizationOrder, conds, args, f.Offset, f.Limit)
 	}
 	if err != nil || len(ids) == 0 {
 		return nil, total, err
@@ -157,6 +157,12 @@ func (tx *Tx) FindAuthorizations(ctx context.Context, f casebook.AuthorizationFi
 		}
 	}
 	return page, total, nil
+}
+
+// scopeOnly reports whether f is a customer's list without filters: the
+// list the live counts describe.
+func scopeOnly(f casebook.AuthorizationFilter) bool {
+	return !f.AllAccounts && f.EngineerID == "" && f.CaseID == "" && f.Status == nil && f.CreatorName == "" && f.DescriptionSearch == ""
 }
 
 // authorizationOrder is the order of the lists of authorizations, newest
@@ -198,9 +204,7 @@ func (tx *Tx) pageVisibleAuthorizations(ctx context.Context, scope casebook.Scop
 			offset -= newer
 		}
 	}
-	ids, err := tx.queryIDs(ctx, "find authorizations",
-		`SELECT a.id FROM authorizations a`+where(conds)+` ORDER BY `+authorizationOrder+` LIMIT ? OFFSET ?`,
-		append(slices.Clone(args), pageLimit(limit), int64(offset))...)
+	ids, err := tx.pageIDs(ctx, "find authorizations", "authorizations a", "a.id", authorizationOrder, conds, args, offset, limit)
 	return ids, total, err
 }
 

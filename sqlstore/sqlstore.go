@@ -424,9 +424,7 @@ func (tx *Tx) queryIDs(ctx context.Context, action, query string, args ...any) (
 // grow with the list beyond the cost of reaching its deepest page.
 func (tx *Tx) page(ctx context.Context, action, from, idColumn, order string, conds []string, args []any, offset, limit int) ([]string, int, error) {
 	offset = max(offset, 0)
-	ids, err := tx.queryIDs(ctx, action,
-		`SELECT `+idColumn+` FROM `+from+where(conds)+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-		append(slices.Clone(args), pageLimit(limit), int64(offset))...)
+	ids, err := tx.pageIDs(ctx, action, from, idColumn, order, conds, args, offset, limit)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -441,6 +439,14 @@ func (tx *Tx) page(ctx context.Context, action, from, idColumn, order string, co
 		`SELECT COUNT(*) FROM (SELECT 1 FROM `+from+where(conds)+` LIMIT `+strconv.Itoa(bound)+`) counted`,
 		args...)
 	return ids, total, err
+}
+
+// pageIDs returns the ids of the rows from offset to offset+limit of a
+// list (all of them from offset if limit <= 0).
+func (tx *Tx) pageIDs(ctx context.Context, action, from, idColumn, order string, conds []string, args []any, offset, limit int) ([]string, error) {
+	return tx.queryIDs(ctx, action,
+		`SELECT `+idColumn+` FROM `+from+where(conds)+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		append(slices.Clone(args), pageLimit(limit), int64(max(offset, 0)))...)
 }
 
 // count runs a COUNT query.
