@@ -117,7 +117,7 @@ func (s *Service) findAuthorizations(ctx context.Context, f AuthorizationFilter)
 	f.Now = s.nowMS()
 	var list []*Authorization
 	var total int
-	err = s.Store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if list, total, err = tx.FindAuthorizations(ctx, f); err != nil {
 			return fmt.Errorf("find authorizations: %w", err)
@@ -141,7 +141,7 @@ func (s *Service) GetAuthorization(ctx context.Context, p *Principal, groupID, i
 		return nil, err
 	}
 	var a *Authorization
-	err = s.Store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		a, err = tx.FindAuthorization(ctx, scope, id)
 		return err
 	})
@@ -217,7 +217,7 @@ func (s *Service) ConfirmAuthorization(ctx context.Context, p *Principal, groupI
 	if err := checkLen("agency_id", in.AgencyID, maxAgencyIDLen); err != nil {
 		return err
 	}
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		a, err := tx.FindAuthorization(ctx, scope, id)
 		if err != nil {
 			return err
@@ -297,7 +297,7 @@ func (s *Service) RejectAuthorization(ctx context.Context, p *Principal, groupID
 	} else if err := checkLen("reject_reason", reason, maxRejectReasonLen); err != nil {
 		return err
 	}
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		a, err := tx.FindAuthorization(ctx, scope, id)
 		if err != nil {
 			return err
@@ -319,7 +319,7 @@ func (s *Service) CancelAuthorization(ctx context.Context, p *Principal, groupID
 	if err != nil {
 		return err
 	}
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		a, err := tx.FindAuthorization(ctx, scope, id)
 		if err != nil {
 			return err
@@ -379,7 +379,7 @@ func (s *Service) RequestAuthorization(ctx context.Context, p *Principal, caseID
 		return nil, err
 	}
 	var a *Authorization
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		c, err := claimEngineerCase(ctx, tx, p, caseID)
 		if err != nil {
 			return err
@@ -446,7 +446,7 @@ func (s *Service) WithdrawAuthorization(ctx context.Context, p *Principal, id st
 	if err := requireEngineer(p); err != nil {
 		return err
 	}
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		a, err := findOwnAuthorization(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -476,7 +476,7 @@ func (s *Service) EngineerAuthorization(ctx context.Context, p *Principal, id st
 		return nil, err
 	}
 	var a *Authorization
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		a, err = tx.FindAuthorizationByID(ctx, id)
 		return err
@@ -496,7 +496,7 @@ func (s *Service) ReadCredentials(ctx context.Context, p *Principal, id string) 
 		return nil, err
 	}
 	var out []Credential
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		out = nil // a retried transaction starts afresh
 		a, err := findOwnAuthorization(ctx, tx, p, id)
 		if err != nil {
@@ -537,7 +537,7 @@ func (s *Service) FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, 
 		f.Limit = 100
 	}
 	var events []*AuditEvent
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if events, err = tx.FindAudit(ctx, f); err != nil {
 			return fmt.Errorf("find audit: %w", err)
@@ -557,7 +557,7 @@ func (s *Service) ExpireGrants(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		n := 0
-		err := s.Store.Write(ctx, func(tx Tx) error {
+		err := s.store.Write(ctx, func(tx Tx) error {
 			n = 0
 			due, err := tx.FindDueAuthorizations(ctx, now, expireBatchSize)
 			if err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Limits of ticket and message fields (documented OSM bounds; where doc
@@ -20,38 +19,6 @@ const (
 	caseNotFoundMessage  = "This case does not exist."
 	caseTakenByOtherText = "The case is handled by another engineer."
 )
-
-// nowMS returns the service clock in UTC, truncated to the millisecond
-// precision of the stores, so a time written is the time read back.
-func (s *Service) nowMS() time.Time {
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	return now().UTC().Truncate(time.Millisecond)
-}
-
-// checkLen returns an EINVALID error when v is longer than max characters.
-func checkLen(field, v string, max int) error {
-	if utf8.RuneCountInString(v) > max {
-		return Invalidf(field, "%s must be at most %d characters.", field, max)
-	}
-	return nil
-}
-
-// normalizePage checks offset and limit and applies the default limit.
-func normalizePage(offset, limit, max int) (int, int, error) {
-	if offset < 0 {
-		return 0, 0, Invalidf("offset", "offset must not be negative.")
-	}
-	if limit < 0 || limit > max {
-		return 0, 0, Invalidf("limit", "limit must be between 0 and %d.", max)
-	}
-	if limit == 0 {
-		limit = defaultPageLimit
-	}
-	return offset, limit, nil
-}
 
 // Validate checks a ticket submission against the documented limits and the
 // dictionaries. It does not touch the store.
@@ -137,7 +104,7 @@ func (s *Service) CreateCase(ctx context.Context, p *Principal, in CaseInput) (*
 	first := newMessage(c, MessageFromCustomer, p, in.SimpleDescription, now)
 	first.IsFirst = true
 
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		accessories, err := attachableAccessories(ctx, tx, scope, in.AccessoryIDs)
 		if err != nil {
 			return err
@@ -236,7 +203,7 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 	}
 	var cases []*Case
 	var total int
-	err = s.Store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if cases, total, err = tx.FindCases(ctx, f); err != nil {
 			return fmt.Errorf("find cases: %w", err)
@@ -259,7 +226,7 @@ func (s *Service) GetCase(ctx context.Context, p *Principal, groupID, id string)
 // in one transaction.
 func (s *Service) readCaseDetail(ctx context.Context, find func(tx Tx) (*Case, error)) (*CaseDetail, error) {
 	var d CaseDetail
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		c, err := find(tx)
 		if err != nil {
 			return err
@@ -310,7 +277,7 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 		return err
 	}
 
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		c, err := tx.FindCase(ctx, scope, id)
 		if err != nil {
 			return err
@@ -413,7 +380,7 @@ func (s *Service) CreateMessage(ctx context.Context, p *Principal, groupID, case
 	}
 
 	var m *Message
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		c, err := tx.FindCase(ctx, scope, caseID)
 		if err != nil {
 			return err
@@ -465,7 +432,7 @@ func (s *Service) ListMessages(ctx context.Context, p *Principal, groupID, caseI
 	}
 	var msgs []*Message
 	var total int
-	err = s.Store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		c, err := tx.FindCase(ctx, scope, caseID)
 		if err != nil {
 			return err
@@ -477,14 +444,6 @@ func (s *Service) ListMessages(ctx context.Context, p *Principal, groupID, caseI
 		return nil
 	})
 	return msgs, total, err
-}
-
-// requireEngineer refuses callers that are not support engineers.
-func requireEngineer(p *Principal) error {
-	if p == nil || p.Realm != RealmEngineer || p.UserID == "" {
-		return Errorf(EFORBIDDEN, engineerOnlyMessage).WithReason(ReasonNoPermission)
-	}
-	return nil
 }
 
 // findEngineerCase returns a ticket for an engineer: any account's, but
@@ -547,7 +506,7 @@ func (s *Service) TakeCase(ctx context.Context, p *Principal, id string) (*Case,
 		return nil, err
 	}
 	var c *Case
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
 		if c, err = claimEngineerCase(ctx, tx, p, id); err != nil {
 			return err
@@ -577,7 +536,7 @@ func (s *Service) SetCaseStatus(ctx context.Context, p *Principal, id string, st
 		return nil, Invalidf("status", "Engineers can set the status to 1, 2 or 17, not %d.", status)
 	}
 	var c *Case
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
 		if c, err = claimEngineerCase(ctx, tx, p, id); err != nil {
 			return err
@@ -607,7 +566,7 @@ func (s *Service) Reply(ctx context.Context, p *Principal, caseID, content strin
 		return nil, err
 	}
 	var m *Message
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		c, err := claimEngineerCase(ctx, tx, p, caseID)
 		if err != nil {
 			return err

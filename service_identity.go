@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -59,12 +58,6 @@ func ValidateName(field, name string) error {
 	return nil
 }
 
-// currentTime is the service clock in UTC at the stores' millisecond
-// precision, so that what a create returns equals what a read returns.
-func currentTime(s *Service) time.Time {
-	return s.Now().UTC().Truncate(time.Millisecond)
-}
-
 // errLoginFailed is the one answer to every failed login, whatever failed.
 func errLoginFailed() error {
 	return Errorf(EUNAUTHORIZED, "Incorrect account name, user name or password.")
@@ -89,7 +82,7 @@ func (s *Service) CreateAccount(ctx context.Context, name, masterName, password 
 		return nil, nil, err
 	}
 
-	now := currentTime(s)
+	now := s.nowMS()
 	account := &Account{ID: NewHexID(), Name: name, CreatedAt: now}
 	master := &User{
 		ID:           NewHexID(),
@@ -101,7 +94,7 @@ func (s *Service) CreateAccount(ctx context.Context, name, masterName, password 
 		Epoch:        1,
 		CreatedAt:    now,
 	}
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		if _, err := tx.FindAccountByName(ctx, name); err == nil {
 			return Errorf(ECONFLICT, "The account name %q is taken.", name)
 		} else if ErrorCode(err) != ENOTFOUND {
@@ -144,7 +137,7 @@ func (s *Service) CreateUser(ctx context.Context, accountName, name, password st
 		return nil, err
 	}
 	var user *User
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		account, err := tx.FindAccountByName(ctx, accountName)
 		if err != nil {
 			return fmt.Errorf("find account: %w", err)
@@ -161,7 +154,7 @@ func (s *Service) CreateUser(ctx context.Context, accountName, name, password st
 			PasswordHash: hash,
 			Enabled:      true,
 			Epoch:        1,
-			CreatedAt:    currentTime(s),
+			CreatedAt:    s.nowMS(),
 		}
 		if err := tx.CreateUser(ctx, user); err != nil {
 			return fmt.Errorf("create user: %w", err)
@@ -193,7 +186,7 @@ func (s *Service) SetUserPassword(ctx context.Context, accountName, name, passwo
 // updateUserRevokingTokens applies change to a user and bumps their epoch,
 // which revokes every token issued before.
 func (s *Service) updateUserRevokingTokens(ctx context.Context, accountName, name string, change func(u *User)) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		_, user, err := findAccountAndUser(ctx, tx, accountName, name)
 		if err != nil {
 			return err
@@ -211,7 +204,7 @@ func (s *Service) updateUserRevokingTokens(ctx context.Context, accountName, nam
 // The master user cannot be deleted: the account would have no one left to
 // see all of it.
 func (s *Service) DeleteUser(ctx context.Context, accountName, name string) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		account, user, err := findAccountAndUser(ctx, tx, accountName, name)
 		if err != nil {
 			return err
@@ -232,7 +225,7 @@ func (s *Service) CreateGroup(ctx context.Context, accountName, name string) (*G
 		return nil, err
 	}
 	var group *Group
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		account, err := tx.FindAccountByName(ctx, accountName)
 		if err != nil {
 			return fmt.Errorf("find account: %w", err)
@@ -246,7 +239,7 @@ func (s *Service) CreateGroup(ctx context.Context, accountName, name string) (*G
 				return Errorf(ECONFLICT, "The group name %q is taken in this account.", name)
 			}
 		}
-		group = &Group{ID: NewHexID(), AccountID: account.ID, Name: name, CreatedAt: currentTime(s)}
+		group = &Group{ID: NewHexID(), AccountID: account.ID, Name: name, CreatedAt: s.nowMS()}
 		if err := tx.CreateGroup(ctx, group); err != nil {
 			return fmt.Errorf("create group: %w", err)
 		}
@@ -286,7 +279,7 @@ func findGroupMembership(ctx context.Context, tx Tx, accountName, groupNameOrID,
 // AddGroupMember adds a user to a group of the same account; adding a
 // member again changes nothing.
 func (s *Service) AddGroupMember(ctx context.Context, accountName, groupNameOrID, userName string) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		group, user, err := findGroupMembership(ctx, tx, accountName, groupNameOrID, userName)
 		if err != nil {
 			return err
@@ -301,7 +294,7 @@ func (s *Service) AddGroupMember(ctx context.Context, accountName, groupNameOrID
 // RemoveGroupMember removes a user from a group. The user loses the
 // group's view with their next request: groups are resolved per request.
 func (s *Service) RemoveGroupMember(ctx context.Context, accountName, groupNameOrID, userName string) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		group, user, err := findGroupMembership(ctx, tx, accountName, groupNameOrID, userName)
 		if err != nil {
 			return err
@@ -328,9 +321,9 @@ func (s *Service) CreateEngineer(ctx context.Context, name, password string) (*E
 		PasswordHash: hash,
 		Enabled:      true,
 		Epoch:        1,
-		CreatedAt:    currentTime(s),
+		CreatedAt:    s.nowMS(),
 	}
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		if _, err := tx.FindEngineerByName(ctx, name); err == nil {
 			return Errorf(ECONFLICT, "The engineer name %q is taken.", name)
 		} else if ErrorCode(err) != ENOTFOUND {
@@ -349,7 +342,7 @@ func (s *Service) CreateEngineer(ctx context.Context, name, password string) (*E
 
 // SetEngineerEnabled enables or disables an engineer and bumps the epoch.
 func (s *Service) SetEngineerEnabled(ctx context.Context, name string, enabled bool) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		engineer, err := tx.FindEngineerByName(ctx, name)
 		if err != nil {
 			return fmt.Errorf("find engineer: %w", err)
@@ -407,7 +400,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, userID, description strin
 		return nil, "", fmt.Errorf("seal secret key: %w", err)
 	}
 	var key *AccessKey
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		user, err := tx.FindUserByID(ctx, userID)
 		if err != nil {
 			return fmt.Errorf("find user: %w", err)
@@ -426,7 +419,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, userID, description strin
 			SecretCiphertext: sealed,
 			Enabled:          true,
 			Description:      description,
-			CreatedAt:        currentTime(s),
+			CreatedAt:        s.nowMS(),
 		}
 		if err := tx.CreateAccessKey(ctx, key); err != nil {
 			return fmt.Errorf("create access key: %w", err)
@@ -442,7 +435,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, userID, description strin
 // ListAccessKeys returns a user's access keys, without their secrets.
 func (s *Service) ListAccessKeys(ctx context.Context, userID string) ([]*AccessKey, error) {
 	var keys []*AccessKey
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		if _, err := tx.FindUserByID(ctx, userID); err != nil {
 			return fmt.Errorf("find user: %w", err)
 		}
@@ -496,7 +489,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, userID, ak string, u Acce
 		}
 	}
 	var key *AccessKey
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
 		if key, err = findOwnAccessKey(ctx, tx, userID, ak); err != nil {
 			return err
@@ -520,7 +513,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, userID, ak string, u Acce
 
 // DeleteAccessKey deletes one of a user's access keys.
 func (s *Service) DeleteAccessKey(ctx context.Context, userID, ak string) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		if _, err := findOwnAccessKey(ctx, tx, userID, ak); err != nil {
 			return err
 		}
@@ -537,7 +530,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, userID, ak string) error 
 // same message.
 func (s *Service) AccessKeySecret(ctx context.Context, ak string) (*AccessKey, []byte, error) {
 	var key *AccessKey
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if key, err = tx.FindAccessKey(ctx, ak); ErrorCode(err) == ENOTFOUND {
 			return errInvalidAccessKey()
@@ -631,7 +624,7 @@ func (s *Service) LoginEngineer(ctx context.Context, name, password string) (*Pr
 func (s *Service) login(ctx context.Context, password string, find func(tx Tx) (hash string, enabled bool, err error)) error {
 	var hash string
 	var enabled bool
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		hash, enabled, err = find(tx)
 		return err
@@ -655,7 +648,7 @@ func (s *Service) login(ctx context.Context, password string, find func(tx Tx) (
 func (s *Service) ResolvePrincipal(ctx context.Context, realm Realm, userID string) (*Principal, int64, error) {
 	var p *Principal
 	var epoch int64
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		switch realm {
 		case RealmCustomer:
 			user, err := tx.FindUserByID(ctx, userID)
