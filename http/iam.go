@@ -389,11 +389,9 @@ func (s *Server) handleListAuthDomains(w http.ResponseWriter, r *http.Request) e
 	})
 }
 
-// Permanent access keys (Huawei IAM /v3.0/OS-CREDENTIAL/credentials). A
-// user manages their own keys; the master user those of every user of the
-// account. A key or user outside that reach is not found (for the master
-// user) or forbidden (a sub-user naming another user), and nothing tells
-// keys or users of other accounts apart from ones that do not exist.
+// Permanent access keys (Huawei IAM /v3.0/OS-CREDENTIAL/credentials). Who
+// may manage which keys is the Service's rule (the ...AccessKeyFor
+// methods); these handlers only translate the wire format.
 
 // credentialInfo is one key as IAM shows it. Secret is set only in the
 // answer to its creation.
