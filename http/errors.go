@@ -10,19 +10,21 @@ import (
 
 // Reasons used only by the HTTP layer.
 const (
-	reasonNoRoute        = "no_route"        // no such path: APIGW.0101
-	reasonNotImplemented = "not_implemented" // an SDK operation Casebook lacks: 501 APIGW.0101
-	reasonMalformed      = "malformed"       // body or query cannot be parsed: OSM.0001
-	reasonNoAuth         = "no_auth"         // no credentials at all: APIGW.0301
-	reasonBadToken       = "bad_token"       // token unreadable or forged: APIGW.0301
-	reasonExpired        = "token_expired"   // token past its expiry: APIGW.0301
-	reasonBadSig         = "bad_signature"   // AK/SK signature check failed: APIGW.0301
-	reasonSigDate        = "signature_date"  // X-Sdk-Date missing or outside the skew: APIGW.0301
-	reasonUnknownKey     = "unknown_key"     // AK unknown or disabled: APIGW.0301
-	reasonDomain         = "domain_mismatch" // X-Domain-Id is not the key's account
-	reasonWrongRealm     = "wrong_realm"     // a customer token on the support API or vice versa
-	reasonUserBlocked    = "user_blocked"    // user disabled, deleted or password changed
-	reasonLoginFailed    = "login_failed"    // POST /v3/auth/tokens: wrong name or password: IAM.0101
+	reasonNoRoute          = "no_route"           // no such path: APIGW.0101
+	reasonNotImplemented   = "not_implemented"    // an SDK operation Casebook lacks: 501 APIGW.0101
+	reasonMethodNotAllowed = "method_not_allowed" // a known path, another method: 405 APIGW.0101
+	reasonMediaType        = "media_type"         // a body that is neither JSON nor multipart: 415 OSM.0001
+	reasonMalformed        = "malformed"          // body or query cannot be parsed: OSM.0001
+	reasonNoAuth           = "no_auth"            // no credentials at all: APIGW.0301
+	reasonBadToken         = "bad_token"          // token unreadable or forged: APIGW.0301
+	reasonExpired          = "token_expired"      // token past its expiry: APIGW.0301
+	reasonBadSig           = "bad_signature"      // AK/SK signature check failed: APIGW.0301
+	reasonSigDate          = "signature_date"     // X-Sdk-Date missing or outside the skew: APIGW.0301
+	reasonUnknownKey       = "unknown_key"        // AK unknown or disabled: APIGW.0301
+	reasonDomain           = "domain_mismatch"    // X-Domain-Id is not the key's account
+	reasonWrongRealm       = "wrong_realm"        // a customer token on the support API or vice versa
+	reasonUserBlocked      = "user_blocked"       // user disabled, deleted or password changed
+	reasonLoginFailed      = "login_failed"       // POST /v3/auth/tokens: wrong name or password: IAM.0101
 )
 
 // osmError is the documented error envelope. error_msg must be a non-empty
@@ -55,6 +57,10 @@ func classify(err error) errorClass {
 		return errorClass{404, "APIGW.0101", "The API does not exist or has not been published in the environment.", "API不存在或未在环境中发布。"}
 	case reasonNotImplemented:
 		return errorClass{501, "APIGW.0101", "The API is not implemented.", "API未实现。"}
+	case reasonMethodNotAllowed:
+		return errorClass{405, "APIGW.0101", "The API does not support this method.", "API不支持该请求方法。"}
+	case reasonMediaType:
+		return errorClass{415, "OSM.0001", "Failed", "失败"}
 	case reasonWrongRealm:
 		return errorClass{403, "OSM.0003", "Forbidden", "禁止访问"}
 	case casebook.ReasonCaseNotFound:

@@ -14,12 +14,6 @@ import (
 //go:embed openapi.yaml
 var openAPIDocument []byte
 
-func (s *Server) docRoutes() []route {
-	return []route{
-		{"GET", "/openapi.yaml", "GetOpenAPIDocument", authNone, s.handleOpenAPI},
-	}
-}
-
 func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(openAPIDocument)))
