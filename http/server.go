@@ -77,7 +77,12 @@ func (s *Server) Handler() http.Handler {
 		s.SignatureSkew = 15 * time.Minute
 	}
 	s.principals = newPrincipalCache(s.PrincipalCacheTTL)
+	return s.withRequestLog(s.newMux())
+}
 
+// newMux routes every entry of the operation table, and answers anything
+// else in the error envelope.
+func (s *Server) newMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, op := range operations {
 		mux.Handle(op.Method+" "+op.Path, s.endpoint(s.route(op)))
@@ -92,7 +97,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		return casebook.NotFoundf("No route for %s %s.", r.Method, r.URL.Path).WithReason(reasonNoRoute)
 	}}))
-	return s.withRequestLog(mux)
+	return mux
 }
 
 // endpoint adapts a route's handler: it reads the context headers,
