@@ -13,7 +13,7 @@ const (
 	reasonNoRoute          = "no_route"           // no such path: APIGW.0101
 	reasonNotImplemented   = "not_implemented"    // an SDK operation Casebook lacks: 501 APIGW.0101
 	reasonMethodNotAllowed = "method_not_allowed" // a known path, another method: 405 APIGW.0101
-	reasonMediaType        = "media_type"         // a body that is neither JSON nor multipart: 415 OSM.0001
+	reasonMediaType        = "media_type"         // a JSON operation's body of another type: 415 OSM.0001
 	reasonMalformed        = "malformed"          // body or query cannot be parsed: OSM.0001
 	reasonNoAuth           = "no_auth"            // no credentials at all: APIGW.0301
 	reasonBadToken         = "bad_token"          // token unreadable or forged: APIGW.0301

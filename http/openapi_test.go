@@ -147,6 +147,24 @@ func TestOpenAPIOperations(t *testing.T) {
 			t.Errorf("%s: declares path parameter %s that the path does not have", key, name)
 		}
 
+		// Request body: multipart exactly for the multipart operations,
+		// JSON otherwise (what the server accepts, see checkJSONContentType).
+		if body := documented.RequestBody; body != nil {
+			want := "application/json"
+			if multipartOperations[op.Name] {
+				want = "multipart/form-data"
+			}
+			var types []string
+			for mediaType := range body.Value.Content {
+				types = append(types, mediaType)
+			}
+			if len(types) != 1 || types[0] != want {
+				t.Errorf("%s: request body %v, want %s", key, types, want)
+			}
+		} else if multipartOperations[op.Name] {
+			t.Errorf("%s: a multipart operation without a request body", key)
+		}
+
 		// Responses: a success, and the authentication failures where
 		// there is authentication.
 		responses := documented.Responses.Map()

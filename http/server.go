@@ -134,21 +134,20 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route, in
 	return rt.Handle(w, r)
 }
 
-// checkContentType refuses a request body that is declared as neither
-// JSON nor multipart (the two forms the SDK sends), instead of reading it as
-// JSON anyway. The Content-Type of a request without a body is not looked
-// at: the SDK sends application/json on every GET and DELETE. A body
-// without a Content-Type is read as JSON. See docs/compatibility.md.
-func checkContentType(r *http.Request) error {
+// checkJSONContentType refuses a request body declared as anything but
+// application/json, instead of reading it as JSON anyway. The Content-Type
+// of a request without a body is not looked at: the SDK sends
+// application/json on every GET and DELETE. A body without a Content-Type
+// is read as JSON. See docs/compatibility.md.
+func checkJSONContentType(r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" || (r.ContentLength == 0 && len(r.TransferEncoding) == 0) {
 		return nil
 	}
-	mediaType, _, err := mime.ParseMediaType(ct)
-	if err == nil && (mediaType == "application/json" || mediaType == multipartContentType) {
+	if mediaType, _, err := mime.ParseMediaType(ct); err == nil && mediaType == "application/json" {
 		return nil
 	}
-	return casebook.Errorf(casebook.EINVALID, "The body must be application/json (multipart/form-data for UploadAccessory), not %q.", ct).WithReason(reasonMediaType)
+	return casebook.Errorf(casebook.EINVALID, "The body must be application/json, not %q.", ct).WithReason(reasonMediaType)
 }
 
 // allowedMethods lists the methods the mux routes r's path for, other
