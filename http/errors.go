@@ -10,21 +10,25 @@ import (
 
 // Reasons used only by the HTTP layer.
 const (
-	reasonNoRoute          = "no_route"           // no such path: APIGW.0101
-	reasonNotImplemented   = "not_implemented"    // an SDK operation Casebook lacks: 501 APIGW.0101
+	reasonNoRoute        = "no_route"        // no such path: APIGW.0101
+	reasonNotImplemented = "not_implemented" // an SDK operation Casebook lacks: 501 APIGW.0101
+	reasonMalformed      = "malformed"       // body or query cannot be parsed: OSM.0001
+	reasonNoAuth         = "no_auth"         // no credentials at all: APIGW.0301
+	reasonBadToken       = "bad_token"       // token unreadable or forged: APIGW.0301
+	reasonExpired        = "token_expired"   // token past its expiry: APIGW.0301
+	reasonBadSig         = "bad_signature"   // AK/SK signature check failed: APIGW.0301
+	reasonSigDate        = "signature_date"  // X-Sdk-Date missing or outside the skew: APIGW.0301
+	reasonUnknownKey     = "unknown_key"     // AK unknown or disabled: APIGW.0301
+	reasonDomain         = "domain_mismatch" // X-Domain-Id is not the key's account
+	reasonWrongRealm     = "wrong_realm"     // a customer token on the support API or vice versa
+	reasonUserBlocked    = "user_blocked"    // user disabled, deleted or password changed
+	reasonLoginFailed    = "login_failed"    // POST /v3/auth/tokens: wrong name or password: IAM.0101
+)
+
+// Reasons of the routing layer beyond no_route and not_implemented.
+const (
 	reasonMethodNotAllowed = "method_not_allowed" // a known path, another method: 405 APIGW.0101
 	reasonMediaType        = "media_type"         // a JSON operation's body of another type: 415 OSM.0001
-	reasonMalformed        = "malformed"          // body or query cannot be parsed: OSM.0001
-	reasonNoAuth           = "no_auth"            // no credentials at all: APIGW.0301
-	reasonBadToken         = "bad_token"          // token unreadable or forged: APIGW.0301
-	reasonExpired          = "token_expired"      // token past its expiry: APIGW.0301
-	reasonBadSig           = "bad_signature"      // AK/SK signature check failed: APIGW.0301
-	reasonSigDate          = "signature_date"     // X-Sdk-Date missing or outside the skew: APIGW.0301
-	reasonUnknownKey       = "unknown_key"        // AK unknown or disabled: APIGW.0301
-	reasonDomain           = "domain_mismatch"    // X-Domain-Id is not the key's account
-	reasonWrongRealm       = "wrong_realm"        // a customer token on the support API or vice versa
-	reasonUserBlocked      = "user_blocked"       // user disabled, deleted or password changed
-	reasonLoginFailed      = "login_failed"       // POST /v3/auth/tokens: wrong name or password: IAM.0101
 )
 
 // osmError is the documented error envelope. error_msg must be a non-empty
