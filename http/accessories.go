@@ -32,17 +32,6 @@ const (
 	multipartContentType = "multipart/form-data"
 )
 
-func (s *Server) accessoryRoutes() []route {
-	return []route{
-		{"POST", "/v2/servicerequest/accessorys", "UploadAccessory", authCustomer, s.handleUploadAccessory},
-		{"GET", "/v2/servicerequest/accessorys/limits", "ShowAccessoryLimits", authCustomer, s.handleShowAccessoryLimits},
-		{"GET", "/v2/servicerequest/accessorys/access-urls", "ListAccessoryAccessUrls", authCustomer, s.handleListAccessoryAccessUrls},
-		{"GET", "/v2/servicerequest/accessorys/{accessory_id}", "DownloadAccessories", authCustomer, s.handleDownloadAccessories},
-		{"DELETE", "/v2/servicerequest/accessorys/{accessory_id}", "DeleteAccessories", authCustomer, s.handleDeleteAccessories},
-		{"GET", "/files/{accessory_id}", "DownloadLink", authNone, s.handleDownloadLink},
-	}
-}
-
 // uploadForm is the JSON inside the form_data part. The docs' own example
 // spells accessoryFrom as accessFrom; both are read.
 type uploadForm struct {

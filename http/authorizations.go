@@ -16,15 +16,6 @@ import (
 // seed-endpoints.md sections 2, 4, 5) and UpdateAuthorizations
 // (lifecycle-endpoints.md).
 
-func (s *Server) authorizationRoutes() []route {
-	return []route{
-		{"GET", "/v2/servicerequest/authorizations", "ListAuthorizations", authCustomer, s.handleListAuthorizations},
-		{"GET", "/v2/servicerequest/authorizations/{authorization_id}", "ShowAuthorizationDetail", authCustomer, s.handleShowAuthorizationDetail},
-		{"PUT", "/v2/servicerequest/authorizations/{authorization_id}", "ConfirmAuthorizations", authCustomer, s.handleConfirmAuthorizations},
-		{"PUT", "/v2/servicerequest/authorizations/{authorization_id}/action", "UpdateAuthorizations", authCustomer, s.handleUpdateAuthorizations},
-	}
-}
-
 // Documented limits (the most permissive version where the docs disagree).
 const (
 	maxAuthorizationIDLen    = 32    // authorization_id in paths

@@ -37,18 +37,6 @@ const (
 	maxVerifiedIDLen    = 32    // x-phone-verifiedid / x-email-verifiedid
 )
 
-func (s *Server) caseRoutes() []route {
-	return []route{
-		{"POST", "/v2/servicerequest/cases", "CreateCases", authCustomer, s.handleCreateCases},
-		{"GET", "/v2/servicerequest/cases", "ListCases", authCustomer, s.handleListCases},
-		{"GET", "/v2/servicerequest/cases/{case_id}", "ShowCaseDetail", authCustomer, s.handleShowCaseDetail},
-		{"GET", "/v2/servicerequest/cases/{case_id}/status", "ShowCaseStatus", authCustomer, s.handleShowCaseStatus},
-		{"POST", "/v2/servicerequest/cases/{case_id}/action", "UpdateCases", authCustomer, s.handleUpdateCases},
-		{"POST", "/v2/servicerequest/cases/{case_id}/message", "CreateMessages", authCustomer, s.handleCreateMessages},
-		{"GET", "/v2/servicerequest/cases/{case_id}/messages", "ListMessages", authCustomer, s.handleListMessages},
-	}
-}
-
 // errCaseNotFound is the one answer for a ticket the caller cannot reach,
 // whatever the reason: it does not exist, it belongs to another account or
 // to a user outside the caller's view, or the request names a group the

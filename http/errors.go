@@ -25,6 +25,12 @@ const (
 	reasonLoginFailed    = "login_failed"    // POST /v3/auth/tokens: wrong name or password: IAM.0101
 )
 
+// Reasons of the routing layer beyond no_route and not_implemented.
+const (
+	reasonMethodNotAllowed = "method_not_allowed" // a known path, another method: 405 APIGW.0101
+	reasonMediaType        = "media_type"         // a JSON operation's body of another type: 415 OSM.0001
+)
+
 // osmError is the documented error envelope. error_msg must be a non-empty
 // string: the SDK only reads the pair when both are non-empty strings.
 type osmError struct {
@@ -55,6 +61,10 @@ func classify(err error) errorClass {
 		return errorClass{404, "APIGW.0101", "The API does not exist or has not been published in the environment.", "API不存在或未在环境中发布。"}
 	case reasonNotImplemented:
 		return errorClass{501, "APIGW.0101", "The API is not implemented.", "API未实现。"}
+	case reasonMethodNotAllowed:
+		return errorClass{405, "APIGW.0101", "The API does not support this method.", "API不支持该请求方法。"}
+	case reasonMediaType:
+		return errorClass{415, "OSM.0001", "Failed", "失败"}
 	case reasonWrongRealm:
 		return errorClass{403, "OSM.0003", "Forbidden", "禁止访问"}
 	case casebook.ReasonCaseNotFound:

@@ -18,22 +18,6 @@ import (
 // that customers can manage their own AK/SK pairs. Errors on /v3 and /v3.0
 // paths carry a Keystone error object besides the OSM pair (errors.go).
 
-func (s *Server) iamRoutes() []route {
-	return []route{
-		{"POST", "/v3/auth/tokens", "KeystoneCreateUserTokenByPassword", authNone, s.handleIssueToken},
-		{"GET", "/v3/auth/tokens", "KeystoneValidateToken", authNone, s.handleValidateToken},
-		{"HEAD", "/v3/auth/tokens", "KeystoneCheckToken", authNone, s.handleValidateToken},
-		{"GET", "/v3/auth/domains", "KeystoneListAuthDomains", authCustomer, s.handleListAuthDomains},
-		{"POST", "/v3.0/OS-CREDENTIAL/credentials", "CreatePermanentAccessKey", authCustomer, s.handleCreateCredential},
-		{"GET", "/v3.0/OS-CREDENTIAL/credentials", "ListPermanentAccessKeys", authCustomer, s.handleListCredentials},
-		{"GET", "/v3.0/OS-CREDENTIAL/credentials/{access_key}", "ShowPermanentAccessKey", authCustomer, s.handleShowCredential},
-		{"PUT", "/v3.0/OS-CREDENTIAL/credentials/{access_key}", "UpdatePermanentAccessKey", authCustomer, s.handleUpdateCredential},
-		{"DELETE", "/v3.0/OS-CREDENTIAL/credentials/{access_key}", "DeletePermanentAccessKey", authCustomer, s.handleDeleteCredential},
-		{"POST", "/v3.0/OS-CREDENTIAL/securitytokens", "CreateTemporaryAccessKeyByToken", authCustomer, s.handleCreateSecurityToken},
-		{"POST", "/support/v1/auth/tokens", "IssueEngineerToken", authNone, s.handleIssueEngineerToken},
-	}
-}
-
 // iamTimeLayout is how IAM writes times: UTC with microseconds and a Z
 // (Huawei's examples: 2015-11-09T01:42:57.527363Z).
 const iamTimeLayout = "2006-01-02T15:04:05.000000Z"

@@ -11,14 +11,6 @@ import (
 // group the caller is not a member of, answers like a ticket that does not
 // exist (hideCaseDenial).
 
-func (s *Server) relationRoutes() []route {
-	return []route{
-		{"POST", "/v2/servicerequest/cases/{case_id}/relations", "CreateRelations", authCustomer, s.handleCreateRelations},
-		{"GET", "/v2/servicerequest/cases/{case_id}/relations", "ListRelation", authCustomer, s.handleListRelation},
-		{"DELETE", "/v2/servicerequest/cases/{case_id}/relations", "DeleteRelation", authCustomer, s.handleDeleteRelation},
-	}
-}
-
 // maxRelatedIDLen bounds each related ticket id (seed: 1..32 per item;
 // ticket ids elsewhere: 1..64, which we accept).
 const maxRelatedIDLen = 64

@@ -8,7 +8,9 @@ package http
 import (
 	"context"
 	"log/slog"
+	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/casebook/casebook"
@@ -51,30 +53,13 @@ const (
 	authEngineer                 // X-Auth-Token of a support engineer
 )
 
-// route is one entry of the routing table. Every route of the server is
-// listed by routes(), which the OpenAPI test compares with openapi.yaml.
+// route is an operation bound to a server: what the mux serves.
 type route struct {
 	Method  string
 	Pattern string // net/http pattern path, e.g. /v2/servicerequest/cases/{case_id}
-	Op      string // operation id: the SDK operation name for OSM routes
+	Op      string // operation name: the SDK operation name for OSM routes
 	Auth    authMode
 	Handle  func(w http.ResponseWriter, r *http.Request) error
-}
-
-// routes lists every route of the server, by area.
-func (s *Server) routes() []route {
-	rs := []route{
-		{"GET", "/healthz", "Healthz", authNone, s.handleHealthz},
-		{"GET", "/readyz", "Readyz", authNone, s.handleReadyz},
-	}
-	rs = append(rs, s.iamRoutes()...)
-	rs = append(rs, s.caseRoutes()...)
-	rs = append(rs, s.accessoryRoutes()...)
-	rs = append(rs, s.relationRoutes()...)
-	rs = append(rs, s.authorizationRoutes()...)
-	rs = append(rs, s.supportRoutes()...)
-	rs = append(rs, s.docRoutes()...)
-	return rs
 }
 
 // Handler returns the server's root handler.
@@ -92,19 +77,27 @@ func (s *Server) Handler() http.Handler {
 		s.SignatureSkew = 15 * time.Minute
 	}
 	s.principals = newPrincipalCache(s.PrincipalCacheTTL)
+	return s.withRequestLog(s.newMux())
+}
 
+// newMux routes every entry of the operation table, and answers anything
+// else in the error envelope.
+func (s *Server) newMux() *http.ServeMux {
 	mux := http.NewServeMux()
-	for _, rt := range s.routes() {
-		mux.Handle(rt.Method+" "+rt.Pattern, s.endpoint(rt))
+	for _, op := range operations {
+		mux.Handle(op.Method+" "+op.Path, s.endpoint(s.route(op)))
 	}
-	for _, rt := range s.unimplementedRoutes() {
-		mux.Handle(rt.Method+" "+rt.Pattern, s.endpoint(rt))
-	}
-	// Anything unmatched gets the error envelope instead of text/plain.
+	// Anything unmatched gets the error envelope instead of text/plain: 405
+	// with Allow on a known path, 404 otherwise.
 	mux.Handle("/", s.endpoint(route{Op: "NotFound", Handle: func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			requestInfoFrom(r.Context()).Op = "MethodNotAllowed"
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return casebook.Errorf(casebook.EINVALID, "%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, strings.Join(allow, ", ")).WithReason(reasonMethodNotAllowed)
+		}
 		return casebook.NotFoundf("No route for %s %s.", r.Method, r.URL.Path).WithReason(reasonNoRoute)
 	}}))
-	return s.withRequestLog(mux)
+	return mux
 }
 
 // endpoint adapts a route's handler: it reads the context headers,
@@ -139,6 +132,36 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route, in
 		info.Principal = p
 	}
 	return rt.Handle(w, r)
+}
+
+// checkJSONContentType refuses a request body declared as anything but
+// application/json, instead of reading it as JSON anyway. The Content-Type
+// of a request without a body is not looked at: the SDK sends
+// application/json on every GET and DELETE. A body without a Content-Type
+// is read as JSON. See docs/compatibility.md.
+func checkJSONContentType(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" || (r.ContentLength == 0 && len(r.TransferEncoding) == 0) {
+		return nil
+	}
+	if mediaType, _, err := mime.ParseMediaType(ct); err == nil && mediaType == "application/json" {
+		return nil
+	}
+	return casebook.Errorf(casebook.EINVALID, "The body must be application/json, not %q.", ct).WithReason(reasonMediaType)
+}
+
+// allowedMethods lists the methods the mux routes r's path for, other
+// than the catch-all; none for an unknown path. HEAD comes with GET, as the
+// mux serves it.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, method := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"} {
+		probe := &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, method)
+		}
+	}
+	return allow
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) error {

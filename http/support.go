@@ -21,22 +21,6 @@ import (
 // for the grant, only while the grant is in force, and audits every read;
 // the request log never logs bodies.
 
-func (s *Server) supportRoutes() []route {
-	return []route{
-		{"GET", "/support/v1/cases", "SupportListCases", authEngineer, s.handleSupportListCases},
-		{"GET", "/support/v1/cases/{case_id}", "SupportShowCase", authEngineer, s.handleSupportShowCase},
-		{"POST", "/support/v1/cases/{case_id}/take", "SupportTakeCase", authEngineer, s.handleSupportTakeCase},
-		{"PUT", "/support/v1/cases/{case_id}/status", "SupportSetCaseStatus", authEngineer, s.handleSupportSetCaseStatus},
-		{"POST", "/support/v1/cases/{case_id}/messages", "SupportCreateMessage", authEngineer, s.handleSupportCreateMessage},
-		{"POST", "/support/v1/cases/{case_id}/authorizations", "SupportRequestAuthorization", authEngineer, s.handleSupportRequestAuthorization},
-		{"GET", "/support/v1/authorizations", "SupportListAuthorizations", authEngineer, s.handleSupportListAuthorizations},
-		{"GET", "/support/v1/authorizations/{authorization_id}", "SupportShowAuthorization", authEngineer, s.handleSupportShowAuthorization},
-		{"POST", "/support/v1/authorizations/{authorization_id}/withdraw", "SupportWithdrawAuthorization", authEngineer, s.handleSupportWithdrawAuthorization},
-		{"GET", "/support/v1/authorizations/{authorization_id}/credentials", "SupportReadCredentials", authEngineer, s.handleSupportReadCredentials},
-		{"GET", "/support/v1/audit", "SupportListAudit", authEngineer, s.handleSupportListAudit},
-	}
-}
-
 // Limits of the support API. Field limits of tickets, messages and
 // authorization requests are the Service's (the OSM ones).
 const (
