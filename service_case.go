@@ -606,7 +606,7 @@ func (s *Service) Reply(ctx context.Context, p *Principal, caseID, content strin
 		return nil, err
 	}
 	if strings.TrimSpace(content) == "" {
-		return nil, Invalidf("content", "The message is empty.")
+		return nil, Invalidf("content", "The message content is empty.")
 	} else if err := checkLen("content", content, MaxMessageLength); err != nil {
 		return nil, err
 	}

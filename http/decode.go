@@ -92,6 +92,8 @@ var limitConstants = map[string]int64{
 	"MaxSatisfactionNameLen":   casebook.MaxSatisfactionNameLen,
 	"MaxSatCategoryNameLen":    casebook.MaxSatCategoryNameLen,
 	"MaxPort":                  casebook.MaxPort,
+	"AuthStatusPending":        casebook.AuthStatusPending,
+	"AuthStatusCancelled":      casebook.AuthStatusCancelled,
 	"MaxInt64":                 math.MaxInt64,
 }
 
