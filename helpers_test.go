@@ -45,13 +45,8 @@ func MustOpenService(tb testing.TB) (*casebook.Service, *testClock) {
 		tb.Fatal(err)
 	}
 	clock := &testClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	s := &casebook.Service{
-		Store:  db,
-		Blobs:  blobs,
-		Sealer: sealer,
-		Config: casebook.DefaultConfig(),
-		Now:    clock.Now,
-	}
+	s := casebook.NewService(db, blobs, sealer, casebook.DefaultConfig())
+	s.Now = clock.Now
 	s.Config.PasswordIterations = 1000 // fast logins in tests
 	return s, clock
 }

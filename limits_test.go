@@ -180,8 +180,10 @@ func TestServiceLimits(t *testing.T) {
 			wantOK(t, in.Validate())
 		}
 		for field, mod := range map[string]func(*casebook.AuthorizationRequest){
-			"details":          func(in *casebook.AuthorizationRequest) { in.Details = nil },
-			"details ":         func(in *casebook.AuthorizationRequest) { in.Details = make([]casebook.AuthDetail, casebook.MaxAuthDetails+1) },
+			"details": func(in *casebook.AuthorizationRequest) { in.Details = nil },
+			"details ": func(in *casebook.AuthorizationRequest) {
+				in.Details = make([]casebook.AuthDetail, casebook.MaxAuthDetails+1)
+			},
 			"port":             func(in *casebook.AuthorizationRequest) { in.Details[0].Port = casebook.MaxPort + 1 },
 			"resource_type_id": func(in *casebook.AuthorizationRequest) { in.ResourceTypeID = s("1", casebook.MaxDictIDLength+1) },
 			"at most 64":       func(in *casebook.AuthorizationRequest) { in.ContentTypeID = s("1", casebook.MaxDictIDLength+1) },

@@ -23,7 +23,7 @@ func (s *Service) ScopeFor(ctx context.Context, p *Principal, groupID string) (S
 	if p.IsMaster && !p.InGroup(groupID) {
 		// The master user sees the whole account anyway; the group must
 		// still be one of the account's, so a typo is not silently ignored.
-		err := s.Store.Read(ctx, func(tx Tx) error {
+		err := s.store.Read(ctx, func(tx Tx) error {
 			_, err := tx.FindGroupByID(ctx, p.AccountID, groupID)
 			return err
 		})

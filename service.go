@@ -1,6 +1,7 @@
 package casebook
 
 import (
+	"context"
 	"log/slog"
 	"time"
 )
@@ -34,15 +35,68 @@ func DefaultConfig() Config {
 
 // Service holds the business rules: visibility, the ticket and
 // authorization state machines, limits, and the handling of secrets. It is
-// the only caller of Store and BlobStore besides the admin CLI.
+// the only caller of Store and BlobStore besides the admin CLI. The store
+// is unexported so that the HTTP layer cannot reach it: every rule the
+// HTTP layer needs is a method here.
 type Service struct {
-	Store  Store
+	store  Store
 	Blobs  BlobStore
 	Sealer Sealer
 	Config Config
 	Logger *slog.Logger
-	// Now returns the current time; tests inject a clock.
+	// Now returns the current time; tests inject a clock. Read it through
+	// nowMS.
 	Now func() time.Time
+}
+
+// NewService returns a Service over the store, the attachment store and the
+// sealer, with the given limits, the wall clock and no logger.
+func NewService(store Store, blobs BlobStore, sealer Sealer, cfg Config) *Service {
+	return &Service{store: store, Blobs: blobs, Sealer: sealer, Config: cfg, Now: time.Now}
+}
+
+// Ready reports whether the store answers a read, for readiness probes.
+func (s *Service) Ready(ctx context.Context) error {
+	return s.store.Read(ctx, func(tx Tx) error {
+		_, err := tx.FindAccounts(ctx)
+		return err
+	})
+}
+
+// nowMS returns the service clock in UTC, truncated to the millisecond
+// precision of the stores, so a time written is the time read back. It is
+// the only reader of Now.
+func (s *Service) nowMS() time.Time {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return now().UTC().Truncate(time.Millisecond)
+}
+
+// requireEngineer refuses callers that are not support engineers.
+func requireEngineer(p *Principal) error {
+	if p == nil || p.Realm != RealmEngineer || p.UserID == "" {
+		return Errorf(EFORBIDDEN, engineerOnlyMessage).WithReason(ReasonNoPermission)
+	}
+	return nil
+}
+
+// checkLen returns an EINVALID error when v is longer than max characters.
+func checkLen(field, v string, max int) error { return CheckLength(field, v, 0, max) }
+
+// normalizePage checks offset and limit and applies the default limit to a
+// limit of 0.
+func normalizePage(offset, limit int) (int, int, error) {
+	if err := CheckRange("offset", int64(offset), 0, MaxListOffset); err != nil {
+		return 0, 0, err
+	} else if err := CheckRange("limit", int64(limit), 0, MaxPageLimit); err != nil {
+		return 0, 0, err
+	}
+	if limit == 0 {
+		limit = DefaultPageLimit
+	}
+	return offset, limit, nil
 }
 
 // CaseInput is what a customer submits to open a ticket.

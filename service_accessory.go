@@ -118,8 +118,8 @@ func (s *Service) UploadAccessory(ctx context.Context, p *Principal, in UploadIn
 	if err := s.validateUpload(in); err != nil {
 		return nil, err
 	}
-	now := currentTime(s)
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	now := s.nowMS()
+	err := s.store.Read(ctx, func(tx Tx) error {
 		return s.checkUploadQuota(ctx, tx, p.UserID, now, max(in.Size, 0))
 	})
 	if err != nil {
@@ -158,7 +158,7 @@ func (s *Service) UploadAccessory(ctx context.Context, p *Principal, in UploadIn
 		return nil, Invalidf("file", "The file has %d bytes, not the %d announced.", a.Size, in.Size)
 	}
 
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		// Again, now that the size is known; concurrent uploads may
 		// have used the quota meanwhile. The lock makes those of the
 		// same user take turns from here to commit, so two of them
@@ -214,7 +214,7 @@ func (s *Service) VisibleAccessories(ctx context.Context, p *Principal, groupID 
 	}
 	ids = dedupeAccessoryIDs(ids)
 	var found []*Accessory
-	err = s.Store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if found, err = tx.FindAccessories(ctx, scope, ids); err != nil {
 			return fmt.Errorf("find attachments: %w", err)
@@ -250,7 +250,7 @@ func (s *Service) OpenAccessories(ctx context.Context, p *Principal, groupID str
 // signed download links, where the valid link is the proof of access.
 func (s *Service) AccessoryByID(ctx context.Context, id string) (*Accessory, error) {
 	var a *Accessory
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if a, err = tx.FindAccessoryByID(ctx, id); err != nil {
 			return fmt.Errorf("find attachment: %w", err)
@@ -283,7 +283,7 @@ func (s *Service) DeleteAccessory(ctx context.Context, p *Principal, id string) 
 		return err
 	}
 	var blobKey string
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		found, err := tx.FindAccessories(ctx, scope, []string{id})
 		if err != nil {
 			return fmt.Errorf("find attachment: %w", err)

@@ -58,7 +58,7 @@ func (tn *tenancy) uploadedToday(tb testing.TB, p *casebook.Principal) int64 {
 	now := tn.clock.Now()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	var n int64
-	err := tn.s.Store.Read(context.Background(), func(tx casebook.Tx) error {
+	err := tn.s.TestStore().Read(context.Background(), func(tx casebook.Tx) error {
 		var err error
 		n, err = tx.SumUploadSize(context.Background(), p.UserID, day)
 		return err
@@ -91,7 +91,7 @@ func (tn *tenancy) attachToNewCase(tb testing.TB, p *casebook.Principal, accesso
 	for _, a := range accessories {
 		ids = append(ids, a.ID)
 	}
-	err := tn.s.Store.Write(ctx, func(tx casebook.Tx) error {
+	err := tn.s.TestStore().Write(ctx, func(tx casebook.Tx) error {
 		if err := tx.CreateCase(ctx, c); err != nil {
 			return err
 		}

@@ -108,7 +108,7 @@ func (s *Service) findAuthorizations(ctx context.Context, f AuthorizationFilter)
 	f.Now = s.nowMS()
 	var list []*Authorization
 	var total int
-	err = s.Store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if list, total, err = tx.FindAuthorizations(ctx, f); err != nil {
 			return fmt.Errorf("find authorizations: %w", err)
@@ -132,7 +132,7 @@ func (s *Service) GetAuthorization(ctx context.Context, p *Principal, groupID, i
 		return nil, err
 	}
 	var a *Authorization
-	err = s.Store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		a, err = tx.FindAuthorization(ctx, scope, id)
 		return err
 	})
@@ -223,7 +223,7 @@ func (s *Service) ConfirmAuthorization(ctx context.Context, p *Principal, groupI
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		a, err := tx.FindAuthorization(ctx, scope, id)
 		if err != nil {
 			return err
@@ -303,7 +303,7 @@ func (s *Service) RejectAuthorization(ctx context.Context, p *Principal, groupID
 	} else if err := checkLen("reject_reason", reason, MaxRejectReasonLength); err != nil {
 		return err
 	}
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		a, err := tx.FindAuthorization(ctx, scope, id)
 		if err != nil {
 			return err
@@ -325,7 +325,7 @@ func (s *Service) CancelAuthorization(ctx context.Context, p *Principal, groupID
 	if err != nil {
 		return err
 	}
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		a, err := tx.FindAuthorization(ctx, scope, id)
 		if err != nil {
 			return err
@@ -392,7 +392,7 @@ func (s *Service) RequestAuthorization(ctx context.Context, p *Principal, caseID
 		return nil, err
 	}
 	var a *Authorization
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		c, err := claimEngineerCase(ctx, tx, p, caseID)
 		if err != nil {
 			return err
@@ -459,7 +459,7 @@ func (s *Service) WithdrawAuthorization(ctx context.Context, p *Principal, id st
 	if err := requireEngineer(p); err != nil {
 		return err
 	}
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		a, err := findOwnAuthorization(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -489,7 +489,7 @@ func (s *Service) EngineerAuthorization(ctx context.Context, p *Principal, id st
 		return nil, err
 	}
 	var a *Authorization
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		a, err = tx.FindAuthorizationByID(ctx, id)
 		return err
@@ -509,7 +509,7 @@ func (s *Service) ReadCredentials(ctx context.Context, p *Principal, id string) 
 		return nil, err
 	}
 	var out []Credential
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		out = nil // a retried transaction starts afresh
 		a, err := findOwnAuthorization(ctx, tx, p, id)
 		if err != nil {
@@ -550,7 +550,7 @@ func (s *Service) FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, 
 		f.Limit = 100
 	}
 	var events []*AuditEvent
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if events, err = tx.FindAudit(ctx, f); err != nil {
 			return fmt.Errorf("find audit: %w", err)
@@ -570,7 +570,7 @@ func (s *Service) ExpireGrants(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		n := 0
-		err := s.Store.Write(ctx, func(tx Tx) error {
+		err := s.store.Write(ctx, func(tx Tx) error {
 			n = 0
 			due, err := tx.FindDueAuthorizations(ctx, now, expireBatchSize)
 			if err != nil {

@@ -62,7 +62,7 @@ func (d *deskFixture) grant(p *casebook.Principal, a *casebook.Authorization, fr
 func (d *deskFixture) storedAuth(id string) *casebook.Authorization {
 	d.t.Helper()
 	var a *casebook.Authorization
-	err := d.s.Store.Read(d.ctx, func(tx casebook.Tx) error {
+	err := d.s.TestStore().Read(d.ctx, func(tx casebook.Tx) error {
 		var err error
 		a, err = tx.FindAuthorizationByID(d.ctx, id)
 		return err
@@ -77,7 +77,7 @@ func (d *deskFixture) storedAuth(id string) *casebook.Authorization {
 func (d *deskFixture) credentialRows(id string) []casebook.Credential {
 	d.t.Helper()
 	var creds []casebook.Credential
-	err := d.s.Store.Read(d.ctx, func(tx casebook.Tx) error {
+	err := d.s.TestStore().Read(d.ctx, func(tx casebook.Tx) error {
 		var err error
 		creds, err = tx.FindCredentials(d.ctx, id)
 		return err
@@ -682,7 +682,7 @@ func TestReadCredentials(t *testing.T) {
 	d.grant(d.alice, a2, 0, time.Hour)
 	moved := d.credentialRows(b.ID)
 	moved[0].DetailID = a2.Details[0].ID
-	wantOK(t, d.s.Store.Write(d.ctx, func(tx casebook.Tx) error { return tx.SetCredentials(d.ctx, a2.ID, moved) }))
+	wantOK(t, d.s.TestStore().Write(d.ctx, func(tx casebook.Tx) error { return tx.SetCredentials(d.ctx, a2.ID, moved) }))
 	_, err = d.s.ReadCredentials(d.ctx, d.eng1, a2.ID)
 	wantErr(t, err, casebook.EINTERNAL, "")
 	if n := len(d.auditOf(a2.ID, casebook.AuditCredentialRead)); n != 0 {

@@ -13,33 +13,6 @@ const (
 	caseTakenByOtherText = "The case is handled by another engineer."
 )
 
-// nowMS returns the service clock in UTC, truncated to the millisecond
-// precision of the stores, so a time written is the time read back.
-func (s *Service) nowMS() time.Time {
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	return now().UTC().Truncate(time.Millisecond)
-}
-
-// checkLen returns an EINVALID error when v is longer than max characters.
-func checkLen(field, v string, max int) error { return CheckLength(field, v, 0, max) }
-
-// normalizePage checks offset and limit and applies the default limit to a
-// limit of 0.
-func normalizePage(offset, limit int) (int, int, error) {
-	if err := CheckRange("offset", int64(offset), 0, MaxListOffset); err != nil {
-		return 0, 0, err
-	} else if err := CheckRange("limit", int64(limit), 0, MaxPageLimit); err != nil {
-		return 0, 0, err
-	}
-	if limit == 0 {
-		limit = DefaultPageLimit
-	}
-	return offset, limit, nil
-}
-
 // Validate checks a ticket submission against the documented limits and the
 // dictionaries. It does not touch the store.
 func (in *CaseInput) Validate() error {
@@ -136,7 +109,7 @@ func (s *Service) CreateCase(ctx context.Context, p *Principal, in CaseInput) (*
 	first := newMessage(c, MessageFromCustomer, p, in.SimpleDescription, now)
 	first.IsFirst = true
 
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		accessories, err := attachableAccessories(ctx, tx, scope, in.AccessoryIDs)
 		if err != nil {
 			return err
@@ -235,7 +208,7 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 	}
 	var cases []*Case
 	var total int
-	err = s.Store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if cases, total, err = tx.FindCases(ctx, f); err != nil {
 			return fmt.Errorf("find cases: %w", err)
@@ -258,7 +231,7 @@ func (s *Service) GetCase(ctx context.Context, p *Principal, groupID, id string)
 // in one transaction.
 func (s *Service) readCaseDetail(ctx context.Context, find func(tx Tx) (*Case, error)) (*CaseDetail, error) {
 	var d CaseDetail
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		c, err := find(tx)
 		if err != nil {
 			return err
@@ -312,7 +285,7 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 		return err
 	}
 
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		c, err := tx.FindCase(ctx, scope, id)
 		if err != nil {
 			return err
@@ -417,7 +390,7 @@ func (s *Service) CreateMessage(ctx context.Context, p *Principal, groupID, case
 	}
 
 	var m *Message
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		c, err := tx.FindCase(ctx, scope, caseID)
 		if err != nil {
 			return err
@@ -469,7 +442,7 @@ func (s *Service) ListMessages(ctx context.Context, p *Principal, groupID, caseI
 	}
 	var msgs []*Message
 	var total int
-	err = s.Store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		c, err := tx.FindCase(ctx, scope, caseID)
 		if err != nil {
 			return err
@@ -481,14 +454,6 @@ func (s *Service) ListMessages(ctx context.Context, p *Principal, groupID, caseI
 		return nil
 	})
 	return msgs, total, err
-}
-
-// requireEngineer refuses callers that are not support engineers.
-func requireEngineer(p *Principal) error {
-	if p == nil || p.Realm != RealmEngineer || p.UserID == "" {
-		return Errorf(EFORBIDDEN, engineerOnlyMessage).WithReason(ReasonNoPermission)
-	}
-	return nil
 }
 
 // findEngineerCase returns a ticket for an engineer: any account's, but
@@ -551,7 +516,7 @@ func (s *Service) TakeCase(ctx context.Context, p *Principal, id string) (*Case,
 		return nil, err
 	}
 	var c *Case
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
 		if c, err = claimEngineerCase(ctx, tx, p, id); err != nil {
 			return err
@@ -581,7 +546,7 @@ func (s *Service) SetCaseStatus(ctx context.Context, p *Principal, id string, st
 		return nil, Invalidf("status", "Engineers can set the status to 1, 2 or 17, not %d.", status)
 	}
 	var c *Case
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
 		if c, err = claimEngineerCase(ctx, tx, p, id); err != nil {
 			return err
@@ -611,7 +576,7 @@ func (s *Service) Reply(ctx context.Context, p *Principal, caseID, content strin
 		return nil, err
 	}
 	var m *Message
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		c, err := claimEngineerCase(ctx, tx, p, caseID)
 		if err != nil {
 			return err

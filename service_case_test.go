@@ -117,7 +117,7 @@ func (d *deskFixture) newCase(p *casebook.Principal, desc string) *casebook.Case
 func (d *deskFixture) caseStatus(id string) int {
 	d.t.Helper()
 	var status int
-	err := d.s.Store.Read(d.ctx, func(tx casebook.Tx) error {
+	err := d.s.TestStore().Read(d.ctx, func(tx casebook.Tx) error {
 		c, err := tx.FindCaseByID(d.ctx, id)
 		if err == nil {
 			status = c.Status

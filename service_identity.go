@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -59,12 +58,6 @@ func ValidateName(field, name string) error {
 	return nil
 }
 
-// currentTime is the service clock in UTC at the stores' millisecond
-// precision, so that what a create returns equals what a read returns.
-func currentTime(s *Service) time.Time {
-	return s.Now().UTC().Truncate(time.Millisecond)
-}
-
 // errLoginFailed is the one answer to every failed login, whatever failed.
 func errLoginFailed() error {
 	return Errorf(EUNAUTHORIZED, "Incorrect account name, user name or password.")
@@ -89,7 +82,7 @@ func (s *Service) CreateAccount(ctx context.Context, name, masterName, password 
 		return nil, nil, err
 	}
 
-	now := currentTime(s)
+	now := s.nowMS()
 	account := &Account{ID: NewHexID(), Name: name, CreatedAt: now}
 	master := &User{
 		ID:           NewHexID(),
@@ -101,7 +94,7 @@ func (s *Service) CreateAccount(ctx context.Context, name, masterName, password 
 		Epoch:        1,
 		CreatedAt:    now,
 	}
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		if _, err := tx.FindAccountByName(ctx, name); err == nil {
 			return Errorf(ECONFLICT, "The account name %q is taken.", name)
 		} else if ErrorCode(err) != ENOTFOUND {
@@ -144,7 +137,7 @@ func (s *Service) CreateUser(ctx context.Context, accountName, name, password st
 		return nil, err
 	}
 	var user *User
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		account, err := tx.FindAccountByName(ctx, accountName)
 		if err != nil {
 			return fmt.Errorf("find account: %w", err)
@@ -161,7 +154,7 @@ func (s *Service) CreateUser(ctx context.Context, accountName, name, password st
 			PasswordHash: hash,
 			Enabled:      true,
 			Epoch:        1,
-			CreatedAt:    currentTime(s),
+			CreatedAt:    s.nowMS(),
 		}
 		if err := tx.CreateUser(ctx, user); err != nil {
 			return fmt.Errorf("create user: %w", err)
@@ -193,7 +186,7 @@ func (s *Service) SetUserPassword(ctx context.Context, accountName, name, passwo
 // updateUserRevokingTokens applies change to a user and bumps their epoch,
 // which revokes every token issued before.
 func (s *Service) updateUserRevokingTokens(ctx context.Context, accountName, name string, change func(u *User)) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		_, user, err := findAccountAndUser(ctx, tx, accountName, name)
 		if err != nil {
 			return err
@@ -211,7 +204,7 @@ func (s *Service) updateUserRevokingTokens(ctx context.Context, accountName, nam
 // The master user cannot be deleted: the account would have no one left to
 // see all of it.
 func (s *Service) DeleteUser(ctx context.Context, accountName, name string) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		account, user, err := findAccountAndUser(ctx, tx, accountName, name)
 		if err != nil {
 			return err
@@ -232,7 +225,7 @@ func (s *Service) CreateGroup(ctx context.Context, accountName, name string) (*G
 		return nil, err
 	}
 	var group *Group
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		account, err := tx.FindAccountByName(ctx, accountName)
 		if err != nil {
 			return fmt.Errorf("find account: %w", err)
@@ -246,7 +239,7 @@ func (s *Service) CreateGroup(ctx context.Context, accountName, name string) (*G
 				return Errorf(ECONFLICT, "The group name %q is taken in this account.", name)
 			}
 		}
-		group = &Group{ID: NewHexID(), AccountID: account.ID, Name: name, CreatedAt: currentTime(s)}
+		group = &Group{ID: NewHexID(), AccountID: account.ID, Name: name, CreatedAt: s.nowMS()}
 		if err := tx.CreateGroup(ctx, group); err != nil {
 			return fmt.Errorf("create group: %w", err)
 		}
@@ -286,7 +279,7 @@ func findGroupMembership(ctx context.Context, tx Tx, accountName, groupNameOrID,
 // AddGroupMember adds a user to a group of the same account; adding a
 // member again changes nothing.
 func (s *Service) AddGroupMember(ctx context.Context, accountName, groupNameOrID, userName string) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		group, user, err := findGroupMembership(ctx, tx, accountName, groupNameOrID, userName)
 		if err != nil {
 			return err
@@ -301,7 +294,7 @@ func (s *Service) AddGroupMember(ctx context.Context, accountName, groupNameOrID
 // RemoveGroupMember removes a user from a group. The user loses the
 // group's view with their next request: groups are resolved per request.
 func (s *Service) RemoveGroupMember(ctx context.Context, accountName, groupNameOrID, userName string) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		group, user, err := findGroupMembership(ctx, tx, accountName, groupNameOrID, userName)
 		if err != nil {
 			return err
@@ -328,9 +321,9 @@ func (s *Service) CreateEngineer(ctx context.Context, name, password string) (*E
 		PasswordHash: hash,
 		Enabled:      true,
 		Epoch:        1,
-		CreatedAt:    currentTime(s),
+		CreatedAt:    s.nowMS(),
 	}
-	err = s.Store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		if _, err := tx.FindEngineerByName(ctx, name); err == nil {
 			return Errorf(ECONFLICT, "The engineer name %q is taken.", name)
 		} else if ErrorCode(err) != ENOTFOUND {
@@ -349,7 +342,7 @@ func (s *Service) CreateEngineer(ctx context.Context, name, password string) (*E
 
 // SetEngineerEnabled enables or disables an engineer and bumps the epoch.
 func (s *Service) SetEngineerEnabled(ctx context.Context, name string, enabled bool) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		engineer, err := tx.FindEngineerByName(ctx, name)
 		if err != nil {
 			return fmt.Errorf("find engineer: %w", err)
@@ -398,6 +391,26 @@ func withoutSecret(k *AccessKey) *AccessKey {
 // CreateAccessKey creates an AK/SK pair for a user and returns the SK. The
 // SK is stored sealed, bound to its AK, and is never shown again.
 func (s *Service) CreateAccessKey(ctx context.Context, userID, description string) (*AccessKey, string, error) {
+	return s.createAccessKey(ctx, description, func(tx Tx) (*User, error) {
+		user, err := tx.FindUserByID(ctx, userID)
+		if err != nil {
+			return nil, fmt.Errorf("find user: %w", err)
+		}
+		return user, nil
+	})
+}
+
+// CreateAccessKeyFor is CreateAccessKey on behalf of a customer: for
+// userID, or for p when userID is empty, within the reach of
+// accessKeyUser.
+func (s *Service) CreateAccessKeyFor(ctx context.Context, p *Principal, userID, description string) (*AccessKey, string, error) {
+	return s.createAccessKey(ctx, description, func(tx Tx) (*User, error) {
+		return accessKeyUser(ctx, tx, p, userID)
+	})
+}
+
+// createAccessKey creates a key for the user that find returns.
+func (s *Service) createAccessKey(ctx context.Context, description string, find func(tx Tx) (*User, error)) (*AccessKey, string, error) {
 	if err := checkAccessKeyDescription(description); err != nil {
 		return nil, "", err
 	}
@@ -407,10 +420,10 @@ func (s *Service) CreateAccessKey(ctx context.Context, userID, description strin
 		return nil, "", fmt.Errorf("seal secret key: %w", err)
 	}
 	var key *AccessKey
-	err = s.Store.Write(ctx, func(tx Tx) error {
-		user, err := tx.FindUserByID(ctx, userID)
+	err = s.store.Write(ctx, func(tx Tx) error {
+		user, err := find(tx)
 		if err != nil {
-			return fmt.Errorf("find user: %w", err)
+			return err
 		}
 		keys, err := tx.FindAccessKeys(ctx, user.ID)
 		if err != nil {
@@ -426,7 +439,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, userID, description strin
 			SecretCiphertext: sealed,
 			Enabled:          true,
 			Description:      description,
-			CreatedAt:        currentTime(s),
+			CreatedAt:        s.nowMS(),
 		}
 		if err := tx.CreateAccessKey(ctx, key); err != nil {
 			return fmt.Errorf("create access key: %w", err)
@@ -441,12 +454,32 @@ func (s *Service) CreateAccessKey(ctx context.Context, userID, description strin
 
 // ListAccessKeys returns a user's access keys, without their secrets.
 func (s *Service) ListAccessKeys(ctx context.Context, userID string) ([]*AccessKey, error) {
-	var keys []*AccessKey
-	err := s.Store.Read(ctx, func(tx Tx) error {
-		if _, err := tx.FindUserByID(ctx, userID); err != nil {
-			return fmt.Errorf("find user: %w", err)
+	return s.listAccessKeys(ctx, func(tx Tx) (*User, error) {
+		user, err := tx.FindUserByID(ctx, userID)
+		if err != nil {
+			return nil, fmt.Errorf("find user: %w", err)
 		}
-		found, err := tx.FindAccessKeys(ctx, userID)
+		return user, nil
+	})
+}
+
+// ListAccessKeysFor is ListAccessKeys on behalf of a customer: the keys of
+// userID, or of p when userID is empty, within the reach of accessKeyUser.
+func (s *Service) ListAccessKeysFor(ctx context.Context, p *Principal, userID string) ([]*AccessKey, error) {
+	return s.listAccessKeys(ctx, func(tx Tx) (*User, error) {
+		return accessKeyUser(ctx, tx, p, userID)
+	})
+}
+
+// listAccessKeys lists the keys of the user that find returns.
+func (s *Service) listAccessKeys(ctx context.Context, find func(tx Tx) (*User, error)) ([]*AccessKey, error) {
+	var keys []*AccessKey
+	err := s.store.Read(ctx, func(tx Tx) error {
+		user, err := find(tx)
+		if err != nil {
+			return err
+		}
+		found, err := tx.FindAccessKeys(ctx, user.ID)
 		if err != nil {
 			return fmt.Errorf("find access keys: %w", err)
 		}
@@ -495,10 +528,30 @@ func (s *Service) UpdateAccessKey(ctx context.Context, userID, ak string, u Acce
 			return nil, err
 		}
 	}
+	return s.updateAccessKey(ctx, u, func(tx Tx) (*AccessKey, error) {
+		return findOwnAccessKey(ctx, tx, userID, ak)
+	})
+}
+
+// UpdateAccessKeyFor is UpdateAccessKey on behalf of a customer, for a
+// key within the reach of accessKeyFor.
+func (s *Service) UpdateAccessKeyFor(ctx context.Context, p *Principal, ak string, u AccessKeyUpdate) (*AccessKey, error) {
+	if u.Description != nil {
+		if err := checkAccessKeyDescription(*u.Description); err != nil {
+			return nil, err
+		}
+	}
+	return s.updateAccessKey(ctx, u, func(tx Tx) (*AccessKey, error) {
+		return accessKeyFor(ctx, tx, p, ak)
+	})
+}
+
+// updateAccessKey applies u to the key that find returns.
+func (s *Service) updateAccessKey(ctx context.Context, u AccessKeyUpdate, find func(tx Tx) (*AccessKey, error)) (*AccessKey, error) {
 	var key *AccessKey
-	err := s.Store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if key, err = findOwnAccessKey(ctx, tx, userID, ak); err != nil {
+		if key, err = find(tx); err != nil {
 			return err
 		}
 		if u.Enabled != nil {
@@ -520,15 +573,95 @@ func (s *Service) UpdateAccessKey(ctx context.Context, userID, ak string, u Acce
 
 // DeleteAccessKey deletes one of a user's access keys.
 func (s *Service) DeleteAccessKey(ctx context.Context, userID, ak string) error {
-	return s.Store.Write(ctx, func(tx Tx) error {
-		if _, err := findOwnAccessKey(ctx, tx, userID, ak); err != nil {
+	return s.deleteAccessKey(ctx, func(tx Tx) (*AccessKey, error) {
+		return findOwnAccessKey(ctx, tx, userID, ak)
+	})
+}
+
+// DeleteAccessKeyFor is DeleteAccessKey on behalf of a customer, for a key
+// within the reach of accessKeyFor.
+func (s *Service) DeleteAccessKeyFor(ctx context.Context, p *Principal, ak string) error {
+	return s.deleteAccessKey(ctx, func(tx Tx) (*AccessKey, error) {
+		return accessKeyFor(ctx, tx, p, ak)
+	})
+}
+
+// deleteAccessKey deletes the key that find returns.
+func (s *Service) deleteAccessKey(ctx context.Context, find func(tx Tx) (*AccessKey, error)) error {
+	return s.store.Write(ctx, func(tx Tx) error {
+		key, err := find(tx)
+		if err != nil {
 			return err
 		}
-		if err := tx.DeleteAccessKey(ctx, userID, ak); err != nil {
+		if err := tx.DeleteAccessKey(ctx, key.UserID, key.ID); err != nil {
 			return fmt.Errorf("delete access key: %w", err)
 		}
 		return nil
 	})
+}
+
+// GetAccessKeyFor returns a key within the reach of accessKeyFor, without
+// its secret.
+func (s *Service) GetAccessKeyFor(ctx context.Context, p *Principal, ak string) (*AccessKey, error) {
+	var key *AccessKey
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		key, err = accessKeyFor(ctx, tx, p, ak)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return withoutSecret(key), nil
+}
+
+// The reach of a customer over permanent access keys (Huawei IAM
+// OS-CREDENTIAL): a user manages their own keys; the account's master user
+// those of every user of the account. A sub-user naming another user is
+// refused; a user or key outside the reach is not found, so nothing tells
+// users or keys of other accounts apart from ones that do not exist.
+
+// accessKeyUser returns the user whose keys p may manage: userID, or p's
+// own user when userID is empty.
+func accessKeyUser(ctx context.Context, tx Tx, p *Principal, userID string) (*User, error) {
+	if p == nil || p.Realm != RealmCustomer {
+		return nil, Errorf(EFORBIDDEN, "Only customers have access keys.")
+	}
+	if userID == "" || userID == p.UserID {
+		user, err := tx.FindUserByID(ctx, p.UserID)
+		if err != nil {
+			return nil, fmt.Errorf("find user: %w", err)
+		}
+		return user, nil
+	}
+	if !p.IsMaster {
+		return nil, Errorf(EFORBIDDEN, "You can manage your own access keys only; the account's master user can manage those of every user.")
+	}
+	user, err := tx.FindUserByID(ctx, userID)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && user.AccountID != p.AccountID) {
+		return nil, NotFoundf("The user does not exist.")
+	} else if err != nil {
+		return nil, fmt.Errorf("find user: %w", err)
+	}
+	return user, nil
+}
+
+// accessKeyFor returns the key ak if p may manage it.
+func accessKeyFor(ctx context.Context, tx Tx, p *Principal, ak string) (*AccessKey, error) {
+	notFound := NotFoundf("The access key does not exist.")
+	if p == nil || p.Realm != RealmCustomer {
+		return nil, notFound
+	}
+	key, err := tx.FindAccessKey(ctx, ak)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, notFound
+	} else if err != nil {
+		return nil, fmt.Errorf("find access key: %w", err)
+	}
+	if key.AccountID != p.AccountID || (!p.IsMaster && key.UserID != p.UserID) {
+		return nil, notFound
+	}
+	return key, nil
 }
 
 // AccessKeySecret returns an enabled key of an enabled user and its
@@ -537,7 +670,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, userID, ak string) error 
 // same message.
 func (s *Service) AccessKeySecret(ctx context.Context, ak string) (*AccessKey, []byte, error) {
 	var key *AccessKey
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if key, err = tx.FindAccessKey(ctx, ak); ErrorCode(err) == ENOTFOUND {
 			return errInvalidAccessKey()
@@ -631,7 +764,7 @@ func (s *Service) LoginEngineer(ctx context.Context, name, password string) (*Pr
 func (s *Service) login(ctx context.Context, password string, find func(tx Tx) (hash string, enabled bool, err error)) error {
 	var hash string
 	var enabled bool
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		hash, enabled, err = find(tx)
 		return err
@@ -655,7 +788,7 @@ func (s *Service) login(ctx context.Context, password string, find func(tx Tx) (
 func (s *Service) ResolvePrincipal(ctx context.Context, realm Realm, userID string) (*Principal, int64, error) {
 	var p *Principal
 	var epoch int64
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error {
 		switch realm {
 		case RealmCustomer:
 			user, err := tx.FindUserByID(ctx, userID)
@@ -696,4 +829,98 @@ func (s *Service) ResolvePrincipal(ctx context.Context, realm Realm, userID stri
 		return nil, 0, err
 	}
 	return p, epoch, nil
+}
+
+// LoginRef names the user of a customer login by ids, names or both, as
+// IAM's password login allows.
+type LoginRef struct {
+	AccountID   string
+	AccountName string
+	UserID      string
+	UserName    string
+}
+
+// LoginNames turns a login by ids into the account and user names that
+// LoginCustomer takes. Names given beside ids must match them. An id that
+// matches nothing, or a mismatch, yields empty names and no error, so that
+// the login that follows fails, and takes as long, as any other.
+func (s *Service) LoginNames(ctx context.Context, ref LoginRef) (accountName, userName string, err error) {
+	err = s.store.Read(ctx, func(tx Tx) error {
+		var account *Account
+		if ref.UserID != "" {
+			user, err := tx.FindUserByID(ctx, ref.UserID)
+			if err != nil {
+				return err
+			}
+			if ref.UserName != "" && ref.UserName != user.Name {
+				return NotFoundf("no such user")
+			}
+			if account, err = tx.FindAccountByID(ctx, user.AccountID); err != nil {
+				return err
+			}
+			userName = user.Name
+		} else {
+			if account, err = tx.FindAccountByID(ctx, ref.AccountID); err != nil {
+				return err
+			}
+			userName = ref.UserName
+		}
+		if (ref.AccountID != "" && ref.AccountID != account.ID) || (ref.AccountName != "" && ref.AccountName != account.Name) {
+			return NotFoundf("no such user")
+		}
+		accountName = account.Name
+		return nil
+	})
+	if ErrorCode(err) == ENOTFOUND {
+		return "", "", nil
+	}
+	return accountName, userName, err
+}
+
+// AccountNames returns the names of the accounts with the given ids, for
+// an engineer: names are public to engineers, who work every account's
+// queue. One query answers any number of ids; empty ids are skipped, and
+// an id of no account is an error, since callers pass ids of stored rows.
+func (s *Service) AccountNames(ctx context.Context, p *Principal, ids []string) (map[string]string, error) {
+	if err := requireEngineer(p); err != nil {
+		return nil, err
+	}
+	var names map[string]string
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		if names, err = tx.FindAccountNames(ctx, ids); err != nil {
+			return fmt.Errorf("find account names: %w", err)
+		}
+		for _, id := range ids {
+			if _, ok := names[id]; !ok && id != "" {
+				return fmt.Errorf("find account %s: %w", id, NotFoundf("Account not found."))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return names, nil
+}
+
+// EngineerAccount returns the account named nameOrID, for an engineer:
+// by name first, then by id.
+func (s *Service) EngineerAccount(ctx context.Context, p *Principal, nameOrID string) (*Account, error) {
+	if err := requireEngineer(p); err != nil {
+		return nil, err
+	}
+	var account *Account
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		account, err = tx.FindAccountByName(ctx, nameOrID)
+		if ErrorCode(err) == ENOTFOUND {
+			account, err = tx.FindAccountByID(ctx, nameOrID)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return account, nil
 }

@@ -553,7 +553,7 @@ func TestIdentity_AccessKeys(t *testing.T) {
 
 	t.Run("NeverStoredInPlaintext", func(t *testing.T) {
 		var stored *casebook.AccessKey
-		err := s.Store.Read(ctx, func(tx casebook.Tx) error {
+		err := s.TestStore().Read(ctx, func(tx casebook.Tx) error {
 			var err error
 			stored, err = tx.FindAccessKey(ctx, key.ID)
 			return err

@@ -33,7 +33,7 @@ func (s *Service) CreateRelations(ctx context.Context, p *Principal, groupID, ca
 		seen[id] = true
 	}
 
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		// Lock every ticket involved in id order, so that two requests
 		// relating the same tickets in opposite directions cannot
 		// deadlock; the lock on caseID is what makes the cap hold.
@@ -81,7 +81,7 @@ func (s *Service) ListRelations(ctx context.Context, p *Principal, groupID, case
 		return nil, err
 	}
 	var visible []*Relation
-	err = s.Store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		c, err := tx.FindCase(ctx, scope, caseID)
 		if err != nil {
 			return err
@@ -117,7 +117,7 @@ func (s *Service) DeleteRelation(ctx context.Context, p *Principal, groupID, cas
 	} else if err := CheckLength("related_id", relatedID, 1, MaxCaseIDLength); err != nil {
 		return err
 	}
-	return s.Store.Write(ctx, func(tx Tx) error {
+	return s.store.Write(ctx, func(tx Tx) error {
 		c, err := tx.FindCase(ctx, scope, caseID)
 		if err != nil {
 			return err

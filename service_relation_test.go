@@ -27,7 +27,7 @@ func (d *deskFixture) relatedIDs(p *casebook.Principal, group, caseID string) []
 func (d *deskFixture) storedRelations(c *casebook.Case) int {
 	d.t.Helper()
 	var n int
-	err := d.s.Store.Read(d.ctx, func(tx casebook.Tx) error {
+	err := d.s.TestStore().Read(d.ctx, func(tx casebook.Tx) error {
 		rels, err := tx.FindRelations(d.ctx, c.AccountID, c.ID)
 		n = len(rels)
 		return err

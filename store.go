@@ -37,13 +37,37 @@ type Store interface {
 // exactly would cost more than reading any page.
 const MaxCountedTotal = 65535 + 100
 
-// Tx is one transaction of a Store.
+// Tx is one transaction of a Store: the union of the per-entity interfaces
+// below, which one type implements (sqlstore.Tx).
 type Tx interface {
-	// Accounts, users, groups, engineers and access keys.
+	AccountTx
+	UserTx
+	GroupTx
+	EngineerTx
+	AccessKeyTx
+	CaseTx
+	MessageTx
+	AccessoryTx
+	RelationTx
+	AuthorizationTx
+	CredentialTx
+	AuditTx
+}
+
+// AccountTx reads and writes accounts.
+type AccountTx interface {
 	CreateAccount(ctx context.Context, a *Account) error
 	FindAccountByID(ctx context.Context, id string) (*Account, error)
 	FindAccountByName(ctx context.Context, name string) (*Account, error)
 	FindAccounts(ctx context.Context) ([]*Account, error)
+	// FindAccountNames returns the names of the accounts with the given
+	// ids, by id, in one query; ids that match no account are absent from
+	// the map. Repeated and empty ids are allowed.
+	FindAccountNames(ctx context.Context, ids []string) (map[string]string, error)
+}
+
+// UserTx reads and writes the IAM users of accounts.
+type UserTx interface {
 	CreateUser(ctx context.Context, u *User) error
 	FindUserByID(ctx context.Context, id string) (*User, error)
 	FindUserByName(ctx context.Context, accountID, name string) (*User, error)
@@ -53,6 +77,10 @@ type Tx interface {
 	// DeleteUser removes the user, their group memberships and access keys.
 	// Tickets they created stay with the account.
 	DeleteUser(ctx context.Context, accountID, id string) error
+}
+
+// GroupTx reads and writes user groups and their members.
+type GroupTx interface {
 	CreateGroup(ctx context.Context, g *Group) error
 	FindGroupByID(ctx context.Context, accountID, id string) (*Group, error)
 	FindGroups(ctx context.Context, accountID string) ([]*Group, error)
@@ -61,20 +89,30 @@ type Tx interface {
 	AddGroupMember(ctx context.Context, accountID, groupID, userID string) error
 	RemoveGroupMember(ctx context.Context, accountID, groupID, userID string) error
 	FindGroupIDsOfUser(ctx context.Context, userID string) ([]string, error)
+}
+
+// EngineerTx reads and writes support engineers.
+type EngineerTx interface {
 	CreateEngineer(ctx context.Context, e *Engineer) error
 	FindEngineerByID(ctx context.Context, id string) (*Engineer, error)
 	FindEngineerByName(ctx context.Context, name string) (*Engineer, error)
 	FindEngineers(ctx context.Context) ([]*Engineer, error)
 	// UpdateEngineer saves PasswordHash, Enabled and Epoch.
 	UpdateEngineer(ctx context.Context, e *Engineer) error
+}
+
+// AccessKeyTx reads and writes users' permanent access keys.
+type AccessKeyTx interface {
 	CreateAccessKey(ctx context.Context, k *AccessKey) error
 	FindAccessKey(ctx context.Context, id string) (*AccessKey, error)
 	FindAccessKeys(ctx context.Context, userID string) ([]*AccessKey, error)
 	// UpdateAccessKey saves Enabled and Description.
 	UpdateAccessKey(ctx context.Context, k *AccessKey) error
 	DeleteAccessKey(ctx context.Context, userID, id string) error
+}
 
-	// Tickets and messages.
+// CaseTx reads and writes tickets.
+type CaseTx interface {
 	CreateCase(ctx context.Context, c *Case) error
 	// FindCase returns the ticket if it is inside scope, else ENOTFOUND with
 	// ReasonCaseNotFound. Deleted tickets are not found.
@@ -87,12 +125,18 @@ type Tx interface {
 	// UpdateCase saves Status, AssigneeID, AssigneeName, Judgement,
 	// UpdatedAt, ConfirmedAt and LastUrgedAt.
 	UpdateCase(ctx context.Context, c *Case) error
+}
+
+// MessageTx reads and writes the messages of tickets.
+type MessageTx interface {
 	CreateMessage(ctx context.Context, m *Message) error
 	// FindMessages returns one page, oldest first, with Accessories filled,
 	// and the total count.
 	FindMessages(ctx context.Context, f MessageFilter) ([]*Message, int, error)
+}
 
-	// Attachments.
+// AccessoryTx reads and writes attachments and the upload log.
+type AccessoryTx interface {
 	// CreateAccessory inserts the attachment and records the upload in an
 	// append-only log that SumUploadSize sums.
 	CreateAccessory(ctx context.Context, a *Accessory) error
@@ -115,15 +159,19 @@ type Tx interface {
 	// writers and does nothing; PostgreSQL takes a transaction-scoped
 	// advisory lock. Inside Read it does nothing.
 	LockUploader(ctx context.Context, uploaderID string) error
+}
 
-	// Relations.
+// RelationTx reads and writes relations between tickets.
+type RelationTx interface {
 	CreateRelation(ctx context.Context, r *Relation) error
 	// FindRelations returns the relations of caseID with the related
 	// tickets' description and creator name, oldest first.
 	FindRelations(ctx context.Context, accountID, caseID string) ([]*Relation, error)
 	DeleteRelation(ctx context.Context, accountID, caseID, relatedID string) error
+}
 
-	// Authorizations and their credentials.
+// AuthorizationTx reads and writes authorizations and their details.
+type AuthorizationTx interface {
 	// CreateAuthorization inserts the authorization and its details and
 	// sets each Details[i].ID and AuthorizationID.
 	CreateAuthorization(ctx context.Context, a *Authorization) error
@@ -141,6 +189,16 @@ type Tx interface {
 	// AgencyName, RejectReason, EffectiveAt, ExpireAt, UpdatedAt, and each
 	// detail's Port, Account and HasCredential.
 	UpdateAuthorization(ctx context.Context, a *Authorization) error
+	// FindDueAuthorizations returns up to limit authorizations stored as
+	// authorized whose window ended at or before now; inside Write they are
+	// locked, and rows locked by another writer are skipped.
+	FindDueAuthorizations(ctx context.Context, now time.Time, limit int) ([]*Authorization, error)
+	// FindOpenAuthorizationsOfCase returns the pending and authorized ones.
+	FindOpenAuthorizationsOfCase(ctx context.Context, accountID, caseID string) ([]*Authorization, error)
+}
+
+// CredentialTx reads and writes the sealed credentials of authorizations.
+type CredentialTx interface {
 	// SetCredentials replaces the sealed credentials of an authorization.
 	SetCredentials(ctx context.Context, authorizationID string, creds []Credential) error
 	// FindCredentials returns the sealed credentials (Password empty).
@@ -148,14 +206,11 @@ type Tx interface {
 	// DestroyCredentials deletes the credentials (the rows, not a flag) and
 	// returns how many there were.
 	DestroyCredentials(ctx context.Context, authorizationID string) (int, error)
-	// FindDueAuthorizations returns up to limit authorizations stored as
-	// authorized whose window ended at or before now; inside Write they are
-	// locked, and rows locked by another writer are skipped.
-	FindDueAuthorizations(ctx context.Context, now time.Time, limit int) ([]*Authorization, error)
-	// FindOpenAuthorizationsOfCase returns the pending and authorized ones.
-	FindOpenAuthorizationsOfCase(ctx context.Context, accountID, caseID string) ([]*Authorization, error)
+}
 
-	// Audit log: append-only (the schema refuses UPDATE and DELETE).
+// AuditTx appends to and reads the audit log, which is append-only (the
+// schema refuses UPDATE and DELETE).
+type AuditTx interface {
 	AppendAudit(ctx context.Context, e *AuditEvent) error
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 }

@@ -109,7 +109,7 @@ func blobFiles(t *testing.T, env *testEnv) []string {
 func uploadedBytes(t *testing.T, env *testEnv, userID string) int64 {
 	t.Helper()
 	var n int64
-	err := env.Svc.Store.Read(context.Background(), func(tx casebook.Tx) error {
+	err := env.Store.Read(context.Background(), func(tx casebook.Tx) error {
 		var err error
 		n, err = tx.SumUploadSize(context.Background(), userID, time.Time{})
 		return err

@@ -116,7 +116,7 @@ func confirmBody(a *casebook.Authorization, now time.Time, password string) map[
 func authStatus(t *testing.T, env *testEnv, id string) int {
 	t.Helper()
 	var status int
-	err := env.Svc.Store.Read(context.Background(), func(tx casebook.Tx) error {
+	err := env.Store.Read(context.Background(), func(tx casebook.Tx) error {
 		a, err := tx.FindAuthorizationByID(context.Background(), id)
 		if err == nil {
 			status = a.Status

@@ -41,6 +41,7 @@ type testEnv struct {
 	t      testing.TB
 	Clock  *testClock
 	Svc    *casebook.Service
+	Store  casebook.Store // for tests that arrange or inspect rows directly
 	Server *Server
 	HTTP   *httptest.Server
 	Logs   *bytes.Buffer // everything the server logged, to check for leaks
@@ -64,7 +65,8 @@ func newTestEnv(t testing.TB) *testEnv {
 		t.Fatal(err)
 	}
 	clock := &testClock{now: time.Now().UTC().Truncate(time.Millisecond)}
-	svc := &casebook.Service{Store: db, Blobs: blobs, Sealer: sealer, Config: casebook.DefaultConfig(), Now: clock.Now}
+	svc := casebook.NewService(db, blobs, sealer, casebook.DefaultConfig())
+	svc.Now = clock.Now
 	svc.Config.PasswordIterations = 1000
 	logs := &bytes.Buffer{}
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -81,7 +83,7 @@ func newTestEnv(t testing.TB) *testEnv {
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &testEnv{t: t, Clock: clock, Svc: svc, Server: srv, HTTP: hs, Logs: logs}
+	return &testEnv{t: t, Clock: clock, Svc: svc, Store: db, Server: srv, HTTP: hs, Logs: logs}
 }
 
 type lockedWriter struct {

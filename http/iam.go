@@ -291,36 +291,7 @@ func (s *Server) loginNames(ctx context.Context, l passwordLogin) (accountName, 
 		}
 		return l.DomainName, l.UserName, nil
 	}
-	err = s.Service.Store.Read(ctx, func(tx casebook.Tx) error {
-		var account *casebook.Account
-		if l.UserID != "" {
-			user, err := tx.FindUserByID(ctx, l.UserID)
-			if err != nil {
-				return err
-			}
-			if l.UserName != "" && l.UserName != user.Name {
-				return casebook.NotFoundf("no such user")
-			}
-			if account, err = tx.FindAccountByID(ctx, user.AccountID); err != nil {
-				return err
-			}
-			userName = user.Name
-		} else {
-			if account, err = tx.FindAccountByID(ctx, l.DomainID); err != nil {
-				return err
-			}
-			userName = l.UserName
-		}
-		if (l.DomainID != "" && l.DomainID != account.ID) || (l.DomainName != "" && l.DomainName != account.Name) {
-			return casebook.NotFoundf("no such user")
-		}
-		accountName = account.Name
-		return nil
-	})
-	if casebook.ErrorCode(err) == casebook.ENOTFOUND {
-		return "", "", nil
-	}
-	return accountName, userName, err
+	return s.Service.LoginNames(ctx, casebook.LoginRef{AccountID: l.DomainID, AccountName: l.DomainName, UserID: l.UserID, UserName: l.UserName})
 }
 
 // issueToken answers a successful login: 201, X-Subject-Token and the body.
@@ -418,11 +389,9 @@ func (s *Server) handleListAuthDomains(w http.ResponseWriter, r *http.Request) e
 	})
 }
 
-// Permanent access keys (Huawei IAM /v3.0/OS-CREDENTIAL/credentials). A
-// user manages their own keys; the master user those of every user of the
-// account. A key or user outside that reach is not found (for the master
-// user) or forbidden (a sub-user naming another user), and nothing tells
-// keys or users of other accounts apart from ones that do not exist.
+// Permanent access keys (Huawei IAM /v3.0/OS-CREDENTIAL/credentials). Who
+// may manage which keys is the Service's rule (the ...AccessKeyFor
+// methods); these handlers only translate the wire format.
 
 // credentialInfo is one key as IAM shows it. Secret is set only in the
 // answer to its creation.
@@ -444,60 +413,14 @@ func toCredentialInfo(k *casebook.AccessKey) credentialInfo {
 		Description: k.Description}
 }
 
-func errAccessKeyNotFound() error {
-	return casebook.NotFoundf("The access key does not exist.")
-}
-
-// credentialUser returns the user whose keys the caller wants to manage:
-// userID, or the caller when it is empty.
-func (s *Server) credentialUser(ctx context.Context, p *casebook.Principal, userID string) (string, error) {
-	if err := checkLength("user_id", userID, 0, maxIAMIDLen); err != nil {
-		return "", err
-	}
-	if userID == "" || userID == p.UserID {
-		return p.UserID, nil
-	}
-	if !p.IsMaster {
-		return "", casebook.Errorf(casebook.EFORBIDDEN, "You can manage your own access keys only; the account's master user can manage those of every user.")
-	}
-	err := s.Service.Store.Read(ctx, func(tx casebook.Tx) error {
-		u, err := tx.FindUserByID(ctx, userID)
-		if err != nil {
-			return err
-		} else if u.AccountID != p.AccountID {
-			return casebook.NotFoundf("The user does not exist.")
-		}
-		return nil
-	})
-	if casebook.ErrorCode(err) == casebook.ENOTFOUND {
-		return "", casebook.NotFoundf("The user does not exist.")
-	}
-	return userID, err
-}
-
-// credentialKey returns the key ak if the caller may manage it.
+// credentialKey returns the key named in the path if the caller may
+// manage it.
 func (s *Server) credentialKey(r *http.Request) (*casebook.AccessKey, error) {
-	p := principal(r)
 	ak := r.PathValue("access_key")
 	if ak == "" || len(ak) > maxIAMIDLen {
-		return nil, errAccessKeyNotFound()
+		return nil, casebook.NotFoundf("The access key does not exist.")
 	}
-	var key *casebook.AccessKey
-	err := s.Service.Store.Read(r.Context(), func(tx casebook.Tx) error {
-		var err error
-		key, err = tx.FindAccessKey(r.Context(), ak)
-		return err
-	})
-	if casebook.ErrorCode(err) == casebook.ENOTFOUND {
-		return nil, errAccessKeyNotFound()
-	} else if err != nil {
-		return nil, err
-	}
-	if key.AccountID != p.AccountID || (!p.IsMaster && key.UserID != p.UserID) {
-		return nil, errAccessKeyNotFound()
-	}
-	key.SecretCiphertext = nil
-	return key, nil
+	return s.Service.GetAccessKeyFor(r.Context(), principal(r), ak)
 }
 
 type credentialRequest struct {
@@ -523,11 +446,10 @@ func (s *Server) handleCreateCredential(w http.ResponseWriter, r *http.Request) 
 	if err := checkLength("description", description, 0, casebook.MaxAccessKeyDescription); err != nil {
 		return err
 	}
-	userID, err := s.credentialUser(r.Context(), principal(r), req.Credential.UserID)
-	if err != nil {
+	if err := checkLength("user_id", req.Credential.UserID, 0, maxIAMIDLen); err != nil {
 		return err
 	}
-	key, secret, err := s.Service.CreateAccessKey(r.Context(), userID, description)
+	key, secret, err := s.Service.CreateAccessKeyFor(r.Context(), principal(r), req.Credential.UserID, description)
 	if err != nil {
 		return err
 	}
@@ -541,10 +463,7 @@ func (s *Server) handleListCredentials(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if userID, err = s.credentialUser(r.Context(), principal(r), userID); err != nil {
-		return err
-	}
-	keys, err := s.Service.ListAccessKeys(r.Context(), userID)
+	keys, err := s.Service.ListAccessKeysFor(r.Context(), principal(r), userID)
 	if err != nil {
 		return err
 	}
@@ -592,7 +511,7 @@ func (s *Server) handleUpdateCredential(w http.ResponseWriter, r *http.Request) 
 			return casebook.Invalidf("credential.status", "credential.status must be \"active\" or \"inactive\".")
 		}
 	}
-	updated, err := s.Service.UpdateAccessKey(r.Context(), key.UserID, key.ID, update)
+	updated, err := s.Service.UpdateAccessKeyFor(r.Context(), principal(r), key.ID, update)
 	if err != nil {
 		return err
 	}
@@ -604,7 +523,7 @@ func (s *Server) handleDeleteCredential(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	if err := s.Service.DeleteAccessKey(r.Context(), key.UserID, key.ID); err != nil {
+	if err := s.Service.DeleteAccessKeyFor(r.Context(), principal(r), key.ID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

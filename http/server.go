@@ -149,11 +149,7 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	err := s.Service.Store.Read(ctx, func(tx casebook.Tx) error {
-		_, err := tx.FindAccounts(ctx)
-		return err
-	})
-	if err != nil {
+	if err := s.Service.Ready(ctx); err != nil {
 		s.Logger.Error("readiness check failed", "err", err)
 		return writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}

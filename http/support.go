@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -77,40 +76,17 @@ func optionalRef(id, name string) *namedRef {
 	return &namedRef{ID: id, Name: name}
 }
 
-// accountNames returns the names of the accounts with the given ids. The
-// engineers' Service methods return account ids only; names are public to
-// engineers, who work every account's queue.
+// accountNames returns the names of the accounts with the given ids, in
+// one query. The engineers' Service methods return account ids only.
 func (s *Server) accountNames(ctx context.Context, ids ...string) (map[string]string, error) {
-	names := make(map[string]string, len(ids))
-	err := s.Service.Store.Read(ctx, func(tx casebook.Tx) error {
-		for _, id := range ids {
-			if _, ok := names[id]; ok || id == "" {
-				continue
-			}
-			a, err := tx.FindAccountByID(ctx, id)
-			if err != nil {
-				return fmt.Errorf("find account %s: %w", id, err)
-			}
-			names[id] = a.Name
-		}
-		return nil
-	})
-	return names, err
+	return s.Service.AccountNames(ctx, requestInfoFrom(ctx).Principal, ids)
 }
 
 // findAccountRef resolves the queue's account filter: a name first, then
 // an id. An account that does not exist is a bad filter, not an empty
 // queue: engineers see every account, so saying so reveals nothing.
 func (s *Server) findAccountRef(ctx context.Context, nameOrID string) (*casebook.Account, error) {
-	var account *casebook.Account
-	err := s.Service.Store.Read(ctx, func(tx casebook.Tx) error {
-		var err error
-		account, err = tx.FindAccountByName(ctx, nameOrID)
-		if casebook.ErrorCode(err) == casebook.ENOTFOUND {
-			account, err = tx.FindAccountByID(ctx, nameOrID)
-		}
-		return err
-	})
+	account, err := s.Service.EngineerAccount(ctx, requestInfoFrom(ctx).Principal, nameOrID)
 	if casebook.ErrorCode(err) == casebook.ENOTFOUND {
 		return nil, casebook.Invalidf("account", "No account has the name or id %q.", nameOrID)
 	}

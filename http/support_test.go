@@ -136,7 +136,7 @@ func sameSet(got []string, want ...string) bool {
 func storedCredentials(t *testing.T, env *testEnv, id string) int {
 	t.Helper()
 	var n int
-	err := env.Svc.Store.Read(context.Background(), func(tx casebook.Tx) error {
+	err := env.Store.Read(context.Background(), func(tx casebook.Tx) error {
 		creds, err := tx.FindCredentials(context.Background(), id)
 		n = len(creds)
 		return err

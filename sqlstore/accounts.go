@@ -59,3 +59,34 @@ func scanAccount(s scanner) (*casebook.Account, error) {
 	}
 	return &a, nil
 }
+
+// FindAccountNames returns the names of the accounts with the given ids in
+// one query. Ids are deduplicated first, so a page of tickets of a few
+// accounts asks for a few rows; unknown ids are absent from the map.
+func (tx *Tx) FindAccountNames(ctx context.Context, ids []string) (map[string]string, error) {
+	names := make(map[string]string)
+	var distinct []string
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			distinct = append(distinct, id)
+		}
+	}
+	if len(distinct) == 0 {
+		return names, nil
+	}
+	rows, err := tx.query(ctx, `SELECT id, name FROM accounts WHERE id IN (`+placeholders(len(distinct))+`)`, anyArgs(distinct)...)
+	if err != nil {
+		return nil, tx.wrap("find account names", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, tx.wrap("scan account name", err)
+		}
+		names[id] = name
+	}
+	return names, tx.wrap("find account names", rows.Err())
+}

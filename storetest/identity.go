@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -44,6 +45,40 @@ func testAccounts(t *testing.T, s casebook.Store) {
 		_, err = tx.FindAccountByName(ctx, "nobody")
 		wantCode(t, err, casebook.ENOTFOUND)
 		return nil
+	})
+	t.Run("Names", func(t *testing.T) {
+		// More accounts than a page of tickets can name, asked for at once,
+		// with an unknown id, an empty one and repeats.
+		want := map[string]string{a.ID: "acme", b.ID: "globex"}
+		ids := []string{a.ID, "", casebook.NewHexID(), a.ID, b.ID}
+		write(t, s, func(tx casebook.Tx) error {
+			for i := range 120 {
+				acc := &casebook.Account{ID: casebook.NewHexID(), Name: fmt.Sprintf("names-%03d", i), CreatedAt: at(time.Hour)}
+				if err := tx.CreateAccount(ctx, acc); err != nil {
+					return err
+				}
+				want[acc.ID] = acc.Name
+				ids = append(ids, acc.ID)
+			}
+			return nil
+		})
+		read(t, s, func(tx casebook.Tx) error {
+			got, err := tx.FindAccountNames(ctx, ids)
+			if err != nil {
+				t.Fatal(err)
+			} else if !reflect.DeepEqual(got, want) {
+				t.Fatalf("FindAccountNames = %d names, want %d: %v", len(got), len(want), got)
+			}
+			for _, none := range [][]string{nil, {""}, {casebook.NewHexID()}} {
+				got, err := tx.FindAccountNames(ctx, none)
+				if err != nil {
+					t.Fatal(err)
+				} else if got == nil || len(got) != 0 {
+					t.Fatalf("FindAccountNames(%q) = %#v, want an empty map", none, got)
+				}
+			}
+			return nil
+		})
 	})
 	t.Run("DuplicateName", func(t *testing.T) {
 		err := s.Write(ctx, func(tx casebook.Tx) error {

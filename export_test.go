@@ -1,0 +1,6 @@
+package casebook
+
+// TestStore returns the store of s, for tests in package casebook_test that
+// arrange or inspect rows no Service method reaches. It exists only in
+// test builds.
+func (s *Service) TestStore() Store { return s.store }
