@@ -35,7 +35,9 @@ import (
 // comma-joined lists, bare keys (?group_id) for empty values, integers with
 // surrounding spaces. Field types: string, int, *int, []string, []int and
 // types with a decodeText method (their own text form); in bodies any
-// encoding/json type. Specs are built once per type, on first use.
+// encoding/json type. Untagged embedded structs (caseRequest, supportPage)
+// share fields between requests. Specs are built once per type, on first
+// use; TestDecodeSpecs builds every request type's.
 func decode(r *http.Request, dst any) error {
 	v := reflect.ValueOf(dst).Elem()
 	spec := specFor(v.Type())
