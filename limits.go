@@ -4,9 +4,12 @@ import "unicode/utf8"
 
 // Documented limits of the OSM API (shared/spec; where doc versions
 // disagree, the most permissive bound that fits the SDK's types, see
-// docs/compatibility.md). Every limit is one constant here, and every check
-// of one uses CheckLength, CheckRange or CheckCount, so a limit has one
-// message wherever it is checked.
+// docs/compatibility.md). Every limit is one constant here and is checked
+// on one side only, below; the one exception, pages, which the Service
+// re-checks for its other callers, is checked with the same function on both
+// sides, so the message is the same. CheckLength, CheckRange and CheckCount
+// give the generic messages; a few limits have a more telling one of their
+// own (the relation cap, the download batch).
 //
 // Who checks what:
 //   - The Service checks every value it receives and acts on: the fields of
@@ -18,7 +21,8 @@ import "unicode/utf8"
 //     and paging (their forms and defaults differ per operation: limit=0 is
 //     the default page in ListCases but refused by ListAuthorizations), the
 //     raw text of values it parses (times, status lists, form_data), ids in
-//     paths (too long to name anything: not found), and documented fields the
+//     paths (too long to name anything: not found) and the attachment ids of
+//     downloads and access links (lookups only), and documented fields the
 //     Service does not take (verify_code, authorization_content,
 //     X-Phone-Verifiedid, X-Email-Verifiedid, label_id_list,
 //     incident_satisfaction_list). The Service still bounds every page it
