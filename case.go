@@ -106,9 +106,6 @@ type Relation struct {
 	RelatedCreatorName string
 }
 
-// MaxRelationsPerCase is the documented cap on associations per ticket.
-const MaxRelationsPerCase = 3
-
 // Scope restricts reads and writes to what a customer may see: always one
 // account; then either the whole account (master user), or the tickets
 // created by UserID, plus those created by the members of GroupID when set.

@@ -10,6 +10,9 @@ func (s *Service) ScopeFor(ctx context.Context, p *Principal, groupID string) (S
 	if p == nil || p.Realm != RealmCustomer || p.AccountID == "" {
 		return Scope{}, Errorf(EFORBIDDEN, "Only customers can do this.").WithReason(ReasonNoPermission)
 	}
+	if err := checkLen("group_id", groupID, MaxGroupIDLength); err != nil {
+		return Scope{}, err
+	}
 	scope := Scope{AccountID: p.AccountID, All: p.IsMaster, UserID: p.UserID}
 	if groupID == "" {
 		return scope, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"time"
-	"unicode/utf8"
 )
 
 // Config holds the business limits of a Service. DefaultConfig gives the
@@ -84,23 +83,18 @@ func requireEngineer(p *Principal) error {
 }
 
 // checkLen returns an EINVALID error when v is longer than max characters.
-func checkLen(field, v string, max int) error {
-	if utf8.RuneCountInString(v) > max {
-		return Invalidf(field, "%s must be at most %d characters.", field, max)
-	}
-	return nil
-}
+func checkLen(field, v string, max int) error { return CheckLength(field, v, 0, max) }
 
-// normalizePage checks offset and limit and applies the default limit.
-func normalizePage(offset, limit, max int) (int, int, error) {
-	if offset < 0 {
-		return 0, 0, Invalidf("offset", "offset must not be negative.")
-	}
-	if limit < 0 || limit > max {
-		return 0, 0, Invalidf("limit", "limit must be between 0 and %d.", max)
+// normalizePage checks offset and limit and applies the default limit to a
+// limit of 0.
+func normalizePage(offset, limit int) (int, int, error) {
+	if err := CheckRange("offset", int64(offset), 0, MaxListOffset); err != nil {
+		return 0, 0, err
+	} else if err := CheckRange("limit", int64(limit), 0, MaxPageLimit); err != nil {
+		return 0, 0, err
 	}
 	if limit == 0 {
-		limit = defaultPageLimit
+		limit = DefaultPageLimit
 	}
 	return offset, limit, nil
 }

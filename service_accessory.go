@@ -20,9 +20,6 @@ const (
 	AccessoryFromMessage  = "message"  // uploaded for a message
 )
 
-// MaxAccessoryNameLength bounds attachment file names.
-const MaxAccessoryNameLength = 255
-
 // validateUpload checks the description of an upload against the limits.
 func (s *Service) validateUpload(in UploadInput) error {
 	if in.FileName == "" {

@@ -6,19 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
-// Limits of authorization fields (documented OSM bounds).
 const (
-	maxAuthDetails     = 5     // incident_auth_detail_list 1..5
-	maxAuthDescribeLen = 2000  // auth_describe
-	maxRejectReasonLen = 300   // reject_reason 1..300
-	maxDetailFieldLen  = 64    // instance_id, instance_name, region_id, account
-	maxAgencyIDLen     = 64    // agency_id
-	maxPasswordLen     = 10240 // password in ConfirmAuthorizations
-	maxAuthorizationPg = 100   // ListAuthorizations limit
-	expireBatchSize    = 100   // authorizations expired per transaction
+	expireBatchSize = 100 // authorizations expired per transaction
 
 	// The sweeper's identity in the audit log.
 	systemActorID    = "system"
@@ -111,7 +102,7 @@ func (s *Service) ListAuthorizations(ctx context.Context, p *Principal, groupID 
 
 func (s *Service) findAuthorizations(ctx context.Context, f AuthorizationFilter) ([]*Authorization, int, error) {
 	var err error
-	if f.Offset, f.Limit, err = normalizePage(f.Offset, f.Limit, maxAuthorizationPg); err != nil {
+	if f.Offset, f.Limit, err = normalizePage(f.Offset, f.Limit); err != nil {
 		return nil, 0, err
 	}
 	f.Now = s.nowMS()
@@ -177,6 +168,27 @@ func (s *Service) grantWindow(in ConfirmInput, now time.Time) (start, end time.T
 	return start, end, nil
 }
 
+// Validate checks a confirmation against the documented limits; whether
+// its items name details of the authorization is checked with the
+// authorization (checkCredentials). A port of 0 keeps the detail's port.
+func (in *ConfirmInput) Validate() error {
+	if err := CheckCount("auth_detail_list", len(in.Credentials), 0, MaxConfirmDetails); err != nil {
+		return err
+	} else if err := checkLen("agency_id", in.AgencyID, MaxAgencyIDLength); err != nil {
+		return err
+	}
+	for _, c := range in.Credentials {
+		if err := CheckRange("port", int64(c.Port), 0, MaxPort); err != nil {
+			return err
+		} else if err := checkLen("account", c.Account, MaxDetailFieldLength); err != nil {
+			return err
+		} else if err := checkLen("password", c.Password, MaxCredentialPassword); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // checkCredentials checks the customer's credentials against the details
 // of a and reports whether any of them carries a password.
 func checkCredentials(a *Authorization, creds []Credential) (hasPassword bool, err error) {
@@ -191,12 +203,6 @@ func checkCredentials(a *Authorization, creds []Credential) (hasPassword bool, e
 			return false, Invalidf("auth_detail_id", "auth_detail_id %d is not a detail of this authorization.", c.DetailID)
 		case seen[c.DetailID]:
 			return false, Invalidf("auth_detail_id", "auth_detail_id %d is given twice.", c.DetailID)
-		case c.Port < 0 || c.Port > 65535:
-			return false, Invalidf("port", "port must be between 1 and 65535.")
-		case utf8.RuneCountInString(c.Account) > maxDetailFieldLen:
-			return false, Invalidf("account", "account must be at most %d characters.", maxDetailFieldLen)
-		case len(c.Password) > maxPasswordLen:
-			return false, Invalidf("password", "password must be at most %d characters.", maxPasswordLen)
 		}
 		seen[c.DetailID] = true
 		if c.Password != "" {
@@ -214,7 +220,7 @@ func (s *Service) ConfirmAuthorization(ctx context.Context, p *Principal, groupI
 	if err != nil {
 		return err
 	}
-	if err := checkLen("agency_id", in.AgencyID, maxAgencyIDLen); err != nil {
+	if err := in.Validate(); err != nil {
 		return err
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
@@ -294,7 +300,7 @@ func (s *Service) RejectAuthorization(ctx context.Context, p *Principal, groupID
 	}
 	if strings.TrimSpace(reason) == "" {
 		return Invalidf("reject_reason", "reject_reason is required.")
-	} else if err := checkLen("reject_reason", reason, maxRejectReasonLen); err != nil {
+	} else if err := checkLen("reject_reason", reason, MaxRejectReasonLength); err != nil {
 		return err
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
@@ -336,6 +342,13 @@ func (s *Service) CancelAuthorization(ctx context.Context, p *Principal, groupID
 // Validate checks an engineer's authorization request against the
 // dictionaries and the documented limits.
 func (in *AuthorizationRequest) Validate() error {
+	for _, f := range []struct{ name, value string }{
+		{"resource_type_id", in.ResourceTypeID}, {"visit_type_id", in.VisitTypeID}, {"content_type_id", in.ContentTypeID},
+	} {
+		if err := checkLen(f.name, f.value, MaxDictIDLength); err != nil {
+			return err
+		}
+	}
 	if !DictHas(DictResourceType, in.ResourceTypeID) {
 		return Invalidf("resource_type_id", "Unknown resource_type_id %q.", in.ResourceTypeID)
 	} else if !DictHas(DictVisitType, in.VisitTypeID) {
@@ -345,23 +358,23 @@ func (in *AuthorizationRequest) Validate() error {
 	}
 	if strings.TrimSpace(in.Describe) == "" {
 		return Invalidf("auth_describe", "auth_describe is required.")
-	} else if err := checkLen("auth_describe", in.Describe, maxAuthDescribeLen); err != nil {
+	} else if err := checkLen("auth_describe", in.Describe, MaxAuthDescribeLength); err != nil {
 		return err
 	}
-	if len(in.Details) == 0 || len(in.Details) > maxAuthDetails {
-		return Invalidf("incident_auth_detail_list", "An authorization has 1 to %d items.", maxAuthDetails)
+	if err := CheckCount("details", len(in.Details), 1, MaxAuthDetails); err != nil {
+		return err
 	}
 	for _, d := range in.Details {
 		if d.Type != AuthDetailConsole && d.Type != AuthDetailHost {
 			return Invalidf("type", "The type must be 0 or 1.")
-		} else if d.Port < 0 || d.Port > 65535 {
-			return Invalidf("port", "port must be between 0 and 65535.")
+		} else if err := CheckRange("port", int64(d.Port), 0, MaxPort); err != nil {
+			return err
 		}
 		for _, f := range []struct{ name, value string }{
 			{"instance_id", d.InstanceID}, {"instance_name", d.InstanceName},
 			{"region_id", d.RegionID}, {"account", d.Account},
 		} {
-			if err := checkLen(f.name, f.value, maxDetailFieldLen); err != nil {
+			if err := checkLen(f.name, f.value, MaxDetailFieldLength); err != nil {
 				return err
 			}
 		}

@@ -7,14 +7,7 @@ import (
 	"time"
 )
 
-// Limits of ticket and message fields (documented OSM bounds; where doc
-// versions disagree, the most permissive one that fits the SDK).
 const (
-	maxDescriptionLen    = 2000  // simple_description (create page: 1200; list/detail: 2000)
-	maxMessageLen        = 10000 // CreateMessages message.content
-	maxJudgementLen      = 400   // UpdateCases judgement / operate_desc
-	maxMessagePage       = 100   // ListMessages limit
-	defaultPageLimit     = 10    // when a list call leaves limit at 0
 	engineerOnlyMessage  = "Only support engineers can do this."
 	caseNotFoundMessage  = "This case does not exist."
 	caseTakenByOtherText = "The case is handled by another engineer."
@@ -25,6 +18,8 @@ const (
 func (in *CaseInput) Validate() error {
 	if in.BusinessTypeID == "" {
 		return Invalidf("business_type_id", "business_type_id is required.")
+	} else if err := checkLen("business_type_id", in.BusinessTypeID, MaxBusinessTypeIDLength); err != nil {
+		return err
 	} else if !DictHas(DictBusinessType, in.BusinessTypeID) {
 		return Invalidf("business_type_id", "Unknown business_type_id %q.", in.BusinessTypeID)
 	}
@@ -41,19 +36,29 @@ func (in *CaseInput) Validate() error {
 		name, value string
 		max         int
 	}{
-		{"simple_description", in.SimpleDescription, maxDescriptionLen},
-		{"incident_sub_type_id", in.IncidentSubTypeID, 32},
-		{"product_category_id", in.ProductCategoryID, 64},
-		{"region_id", in.RegionID, 64},
-		{"project_id", in.ProjectID, 64},
-		{"severity_id", in.SeverityID, 64},
-		{"source_id", in.SourceID, 32},
-		{"remind_mobile", in.RemindMobile, 32},
-		{"remind_mail", in.RemindMail, 128},
-		{"remind_time", in.RemindTime, 16},
-		{"area_code", in.AreaCode, 16},
+		{"simple_description", in.SimpleDescription, MaxDescriptionLength},
+		{"incident_sub_type_id", in.IncidentSubTypeID, MaxIncidentSubTypeIDLength},
+		{"product_category_id", in.ProductCategoryID, MaxProductCategoryIDLength},
+		{"region_id", in.RegionID, MaxRegionIDLength},
+		{"project_id", in.ProjectID, MaxProjectIDLength},
+		{"severity_id", in.SeverityID, MaxSeverityIDLength},
+		{"source_id", in.SourceID, MaxSourceIDLength},
+		{"remind_mobile", in.RemindMobile, MaxRemindMobileLength},
+		{"remind_mail", in.RemindMail, MaxRemindMailLength},
+		{"remind_time", in.RemindTime, MaxRemindTimeLength},
+		{"area_code", in.AreaCode, MaxAreaCodeLength},
 	} {
 		if err := checkLen(f.name, f.value, f.max); err != nil {
+			return err
+		}
+	}
+	if err := CheckCount("extends_map", len(in.ExtendsMap), 0, MaxExtendsEntries); err != nil {
+		return err
+	}
+	for k, v := range in.ExtendsMap {
+		if err := CheckLength("extends_map key", k, 1, MaxExtendsKeyLength); err != nil {
+			return err
+		} else if err := checkLen("extends_map value", v, MaxExtendsValueLength); err != nil {
 			return err
 		}
 	}
@@ -71,7 +76,7 @@ func (s *Service) CreateCase(ctx context.Context, p *Principal, in CaseInput) (*
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.checkAccessoryCount(in.AccessoryIDs); err != nil {
+	if err := s.checkAccessoryIDs(in.AccessoryIDs, MaxAccessoryIDLength); err != nil {
 		return nil, err
 	}
 
@@ -128,16 +133,16 @@ func (s *Service) CreateCase(ctx context.Context, p *Principal, in CaseInput) (*
 	return c, nil
 }
 
-// checkAccessoryCount applies the per-submission attachment limit and
-// refuses duplicate ids.
-func (s *Service) checkAccessoryCount(ids []string) error {
+// checkAccessoryIDs applies the per-submission attachment limit and the
+// id length, and refuses duplicate ids.
+func (s *Service) checkAccessoryIDs(ids []string, maxIDLen int) error {
 	if len(ids) > s.Config.AccessoryMaxCount {
 		return Invalidf("accessory_ids", "At most %d attachments are allowed.", s.Config.AccessoryMaxCount)
 	}
 	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
-		if id == "" {
-			return Invalidf("accessory_ids", "Attachment ids must not be empty.")
+		if err := CheckLength("accessory_ids", id, 1, maxIDLen); err != nil {
+			return err
 		} else if seen[id] {
 			return Invalidf("accessory_ids", "Attachment %q is given twice.", id)
 		}
@@ -198,7 +203,7 @@ func (s *Service) ListCases(ctx context.Context, p *Principal, groupID string, f
 // findCases returns one page of the tickets f selects, and the total count.
 func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, error) {
 	var err error
-	if f.Offset, f.Limit, err = normalizePage(f.Offset, f.Limit, 100); err != nil {
+	if f.Offset, f.Limit, err = normalizePage(f.Offset, f.Limit); err != nil {
 		return nil, 0, err
 	}
 	var cases []*Case
@@ -246,7 +251,7 @@ func allMessages(ctx context.Context, tx Tx, c *Case) ([]*Message, error) {
 	var all []*Message
 	for {
 		page, total, err := tx.FindMessages(ctx, MessageFilter{
-			AccountID: c.AccountID, CaseID: c.ID, Offset: len(all), Limit: maxMessagePage,
+			AccountID: c.AccountID, CaseID: c.ID, Offset: len(all), Limit: MaxPageLimit,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("find messages: %w", err)
@@ -266,14 +271,17 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 	if err != nil {
 		return err
 	}
+	if err := checkLen("action_id", in.Action, MaxActionIDLength); err != nil {
+		return err
+	}
 	switch in.Action {
 	case CaseActionCancel, CaseActionClose, CaseActionPress, CaseActionDelete:
 	default:
 		return Invalidf("action_id", "The operation must be canceled or closed or pressed or deleted.").WithReason(ReasonBadCaseAction)
 	}
-	if err := checkLen("judgement", in.Judgement, maxJudgementLen); err != nil {
+	if err := checkLen("judgement", in.Judgement, MaxJudgementLength); err != nil {
 		return err
-	} else if err := checkLen("operate_desc", in.OperateDesc, maxJudgementLen); err != nil {
+	} else if err := checkLen("operate_desc", in.OperateDesc, MaxJudgementLength); err != nil {
 		return err
 	}
 
@@ -373,9 +381,11 @@ func (s *Service) CreateMessage(ctx context.Context, p *Principal, groupID, case
 	}
 	if strings.TrimSpace(content) == "" && len(accessoryIDs) == 0 {
 		return nil, Invalidf("content", "The message is empty.")
-	} else if err := checkLen("content", content, maxMessageLen); err != nil {
+	} else if err := checkLen("content", content, MaxMessageLength); err != nil {
 		return nil, err
-	} else if err := s.checkAccessoryCount(accessoryIDs); err != nil {
+	} else if err := CheckCount("accessory_ids", len(accessoryIDs), 0, MaxMessageAccessories); err != nil {
+		return nil, err
+	} else if err := s.checkAccessoryIDs(accessoryIDs, MaxMessageAccessoryIDLen); err != nil {
 		return nil, err
 	}
 
@@ -427,7 +437,7 @@ func (s *Service) ListMessages(ctx context.Context, p *Principal, groupID, caseI
 	if err != nil {
 		return nil, 0, err
 	}
-	if offset, limit, err = normalizePage(offset, limit, maxMessagePage); err != nil {
+	if offset, limit, err = normalizePage(offset, limit); err != nil {
 		return nil, 0, err
 	}
 	var msgs []*Message
@@ -561,8 +571,8 @@ func (s *Service) Reply(ctx context.Context, p *Principal, caseID, content strin
 		return nil, err
 	}
 	if strings.TrimSpace(content) == "" {
-		return nil, Invalidf("content", "The message is empty.")
-	} else if err := checkLen("content", content, maxMessageLen); err != nil {
+		return nil, Invalidf("content", "The message content is empty.")
+	} else if err := checkLen("content", content, MaxMessageLength); err != nil {
 		return nil, err
 	}
 	var m *Message

@@ -6,9 +6,6 @@ import (
 	"sort"
 )
 
-// maxRelatedIDLen is the documented length of a ticket id in a relation.
-const maxRelatedIDLen = 64
-
 // CreateRelations links up to three other tickets to a ticket. Every ticket
 // involved must be visible to the caller, and a ticket has at most
 // MaxRelationsPerCase relations in total, however many requests race.
@@ -24,11 +21,10 @@ func (s *Service) CreateRelations(ctx context.Context, p *Principal, groupID, ca
 	}
 	seen := make(map[string]bool, len(relatedIDs))
 	for _, id := range relatedIDs {
+		if err := CheckLength("related_id_list", id, 1, MaxCaseIDLength); err != nil {
+			return err
+		}
 		switch {
-		case id == "":
-			return Invalidf("related_id_list", "Case ids must not be empty.")
-		case len(id) > maxRelatedIDLen:
-			return Invalidf("related_id_list", "Case ids must be at most %d characters.", maxRelatedIDLen)
 		case id == caseID:
 			return Invalidf("related_id_list", "A case cannot be associated with itself.")
 		case seen[id]:
@@ -118,6 +114,8 @@ func (s *Service) DeleteRelation(ctx context.Context, p *Principal, groupID, cas
 	}
 	if relatedID == "" {
 		return Invalidf("related_id", "related_id is required.")
+	} else if err := CheckLength("related_id", relatedID, 1, MaxCaseIDLength); err != nil {
+		return err
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
 		c, err := tx.FindCase(ctx, scope, caseID)

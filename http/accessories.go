@@ -17,13 +17,7 @@ import (
 	"github.com/casebook/casebook/auth"
 )
 
-// Documented limits of the attachment operations.
 const (
-	maxFormDataLen       = 5000 // UploadAccessory form_data, characters
-	maxAccessoryIDLen    = 64   // one attachment id
-	maxDownloadPathLen   = 650  // DownloadAccessories path: comma-separated ids
-	maxDownloadIDs       = 10   // ids per DownloadAccessories call (legacy doc: 10, zipped)
-	maxAccessUrlIDs      = 100  // ListAccessoryAccessUrls accessory_ids
 	uploadEnvelopeBytes  = 64 << 10
 	downloadZipName      = "accessories.zip"
 	linkAccountParam     = "a"
@@ -45,12 +39,12 @@ type uploadForm struct {
 func parseUploadForm(r io.Reader) (casebook.UploadInput, error) {
 	var in casebook.UploadInput
 	// 4 bytes per character at most, and one more to notice excess.
-	b, err := io.ReadAll(io.LimitReader(r, 4*maxFormDataLen+1))
+	b, err := io.ReadAll(io.LimitReader(r, 4*casebook.MaxFormDataLength+1))
 	if err != nil {
 		return in, uploadReadError(err)
 	}
-	if !utf8.Valid(b) || utf8.RuneCount(b) < 1 || utf8.RuneCount(b) > maxFormDataLen {
-		return in, casebook.Invalidf("form_data", "form_data must be 1 to %d characters of JSON.", maxFormDataLen)
+	if !utf8.Valid(b) || utf8.RuneCount(b) < 1 || utf8.RuneCount(b) > casebook.MaxFormDataLength {
+		return in, casebook.Invalidf("form_data", "form_data must be 1 to %d characters of JSON.", casebook.MaxFormDataLength)
 	}
 	var f uploadForm
 	if err := json.Unmarshal(b, &f); err != nil {
@@ -213,46 +207,50 @@ func (s *Server) visibleAccessories(r *http.Request, groupID string, ids []strin
 	return found, err
 }
 
-// parseDownloadIDs splits the accessory_id path parameter: one id or a
-// comma-separated list of at most maxDownloadIDs, 1..650 characters in all.
-// Repeated ids are served once.
-func parseDownloadIDs(v string) ([]string, error) {
-	if err := checkLength("accessory_id", v, 1, maxDownloadPathLen); err != nil {
-		return nil, err
+// downloadIDs is the accessory_id path parameter of DownloadAccessories:
+// one id or a comma-separated list of at most MaxDownloadIDs, 1..650
+// characters in all. Repeated ids are served once.
+type downloadIDs []string
+
+func (l *downloadIDs) decodeText(v string) error {
+	if err := casebook.CheckLength("accessory_id", v, 1, casebook.MaxDownloadPathLength); err != nil {
+		return err
 	}
-	var ids []string
 	seen := map[string]bool{}
 	for _, id := range strings.Split(v, ",") {
 		id = strings.TrimSpace(id)
 		if id == "" {
-			return nil, casebook.Invalidf("accessory_id", "accessory_id holds an empty id.")
+			return casebook.Invalidf("accessory_id", "accessory_id holds an empty id.")
 		}
-		if err := checkLength("accessory_id", id, 1, maxAccessoryIDLen); err != nil {
-			return nil, err
+		if err := casebook.CheckLength("accessory_id", id, 1, casebook.MaxAccessoryIDLength); err != nil {
+			return err
 		}
 		if !seen[id] {
 			seen[id] = true
-			ids = append(ids, id)
+			*l = append(*l, id)
 		}
 	}
-	if len(ids) > maxDownloadIDs {
-		return nil, casebook.Invalidf("accessory_id", "At most %d attachments can be downloaded at once.", maxDownloadIDs)
+	if len(*l) > casebook.MaxDownloadIDs {
+		return casebook.Invalidf("accessory_id", "At most %d attachments can be downloaded at once.", casebook.MaxDownloadIDs)
 	}
-	return ids, nil
+	return nil
+}
+
+// downloadRequest is DownloadAccessories.
+type downloadRequest struct {
+	IDs     downloadIDs `path:"accessory_id"`
+	GroupID string      `query:"group_id"`
 }
 
 // handleDownloadAccessories serves one attachment as raw bytes, or
 // several (comma-separated ids) as a zip archive, streamed.
 func (s *Server) handleDownloadAccessories(w http.ResponseWriter, r *http.Request) error {
-	ids, err := parseDownloadIDs(r.PathValue("accessory_id"))
-	if err != nil {
+	var req downloadRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	groupID, err := newQuery(r).String("group_id", maxGroupIDLen)
-	if err != nil {
-		return err
-	}
-	found, err := s.visibleAccessories(r, groupID, ids)
+	ids := []string(req.IDs)
+	found, err := s.visibleAccessories(r, req.GroupID, ids)
 	if err != nil {
 		return err
 	}
@@ -397,24 +395,31 @@ func isAttrChar(b byte) bool {
 }
 
 func (s *Server) handleDeleteAccessories(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("accessory_id")
-	if id == "" || utf8.RuneCountInString(id) > maxAccessoryIDLen {
-		return accessoryNotFound(id)
+	var req struct {
+		AccessoryID string `path:"accessory_id,notfound" max:"MaxAccessoryIDLength"`
 	}
-	if err := s.Service.DeleteAccessory(r.Context(), principal(r), id); err != nil {
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := s.Service.DeleteAccessory(r.Context(), principal(r), req.AccessoryID); err != nil {
 		if casebook.ErrorCode(err) == casebook.ENOTFOUND {
-			return accessoryNotFound(id)
+			return accessoryNotFound(req.AccessoryID)
 		}
 		return err
 	}
 	return writeJSON(w, http.StatusOK, struct{}{})
 }
 
-// accessUrlsRequest is the body form of ListAccessoryAccessUrls used by
-// the seed page's example (a GET with a JSON body).
+// accessUrlsRequest is ListAccessoryAccessUrls: ids and group in the
+// query (SDK) or, as in the seed page's example, in a JSON body of the GET.
+// The query wins; the body is the fallback.
 type accessUrlsRequest struct {
-	GroupID      string     `json:"group_id"`
-	AccessoryIDs stringList `json:"accessory_ids"`
+	AccessoryIDs []string `query:"accessory_ids,comma"`
+	GroupID      string   `query:"group_id"`
+	Body         struct {
+		GroupID      string     `json:"group_id"`
+		AccessoryIDs stringList `json:"accessory_ids"`
+	} `body:"json"`
 }
 
 // accessoryURL is AccessoryUrl.
@@ -428,38 +433,27 @@ type accessoryURL struct {
 // for the given attachments the caller may see. Invisible and unknown ids
 // are left out without an error, so the answer reveals nothing about them.
 func (s *Server) handleListAccessoryAccessUrls(w http.ResponseWriter, r *http.Request) error {
-	q := newQuery(r)
-	var body accessUrlsRequest
-	if err := decodeJSON(r, &body); err != nil {
+	var req accessUrlsRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	// The query (SDK) wins; the body (seed example) is the fallback.
-	ids := q.List("accessory_ids", true)
+	ids := req.AccessoryIDs
 	if len(ids) == 0 {
-		for _, id := range body.AccessoryIDs {
+		for _, id := range req.Body.AccessoryIDs {
 			if id = strings.TrimSpace(id); id != "" {
 				ids = append(ids, id)
 			}
 		}
 	}
-	if len(ids) < 1 || len(ids) > maxAccessUrlIDs {
-		return casebook.Invalidf("accessory_ids", "accessory_ids must hold 1 to %d ids.", maxAccessUrlIDs)
-	}
-	for _, id := range ids {
-		if err := checkLength("accessory_ids", id, 1, maxAccessoryIDLen); err != nil {
-			return err
-		}
-	}
-	groupID, err := q.String("group_id", maxGroupIDLen)
-	if err != nil {
+	if err := casebook.CheckCount("accessory_ids", len(ids), 1, casebook.MaxAccessURLIDs); err != nil {
 		return err
 	}
-	if groupID == "" {
-		groupID = body.GroupID
-		if err := checkLength("group_id", groupID, 0, maxGroupIDLen); err != nil {
+	for _, id := range ids {
+		if err := casebook.CheckLength("accessory_ids", id, 1, casebook.MaxAccessoryIDLength); err != nil {
 			return err
 		}
 	}
+	groupID := groupIDOf(req.GroupID, req.Body.GroupID)
 
 	if s.Links == nil {
 		return fmt.Errorf("list access urls: no download link key configured")

@@ -16,23 +16,7 @@ import (
 // seed-endpoints.md sections 2, 4, 5) and UpdateAuthorizations
 // (lifecycle-endpoints.md).
 
-// Documented limits (the most permissive version where the docs disagree).
 const (
-	maxAuthorizationIDLen    = 32    // authorization_id in paths
-	maxSubCustomerNameLen    = 256   // sub_customer_name filter
-	maxAuthIncidentIDLen     = 64    // incident_id filter
-	maxAuthStatusFilter      = 10    // status filter 0..10
-	maxAuthDescriptionLen    = 2000  // simple_description filter
-	maxAuthListOffset        = 65535 // offset
-	maxAuthListLimit         = 100   // limit 1..100
-	defaultAuthListLimit     = 10
-	maxAuthGroupIDLen        = 64    // group_id
-	maxConfirmDetails        = 6     // auth_detail_list 0..6
-	maxConfirmAccountLen     = 64    // account
-	maxConfirmPasswordLen    = 10240 // password
-	maxConfirmAgencyIDLen    = 64    // agency_id
-	maxAuthActionIDLen       = 16    // action_id
-	maxRejectReasonLen       = 300   // reject_reason
 	authActionReject         = "reject"
 	authActionCancel         = "cancel"
 	authorizationNotFoundMsg = "This authorization does not exist."
@@ -55,9 +39,12 @@ func hideAuthorizationDenial(err error) error {
 	return err
 }
 
-// authorizationIDParam reads and checks the authorization_id path value.
-func authorizationIDParam(r *http.Request) (string, error) {
-	return pathID(r, "authorization_id", maxAuthorizationIDLen)
+// authorizationRequest is a request that names one authorization, and
+// optionally a group. An id out of bounds is a parameter error here (the
+// engineers' API answers not found).
+type authorizationRequest struct {
+	AuthorizationID string `path:"authorization_id" max:"MaxAuthorizationIDLength"`
+	GroupID         string `query:"group_id"`
 }
 
 // incidentOrderAuth is IncidentOrderAuthV2, an item of ListAuthorizations.
@@ -117,36 +104,34 @@ type listAuthorizationsResponse struct {
 	IncidentAuthList []incidentOrderAuth `json:"incident_auth_list"`
 }
 
+// listAuthorizationsRequest is ListAuthorizations: filters and a page.
+type listAuthorizationsRequest struct {
+	SubCustomerName   string `query:"sub_customer_name" max:"MaxUserNameFilter"`
+	IncidentID        string `query:"incident_id" max:"MaxCaseIDLength"`
+	Status            *int   `query:"status" min:"0" max:"MaxAuthStatus"`
+	SimpleDescription string `query:"simple_description" max:"MaxDescriptionLength"`
+	Offset            int    `query:"offset" min:"0" max:"MaxListOffset"`
+	Limit             int    `query:"limit" min:"1" max:"MaxPageLimit" default:"DefaultPageLimit"`
+	GroupID           string `query:"group_id"`
+}
+
 // handleListAuthorizations is ListAuthorizations. A group_id the caller is
 // not a member of is refused (OSM.01010002) exactly like one that does not
 // exist.
 func (s *Server) handleListAuthorizations(w http.ResponseWriter, r *http.Request) error {
-	q := newQuery(r)
-	var f casebook.AuthorizationFilter
-	var err error
-	if f.CreatorName, err = q.String("sub_customer_name", maxSubCustomerNameLen); err != nil {
+	var req listAuthorizationsRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if f.CaseID, err = q.String("incident_id", maxAuthIncidentIDLen); err != nil {
-		return err
+	f := casebook.AuthorizationFilter{
+		CreatorName:       req.SubCustomerName,
+		CaseID:            req.IncidentID,
+		Status:            req.Status,
+		DescriptionSearch: req.SimpleDescription,
+		Offset:            req.Offset,
+		Limit:             req.Limit,
 	}
-	if f.Status, err = q.IntPtr("status", 0, maxAuthStatusFilter); err != nil {
-		return err
-	}
-	if f.DescriptionSearch, err = q.String("simple_description", maxAuthDescriptionLen); err != nil {
-		return err
-	}
-	if f.Offset, err = q.Int("offset", 0, maxAuthListOffset, 0); err != nil {
-		return err
-	}
-	if f.Limit, err = q.Int("limit", 1, maxAuthListLimit, defaultAuthListLimit); err != nil {
-		return err
-	}
-	groupID, err := q.String("group_id", maxAuthGroupIDLen)
-	if err != nil {
-		return err
-	}
-	list, total, err := s.Service.ListAuthorizations(r.Context(), principal(r), groupID, f)
+	list, total, err := s.Service.ListAuthorizations(r.Context(), principal(r), req.GroupID, f)
 	if err != nil {
 		return err
 	}
@@ -233,37 +218,42 @@ func toAuthorizationDetail(a *casebook.Authorization, lang string) authorization
 }
 
 func (s *Server) handleShowAuthorizationDetail(w http.ResponseWriter, r *http.Request) error {
-	id, err := authorizationIDParam(r)
-	if err != nil {
+	var req authorizationRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	groupID, err := newQuery(r).String("group_id", maxAuthGroupIDLen)
-	if err != nil {
-		return err
-	}
-	a, err := s.Service.GetAuthorization(r.Context(), principal(r), groupID, id)
+	a, err := s.Service.GetAuthorization(r.Context(), principal(r), req.GroupID, req.AuthorizationID)
 	if err != nil {
 		return hideAuthorizationDenial(err)
 	}
 	return writeJSON(w, http.StatusOK, toAuthorizationDetail(a, requestInfoFrom(r.Context()).Lang))
 }
 
-// confirmRequest is ConfirmAuthorizationsRequestBody. Pointers tell an
-// absent field from a zero.
+// confirmRequest is ConfirmAuthorizations. group_id comes from the body,
+// or from the query as in the doc example.
 type confirmRequest struct {
+	authorizationRequest
+	Body confirmationBody `body:"json"`
+}
+
+// confirmationBody is ConfirmAuthorizationsRequestBody. Pointers tell an absent
+// field from a zero. The Service checks the list, the agency and each
+// item's account and password.
+type confirmationBody struct {
 	AuthDetailList    []confirmDetail `json:"auth_detail_list"`
-	AuthEffectiveTime *int64          `json:"auth_effective_time"`
-	AuthExpireTime    *int64          `json:"auth_expire_time"`
+	AuthEffectiveTime *int64          `json:"auth_effective_time" min:"0" max:"MaxInt64" unit:"epoch milliseconds"`
+	AuthExpireTime    *int64          `json:"auth_expire_time" min:"0" max:"MaxInt64" unit:"epoch milliseconds"`
 	GroupID           string          `json:"group_id"`
 	AgencyID          string          `json:"agency_id"`
 }
 
-// confirmDetail is TenantAgreeAuthDetailV2.
+// confirmDetail is TenantAgreeAuthDetailV2. A port, when given, is 1..65535
+// (absent keeps the detail's port).
 type confirmDetail struct {
-	Port         *int64         `json:"port"`
+	Port         *int64         `json:"port" min:"1" max:"MaxPort"`
 	Account      string         `json:"account"`
 	Password     passwordString `json:"password"`
-	AuthDetailID *int64         `json:"auth_detail_id"`
+	AuthDetailID *int64         `json:"auth_detail_id" required:"true"`
 }
 
 // passwordString is a password as the docs send it: a string, or a bare
@@ -295,123 +285,85 @@ func (p *passwordString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// epochMillis checks a documented epoch-milliseconds field (0..2^63-1)
-// and converts it.
-func epochMillis(field string, v *int64) (*time.Time, error) {
+// epochMillis converts an epoch-milliseconds field.
+func epochMillis(v *int64) *time.Time {
 	if v == nil {
-		return nil, nil
-	}
-	if *v < 0 {
-		return nil, casebook.Invalidf(field, "%s must be epoch milliseconds from 0 to 9223372036854775807.", field)
+		return nil
 	}
 	t := time.UnixMilli(*v).UTC()
-	return &t, nil
+	return &t
 }
 
-func (req *confirmRequest) input() (casebook.ConfirmInput, error) {
-	var in casebook.ConfirmInput
-	var err error
-	if len(req.AuthDetailList) > maxConfirmDetails {
-		return in, casebook.Invalidf("auth_detail_list", "auth_detail_list may hold at most %d items.", maxConfirmDetails)
+// input is the body as the Service takes it.
+func (b *confirmationBody) input() casebook.ConfirmInput {
+	in := casebook.ConfirmInput{
+		EffectiveAt: epochMillis(b.AuthEffectiveTime),
+		ExpireAt:    epochMillis(b.AuthExpireTime),
+		AgencyID:    b.AgencyID,
 	}
-	if in.EffectiveAt, err = epochMillis("auth_effective_time", req.AuthEffectiveTime); err != nil {
-		return in, err
-	}
-	if in.ExpireAt, err = epochMillis("auth_expire_time", req.AuthExpireTime); err != nil {
-		return in, err
-	}
-	if err := checkLength("group_id", req.GroupID, 0, maxAuthGroupIDLen); err != nil {
-		return in, err
-	}
-	if err := checkLength("agency_id", req.AgencyID, 0, maxConfirmAgencyIDLen); err != nil {
-		return in, err
-	}
-	in.AgencyID = req.AgencyID
-	for _, d := range req.AuthDetailList {
-		if d.AuthDetailID == nil {
-			return in, casebook.Invalidf("auth_detail_id", "auth_detail_id is required in every auth_detail_list item.")
-		}
+	for _, d := range b.AuthDetailList {
 		c := casebook.Credential{DetailID: *d.AuthDetailID, Account: d.Account, Password: string(d.Password)}
 		if d.Port != nil {
-			if *d.Port < 1 || *d.Port > 65535 {
-				return in, casebook.Invalidf("port", "port must be an integer from 1 to 65535.")
-			}
 			c.Port = int(*d.Port)
-		}
-		if err := checkLength("account", d.Account, 0, maxConfirmAccountLen); err != nil {
-			return in, err
-		}
-		if err := checkLength("password", c.Password, 0, maxConfirmPasswordLen); err != nil {
-			return in, err
 		}
 		in.Credentials = append(in.Credentials, c)
 	}
-	return in, nil
+	return in
 }
 
-// handleConfirmAuthorizations is ConfirmAuthorizations. group_id comes
-// from the body, or from the query as in the doc example; the answer is
-// 200 with {} (the SDK decodes it as a response with nil error fields).
+// handleConfirmAuthorizations is ConfirmAuthorizations; the answer is 200
+// with {} (the SDK decodes it as a response with nil error fields).
 func (s *Server) handleConfirmAuthorizations(w http.ResponseWriter, r *http.Request) error {
-	id, err := authorizationIDParam(r)
-	if err != nil {
-		return err
-	}
 	var req confirmRequest
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	in, err := req.input()
-	if err != nil {
-		return err
-	}
-	groupID, err := bodyOrQueryGroupID(r, req.GroupID)
-	if err != nil {
-		return err
-	}
-	if err := s.Service.ConfirmAuthorization(r.Context(), principal(r), groupID, id, in); err != nil {
+	groupID := groupIDOf(req.Body.GroupID, req.GroupID)
+	if err := s.Service.ConfirmAuthorization(r.Context(), principal(r), groupID, req.AuthorizationID, req.Body.input()); err != nil {
 		return hideAuthorizationDenial(err)
 	}
 	return writeJSON(w, http.StatusOK, struct{}{})
 }
 
-type updateAuthorizationRequest struct {
-	RejectReason string `json:"reject_reason"`
-	GroupID      string `json:"group_id"`
-}
-
-// handleUpdateAuthorizations is UpdateAuthorizations: action_id=reject
+// updateAuthorizationRequest is UpdateAuthorizations: action_id=reject
 // (a pending request, with a reason) or cancel (revoke a pending request or
 // a grant). Anything else is OSM.01010018.
-func (s *Server) handleUpdateAuthorizations(w http.ResponseWriter, r *http.Request) error {
-	id, err := authorizationIDParam(r)
-	if err != nil {
-		return err
-	}
-	action := newQuery(r).values.Get("action_id")
-	if action != authActionReject && action != authActionCancel {
-		shown := action
-		if len(shown) > maxAuthActionIDLen {
-			shown = shown[:maxAuthActionIDLen] + "..."
+type updateAuthorizationRequest struct {
+	authorizationRequest
+	Action authAction `query:"action_id"`
+	Body   struct {
+		RejectReason string `json:"reject_reason"` // the Service checks it
+		GroupID      string `json:"group_id"`
+	} `body:"json"`
+}
+
+// authAction is the action_id of UpdateAuthorizations.
+type authAction string
+
+func (a *authAction) decodeText(v string) error {
+	if v != authActionReject && v != authActionCancel {
+		shown := v
+		if len(shown) > casebook.MaxAuthActionShown {
+			shown = shown[:casebook.MaxAuthActionShown] + "..."
 		}
 		return casebook.Invalidf("action_id", "action_id must be reject or cancel, not %q.", shown).WithReason(casebook.ReasonBadAuthAction)
 	}
+	*a = authAction(v)
+	return nil
+}
+
+func (s *Server) handleUpdateAuthorizations(w http.ResponseWriter, r *http.Request) error {
 	var req updateAuthorizationRequest
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	groupID, err := bodyOrQueryGroupID(r, req.GroupID)
-	if err != nil {
-		return err
-	}
-	switch action {
+	groupID := groupIDOf(req.Body.GroupID, req.GroupID)
+	var err error
+	switch req.Action {
 	case authActionReject:
-		if err := checkLength("reject_reason", req.RejectReason, 1, maxRejectReasonLen); err != nil {
-			return err
-		}
-		err = s.Service.RejectAuthorization(r.Context(), principal(r), groupID, id, req.RejectReason)
+		err = s.Service.RejectAuthorization(r.Context(), principal(r), groupID, req.AuthorizationID, req.Body.RejectReason)
 	case authActionCancel:
-		err = s.Service.CancelAuthorization(r.Context(), principal(r), groupID, id)
+		err = s.Service.CancelAuthorization(r.Context(), principal(r), groupID, req.AuthorizationID)
 	}
 	if err != nil {
 		return hideAuthorizationDenial(err)

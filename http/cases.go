@@ -6,35 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/casebook/casebook"
-)
-
-// Documented limits of the ticket operations that the HTTP layer checks
-// itself; the Service checks the business ones (description, judgement,
-// dictionaries, attachment count). Where doc versions disagree, the most
-// permissive bound is used (docs/compatibility.md "Tickets").
-const (
-	maxCaseIDLen        = 64    // case_id in paths (zh: 32, en: 64)
-	maxGroupIDLen       = 64    // group_id everywhere
-	maxSearchKeys       = 32    // search_key items (older docs 32, newest 3)
-	maxSearchKeyLen     = 64    // each search_key item
-	maxLabelIDs         = 5     // label_id_list items (accepted, ignored)
-	maxQueryTimeLen     = 32    // query_start_time / query_end_time
-	maxListOffset       = 65535 // offset of ListCases and ListMessages
-	maxListLimit        = 100   // limit of ListCases and ListMessages
-	maxCaseTotal        = 65535 // ListCases total_count: documented as 0..65535
-	maxCaseStatusFilter = 30    // status filter (newest doc: 0..30)
-	maxActionIDLen      = 64    // UpdateCases action_id
-	maxSatisfactions    = 100   // incident_satisfaction_list items
-	maxMessageAccessory = 10    // CreateMessages accessory_ids items
-	maxMessageAccIDLen  = 32    // each CreateMessages accessory id
-	maxCaseAccIDLen     = 64    // each CreateCases accessory id
-	maxExtendsKeys      = 50    // extends_map entries (undocumented; ours)
-	maxExtendsKeyLen    = 64    // extends_map key (undocumented; ours)
-	maxExtendsValueLen  = 2000  // extends_map value (undocumented; ours)
-	maxVerifiedIDLen    = 32    // x-phone-verifiedid / x-email-verifiedid
 )
 
 // errCaseNotFound is the one answer for a ticket the caller cannot reach,
@@ -56,33 +29,33 @@ func hideCaseDenial(err error) error {
 	return err
 }
 
-// caseIDParam reads the case_id path parameter. An id longer than any id
-// can be is simply not found.
-func caseIDParam(r *http.Request) (string, error) {
-	id := r.PathValue("case_id")
-	if id == "" || utf8.RuneCountInString(id) > maxCaseIDLen {
-		return "", errCaseNotFound()
-	}
-	return id, nil
-}
-
-// bodyOrQueryGroupID returns the body's group_id, or the query's when the
-// body has none (doc examples put it in the query), after checking its
-// length.
-func bodyOrQueryGroupID(r *http.Request, body string) (string, error) {
+// groupIDOf returns the body's group_id, or the query's when the body has
+// none (doc examples put it in the query).
+func groupIDOf(body, query string) string {
 	if body != "" {
-		if err := checkLength("group_id", body, 0, maxGroupIDLen); err != nil {
-			return "", err
-		}
-		return body, nil
+		return body
 	}
-	return newQuery(r).String("group_id", maxGroupIDLen)
+	return query
 }
 
-// createCaseRequest is CreateOrderIncidentV2Req. Plain strings: the SDK
-// sends its required fields always (null or "" when unset), optional ones
-// only when set.
+// caseRequest is a request that names one ticket, and optionally a group.
+type caseRequest struct {
+	CaseID  string `path:"case_id,notfound" max:"MaxCaseIDLength"`
+	GroupID string `query:"group_id"`
+}
+
+// createCaseRequest is CreateCases. The Service checks the fields it
+// stores; the tags bound the documented ones it does not take.
 type createCaseRequest struct {
+	PhoneVerifiedID string         `header:"X-Phone-Verifiedid" max:"MaxVerifiedIDLength"`
+	EmailVerifiedID string         `header:"X-Email-Verifiedid" max:"MaxVerifiedIDLength"`
+	Body            createCaseBody `body:"json"`
+}
+
+// createCaseBody is CreateOrderIncidentV2Req. Plain strings: the SDK sends
+// its required fields always (null or "" when unset), optional ones only
+// when set.
+type createCaseBody struct {
 	IncidentSubTypeID    string          `json:"incident_sub_type_id"`
 	ProductCategoryID    string          `json:"product_category_id"`
 	BusinessTypeID       string          `json:"business_type_id"`
@@ -90,7 +63,7 @@ type createCaseRequest struct {
 	SimpleDescription    string          `json:"simple_description"`
 	SourceID             string          `json:"source_id"`
 	IsAuthorized         *int32          `json:"is_authorized"`
-	AuthorizationContent string          `json:"authorization_content"`
+	AuthorizationContent string          `json:"authorization_content" max:"MaxAuthContentLength"`
 	RemindMobile         string          `json:"remind_mobile"`
 	RemindMail           string          `json:"remind_mail"`
 	RemindTime           string          `json:"remind_time"`
@@ -99,60 +72,35 @@ type createCaseRequest struct {
 	ExtendsMap           map[string]any  `json:"extends_map"`
 	ExtensionMap         json.RawMessage `json:"extension_map"`
 	SeverityID           string          `json:"severity_id"`
-	VerifyCode           string          `json:"verify_code"`
+	VerifyCode           string          `json:"verify_code" max:"MaxVerifyCodeLength"`
 	AreaCode             string          `json:"area_code"`
 }
 
 func (s *Server) handleCreateCases(w http.ResponseWriter, r *http.Request) error {
-	for _, h := range []string{"X-Phone-Verifiedid", "X-Email-Verifiedid"} {
-		if v, ok := headerValue(r, h); ok {
-			if err := checkLength(strings.ToLower(h), v, 0, maxVerifiedIDLen); err != nil {
-				return err
-			}
-		}
-	}
 	var req createCaseRequest
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	for _, f := range []struct {
-		name, value string
-		max         int
-	}{
-		// The Service checks the fields it stores; these are the
-		// documented bounds of fields it does not see.
-		{"business_type_id", req.BusinessTypeID, 512},
-		{"verify_code", req.VerifyCode, 32},
-		{"authorization_content", req.AuthorizationContent, 10000},
-	} {
-		if err := checkLength(f.name, f.value, 0, f.max); err != nil {
-			return err
-		}
-	}
-	for _, id := range req.AccessoryIDs {
-		if err := checkLength("accessory_ids", id, 1, maxCaseAccIDLen); err != nil {
-			return err
-		}
-	}
-	extends, err := flattenExtendsMap(req.ExtendsMap)
+	b := req.Body
+	extends, err := flattenExtendsMap(b.ExtendsMap)
 	if err != nil {
 		return err
 	}
 	c, err := s.Service.CreateCase(r.Context(), principal(r), casebook.CaseInput{
-		BusinessTypeID:    req.BusinessTypeID,
-		IncidentSubTypeID: req.IncidentSubTypeID,
-		ProductCategoryID: req.ProductCategoryID,
-		RegionID:          req.RegionID,
-		ProjectID:         req.ProjectID,
-		SeverityID:        req.SeverityID,
-		SourceID:          req.SourceID,
-		SimpleDescription: req.SimpleDescription,
-		RemindMobile:      req.RemindMobile,
-		RemindMail:        req.RemindMail,
-		RemindTime:        req.RemindTime,
-		AreaCode:          req.AreaCode,
+		BusinessTypeID:    b.BusinessTypeID,
+		IncidentSubTypeID: b.IncidentSubTypeID,
+		ProductCategoryID: b.ProductCategoryID,
+		RegionID:          b.RegionID,
+		ProjectID:         b.ProjectID,
+		SeverityID:        b.SeverityID,
+		SourceID:          b.SourceID,
+		SimpleDescription: b.SimpleDescription,
+		RemindMobile:      b.RemindMobile,
+		RemindMail:        b.RemindMail,
+		RemindTime:        b.RemindTime,
+		AreaCode:          b.AreaCode,
 		ExtendsMap:        extends,
-		AccessoryIDs:      req.AccessoryIDs,
+		AccessoryIDs:      b.AccessoryIDs,
 	})
 	if err != nil {
 		return err
@@ -161,19 +109,14 @@ func (s *Server) handleCreateCases(w http.ResponseWriter, r *http.Request) error
 }
 
 // flattenExtendsMap turns the SDK's map[string]interface{} into strings:
-// strings stay as they are, other JSON values keep their JSON text.
+// strings stay as they are, other JSON values keep their JSON text, null
+// entries are left out. The Service checks the entries.
 func flattenExtendsMap(m map[string]any) (map[string]string, error) {
 	if len(m) == 0 {
 		return nil, nil
 	}
-	if len(m) > maxExtendsKeys {
-		return nil, casebook.Invalidf("extends_map", "extends_map may hold at most %d entries.", maxExtendsKeys)
-	}
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		if err := checkLength("extends_map key", k, 1, maxExtendsKeyLen); err != nil {
-			return nil, err
-		}
 		var s string
 		switch v := v.(type) {
 		case nil:
@@ -186,9 +129,6 @@ func flattenExtendsMap(m map[string]any) (map[string]string, error) {
 				return nil, casebook.Invalidf("extends_map", "extends_map value of %q cannot be stored.", k)
 			}
 			s = string(b)
-		}
-		if err := checkLength("extends_map value", s, 0, maxExtendsValueLen); err != nil {
-			return nil, err
 		}
 		out[k] = s
 	}
@@ -241,67 +181,51 @@ type listCasesResponse struct {
 	IncidentInfoList []incidentInfo `json:"incident_info_list"`
 }
 
+// listCasesRequest is ListCases: filters, a page and an optional group.
+type listCasesRequest struct {
+	SearchKeys     []string   `query:"search_key,words" min:"1" max:"MaxSearchKeyLength" items:"MaxSearchKeys"` // repeated keys (SDK), space-separated words (docs)
+	LabelIDs       []string   `query:"label_id_list,comma" items:"MaxLabelIDs"`                                 // labels are not implemented: checked, ignored
+	AppKey         string     `query:"app_key" max:"MaxFilterLength"`
+	IncidentID     string     `query:"incident_id" max:"MaxCaseIDLength"`
+	XCustomerID    string     `query:"x_customer_id" max:"MaxFilterLength"`
+	XCustomerName  string     `query:"x_customer_name" max:"MaxFilterLength"`
+	Status         *int       `query:"status" min:"0" max:"MaxCaseStatus"`
+	IncidentStatus statusList `query:"incident_status" max:"MaxStatusListLen"`
+	QueryStartTime string     `query:"query_start_time" max:"MaxQueryTimeLength"`
+	QueryEndTime   string     `query:"query_end_time" max:"MaxQueryTimeLength"`
+	Offset         int        `query:"offset" min:"0" max:"MaxListOffset"`
+	Limit          int        `query:"limit" min:"0" max:"MaxPageLimit"` // 0: the default page
+	GroupID        string     `query:"group_id"`
+}
+
 func (s *Server) handleListCases(w http.ResponseWriter, r *http.Request) error {
 	info := requestInfoFrom(r.Context())
-	q := newQuery(r)
-	var f casebook.CaseFilter
+	var req listCasesRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	f := casebook.CaseFilter{
+		SearchKeys:  req.SearchKeys,
+		AppKey:      req.AppKey,
+		ID:          req.IncidentID,
+		CreatorID:   req.XCustomerID,
+		CreatorName: req.XCustomerName,
+		Status:      req.Status,
+		Statuses:    req.IncidentStatus,
+		Offset:      req.Offset,
+		Limit:       req.Limit,
+	}
 	var err error
-
-	// search_key: repeated keys (SDK) and space-separated words (docs).
-	for _, v := range q.List("search_key", false) {
-		for _, word := range strings.Fields(v) {
-			if err := checkLength("search_key", word, 1, maxSearchKeyLen); err != nil {
-				return err
-			}
-			f.SearchKeys = append(f.SearchKeys, word)
-		}
-	}
-	if len(f.SearchKeys) > maxSearchKeys {
-		return casebook.Invalidf("search_key", "search_key may hold at most %d keywords.", maxSearchKeys)
-	}
-	// Labels are not implemented: the filter is checked and ignored.
-	if labels := q.List("label_id_list", true); len(labels) > maxLabelIDs {
-		return casebook.Invalidf("label_id_list", "label_id_list may hold at most %d labels.", maxLabelIDs)
-	}
-	if f.AppKey, err = q.String("app_key", 64); err != nil {
+	if f.CreatedFrom, err = queryTime("query_start_time", req.QueryStartTime, info.Location, false); err != nil {
 		return err
 	}
-	if f.ID, err = q.String("incident_id", maxCaseIDLen); err != nil {
-		return err
-	}
-	if f.CreatorID, err = q.String("x_customer_id", 64); err != nil {
-		return err
-	}
-	if f.CreatorName, err = q.String("x_customer_name", 64); err != nil {
-		return err
-	}
-	if f.Status, err = q.IntPtr("status", 0, maxCaseStatusFilter); err != nil {
-		return err
-	}
-	if f.Statuses, err = parseStatusList(q); err != nil {
-		return err
-	}
-	if f.CreatedFrom, err = queryTime(q, "query_start_time", info.Location, false); err != nil {
-		return err
-	}
-	if f.CreatedTo, err = queryTime(q, "query_end_time", info.Location, true); err != nil {
+	if f.CreatedTo, err = queryTime("query_end_time", req.QueryEndTime, info.Location, true); err != nil {
 		return err
 	}
 	if f.CreatedFrom != nil && f.CreatedTo != nil && f.CreatedFrom.After(*f.CreatedTo) {
 		return casebook.Invalidf("query_start_time", "query_start_time must not be after query_end_time.")
 	}
-	if f.Offset, err = q.Int("offset", 0, maxListOffset, 0); err != nil {
-		return err
-	}
-	if f.Limit, err = q.Int("limit", 0, maxListLimit, 0); err != nil {
-		return err
-	}
-	groupID, err := q.String("group_id", maxGroupIDLen)
-	if err != nil {
-		return err
-	}
-
-	cases, total, err := s.Service.ListCases(r.Context(), principal(r), groupID, f)
+	cases, total, err := s.Service.ListCases(r.Context(), principal(r), req.GroupID, f)
 	if err != nil {
 		return err
 	}
@@ -312,25 +236,22 @@ func (s *Server) handleListCases(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, resp)
 }
 
-// parseStatusList reads incident_status, a "status list" whose format the
-// docs leave open: comma-separated statuses, as in every other list.
-func parseStatusList(q query) ([]int, error) {
-	v, err := q.String("incident_status", 32)
-	if err != nil {
-		return nil, err
-	}
-	var out []int
+// statusList is incident_status, a "status list" whose format the docs
+// leave open: comma-separated statuses, as in every other list.
+type statusList []int
+
+func (l *statusList) decodeText(v string) error {
 	for _, part := range strings.Split(v, ",") {
 		if part = strings.TrimSpace(part); part == "" {
 			continue
 		}
 		n, err := strconv.Atoi(part)
-		if err != nil || n < 0 || n > maxCaseStatusFilter {
-			return nil, casebook.Invalidf("incident_status", "incident_status must be comma-separated statuses from 0 to %d.", maxCaseStatusFilter)
+		if err != nil || n < 0 || n > casebook.MaxCaseStatus {
+			return casebook.Invalidf("incident_status", "incident_status must be comma-separated statuses from 0 to %d.", casebook.MaxCaseStatus)
 		}
-		out = append(out, n)
+		*l = append(*l, n)
 	}
-	return out, nil
+	return nil
 }
 
 // queryTimeLayouts are the zone-less forms of query_start_time and
@@ -342,11 +263,7 @@ var queryTimeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05"}
 // "yyyy-MM-ddTHH:mm:ss" in the caller's X-Time-Zone, RFC 3339 with its own
 // offset, or epoch milliseconds. An end bound given to the second covers
 // that whole second, so "... 18:00:00" includes 18:00:00.500.
-func queryTime(q query, name string, loc *time.Location, end bool) (*time.Time, error) {
-	v, err := q.String(name, maxQueryTimeLen)
-	if err != nil {
-		return nil, err
-	}
+func queryTime(name, v string, loc *time.Location, end bool) (*time.Time, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return nil, nil
@@ -464,15 +381,11 @@ func toMessageInfo(m *casebook.Message) messageInfo {
 
 func (s *Server) handleShowCaseDetail(w http.ResponseWriter, r *http.Request) error {
 	lang := requestInfoFrom(r.Context()).Lang
-	id, err := caseIDParam(r)
-	if err != nil {
+	var req caseRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	groupID, err := newQuery(r).String("group_id", maxGroupIDLen)
-	if err != nil {
-		return err
-	}
-	d, err := s.Service.GetCase(r.Context(), principal(r), groupID, id)
+	d, err := s.Service.GetCase(r.Context(), principal(r), req.GroupID, req.CaseID)
 	if err != nil {
 		return hideCaseDenial(err)
 	}
@@ -510,18 +423,14 @@ func (s *Server) handleShowCaseDetail(w http.ResponseWriter, r *http.Request) er
 	return writeJSON(w, http.StatusOK, map[string]any{"incident_detail_info": detail})
 }
 
+// handleShowCaseStatus is ShowCaseStatus. The SDK sends no group_id here;
+// a doc user may, and gets the group's view like everywhere else.
 func (s *Server) handleShowCaseStatus(w http.ResponseWriter, r *http.Request) error {
-	id, err := caseIDParam(r)
-	if err != nil {
+	var req caseRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	// The SDK sends no group_id here; a doc user may, and gets the
-	// group's view like everywhere else.
-	groupID, err := newQuery(r).String("group_id", maxGroupIDLen)
-	if err != nil {
-		return err
-	}
-	d, err := s.Service.GetCase(r.Context(), principal(r), groupID, id)
+	d, err := s.Service.GetCase(r.Context(), principal(r), req.GroupID, req.CaseID)
 	if err != nil {
 		return hideCaseDenial(err)
 	}
@@ -529,81 +438,41 @@ func (s *Server) handleShowCaseStatus(w http.ResponseWriter, r *http.Request) er
 }
 
 // satisfactionInput is IncidentSatisfactionV2Do as submitted. Pointers
-// tell a missing required field from a zero.
+// tell a missing required field from a zero. Scores are checked and not
+// stored (the Service does not take them).
 type satisfactionInput struct {
-	Value             *int64 `json:"value"`
-	SatisfactionID    *int64 `json:"satisfaction_id"`
-	SatisfactionValue *int64 `json:"satisfaction_value"`
-	SatisfactionName  string `json:"satisfaction_name"`
-	PerValue          *int64 `json:"per_value"`
-	SatCategoryID     string `json:"sat_category_id"`
-	SatCategoryName   string `json:"sat_category_name"`
+	Value             *int64 `json:"value" min:"0" max:"MaxSatisfactionValue"`
+	SatisfactionID    *int64 `json:"satisfaction_id" required:"true" min:"0" max:"MaxSatisfactionID"`
+	SatisfactionValue *int64 `json:"satisfaction_value" required:"true" min:"0" max:"MaxSatisfactionValue"`
+	SatisfactionName  string `json:"satisfaction_name" max:"MaxSatisfactionNameLen"`
+	PerValue          *int64 `json:"per_value" min:"0" max:"MaxSatisfactionValue"`
+	SatCategoryID     string `json:"sat_category_id" max:"MaxSatisfactionNameLen"`
+	SatCategoryName   string `json:"sat_category_name" max:"MaxSatCategoryNameLen"`
 }
 
-func (in satisfactionInput) validate() error {
-	const field = "incident_satisfaction_list"
-	switch {
-	case in.SatisfactionID == nil || *in.SatisfactionID < 0 || *in.SatisfactionID > 9999:
-		return casebook.Invalidf(field, "satisfaction_id is required and must be from 0 to 9999.")
-	case in.SatisfactionValue == nil || *in.SatisfactionValue < 0 || *in.SatisfactionValue > 65535:
-		return casebook.Invalidf(field, "satisfaction_value is required and must be from 0 to 65535.")
-	case in.Value != nil && (*in.Value < 0 || *in.Value > 65535):
-		return casebook.Invalidf(field, "value must be from 0 to 65535.")
-	case in.PerValue != nil && (*in.PerValue < 0 || *in.PerValue > 65535):
-		return casebook.Invalidf(field, "per_value must be from 0 to 65535.")
-	}
-	if err := checkLength("satisfaction_name", in.SatisfactionName, 0, 32); err != nil {
-		return err
-	} else if err := checkLength("sat_category_id", in.SatCategoryID, 0, 32); err != nil {
-		return err
-	} else if err := checkLength("sat_category_name", in.SatCategoryName, 0, 64); err != nil {
-		return err
-	}
-	return nil
-}
-
+// updateCaseRequest is UpdateCases. An empty or unknown action_id is
+// refused by the Service with the dedicated OSM.01010013.
 type updateCaseRequest struct {
-	Judgement                string              `json:"judgement"`
-	OperateDesc              string              `json:"operate_desc"`
-	GroupID                  string              `json:"group_id"`
-	IncidentSatisfactionList []satisfactionInput `json:"incident_satisfaction_list"`
+	CaseID   string `path:"case_id,notfound" max:"MaxCaseIDLength"`
+	ActionID string `query:"action_id"`
+	GroupID  string `query:"group_id"`
+	Body     struct {
+		Judgement                string              `json:"judgement"`
+		OperateDesc              string              `json:"operate_desc"`
+		GroupID                  string              `json:"group_id"`
+		IncidentSatisfactionList []satisfactionInput `json:"incident_satisfaction_list" items:"MaxSatisfactions"`
+	} `body:"json"`
 }
 
 func (s *Server) handleUpdateCases(w http.ResponseWriter, r *http.Request) error {
-	id, err := caseIDParam(r)
-	if err != nil {
-		return err
-	}
-	q := newQuery(r)
-	// An empty or unknown action_id is refused by the Service with the
-	// dedicated OSM.01010013.
-	action, err := q.String("action_id", maxActionIDLen)
-	if err != nil {
-		return err
-	}
 	var req updateCaseRequest
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if err := checkLength("group_id", req.GroupID, 0, maxGroupIDLen); err != nil {
-		return err
-	}
-	if len(req.IncidentSatisfactionList) > maxSatisfactions {
-		return casebook.Invalidf("incident_satisfaction_list", "incident_satisfaction_list may hold at most %d items.", maxSatisfactions)
-	}
-	for _, in := range req.IncidentSatisfactionList {
-		if err := in.validate(); err != nil {
-			return err
-		}
-	}
-	groupID, err := bodyOrQueryGroupID(r, req.GroupID)
-	if err != nil {
-		return err
-	}
-	err = s.Service.CaseAction(r.Context(), principal(r), groupID, id, casebook.CaseActionInput{
-		Action:      action,
-		Judgement:   req.Judgement,
-		OperateDesc: req.OperateDesc,
+	err := s.Service.CaseAction(r.Context(), principal(r), groupIDOf(req.Body.GroupID, req.GroupID), req.CaseID, casebook.CaseActionInput{
+		Action:      req.ActionID,
+		Judgement:   req.Body.Judgement,
+		OperateDesc: req.Body.OperateDesc,
 	})
 	if err != nil {
 		return hideCaseDenial(err)
@@ -611,44 +480,27 @@ func (s *Server) handleUpdateCases(w http.ResponseWriter, r *http.Request) error
 	return writeJSON(w, http.StatusOK, struct{}{})
 }
 
-// createMessageRequest is CreateMessageV2Req.
+// createMessageRequest is CreateMessages (CreateMessageV2Req). Empty
+// content is accepted with attachments (a message that only carries
+// files); the Service refuses a message with neither.
 type createMessageRequest struct {
-	Message *struct {
-		Content      string     `json:"content"`
-		AccessoryIDs stringList `json:"accessory_ids"`
-	} `json:"message"`
-	GroupID string `json:"group_id"`
+	CaseID string `path:"case_id,notfound" max:"MaxCaseIDLength"`
+	Body   struct {
+		Message *struct {
+			Content      string     `json:"content"`
+			AccessoryIDs stringList `json:"accessory_ids"`
+		} `json:"message" required:"true"`
+		GroupID string `json:"group_id"`
+	} `body:"json"`
 }
 
 func (s *Server) handleCreateMessages(w http.ResponseWriter, r *http.Request) error {
-	id, err := caseIDParam(r)
-	if err != nil {
-		return err
-	}
 	var req createMessageRequest
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.Message == nil {
-		return casebook.Invalidf("message", "message is required.")
-	}
-	if err := checkLength("group_id", req.GroupID, 0, maxGroupIDLen); err != nil {
-		return err
-	} else if err := checkLength("content", req.Message.Content, 0, 10000); err != nil {
-		return err
-	}
-	if len(req.Message.AccessoryIDs) > maxMessageAccessory {
-		return casebook.Invalidf("accessory_ids", "accessory_ids may hold at most %d ids.", maxMessageAccessory)
-	}
-	for _, a := range req.Message.AccessoryIDs {
-		if err := checkLength("accessory_ids", a, 1, maxMessageAccIDLen); err != nil {
-			return err
-		}
-	}
-	// Empty content is accepted with attachments (a message that only
-	// carries files); the Service refuses a message with neither.
-	_, err = s.Service.CreateMessage(r.Context(), principal(r), req.GroupID, id, req.Message.Content, req.Message.AccessoryIDs)
-	if err != nil {
+	m := req.Body.Message
+	if _, err := s.Service.CreateMessage(r.Context(), principal(r), req.Body.GroupID, req.CaseID, m.Content, m.AccessoryIDs); err != nil {
 		return hideCaseDenial(err)
 	}
 	return writeJSON(w, http.StatusOK, struct{}{})
@@ -659,25 +511,19 @@ type listMessagesResponse struct {
 	MessageList []messageInfo `json:"message_list"`
 }
 
+// listMessagesRequest is ListMessages: one page of a ticket's messages.
+type listMessagesRequest struct {
+	caseRequest
+	Offset int `query:"offset" min:"0" max:"MaxListOffset"`
+	Limit  int `query:"limit" min:"0" max:"MaxPageLimit"` // 0: the default page
+}
+
 func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) error {
-	id, err := caseIDParam(r)
-	if err != nil {
+	var req listMessagesRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	q := newQuery(r)
-	groupID, err := q.String("group_id", maxGroupIDLen)
-	if err != nil {
-		return err
-	}
-	offset, err := q.Int("offset", 0, maxListOffset, 0)
-	if err != nil {
-		return err
-	}
-	limit, err := q.Int("limit", 0, maxListLimit, 0)
-	if err != nil {
-		return err
-	}
-	msgs, total, err := s.Service.ListMessages(r.Context(), principal(r), groupID, id, offset, limit)
+	msgs, total, err := s.Service.ListMessages(r.Context(), principal(r), req.GroupID, req.CaseID, req.Offset, req.Limit)
 	if err != nil {
 		return hideCaseDenial(err)
 	}
@@ -692,4 +538,4 @@ func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) erro
 // counts a little further (casebook.MaxCountedTotal); a client paging until
 // the total still reaches the deepest offset, 65535, and is never told of
 // pages past it.
-func caseTotal(total int) int { return min(total, maxCaseTotal) }
+func caseTotal(total int) int { return min(total, casebook.MaxCaseTotal) }

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/casebook/casebook"
 )
@@ -97,6 +97,8 @@ func jsonTypeName(kind string) string {
 	return kind
 }
 
+var reflectSliceOfString = reflect.TypeOf([]string(nil))
+
 // stringList accepts a JSON array of strings or, as in the CreateRelations
 // doc example, a single string where an array is declared.
 type stringList []string
@@ -120,14 +122,7 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 }
 
 // checkLength validates a string's length in characters (runes), the unit
-// of the documented limits.
+// of the documented limits, with the domain's message.
 func checkLength(field, v string, min, max int) error {
-	n := utf8.RuneCountInString(v)
-	if n < min || n > max {
-		if min == 0 {
-			return casebook.Invalidf(field, "%s must be at most %d characters.", field, max)
-		}
-		return casebook.Invalidf(field, "%s must be %d to %d characters.", field, min, max)
-	}
-	return nil
+	return casebook.CheckLength(field, v, min, max)
 }

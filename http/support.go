@@ -3,9 +3,7 @@ package http
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/casebook/casebook"
 )
@@ -21,58 +19,31 @@ import (
 // for the grant, only while the grant is in force, and audits every read;
 // the request log never logs bodies.
 
-// Limits of the support API. Field limits of tickets, messages and
-// authorization requests are the Service's (the OSM ones).
+// The support API's limits are the domain's (casebook.Max...): field
+// limits of tickets, messages and authorization requests are checked by the
+// Service, paging and filters by the request tags.
 const (
-	supportMaxOffset        = 65535
-	supportMaxLimit         = 100
-	supportDefaultLimit     = 10
-	supportMaxAuditLimit    = 100
-	supportDefaultAudit     = 50
-	supportMaxCaseIDLen     = 64
-	supportMaxAuthIDLen     = 32
-	supportMaxAccountLen    = 64 // account filter: a name or a 32-hex id
-	supportMaxStatusFilters = 10 // repeated status filters on the queue
-	supportMaxCaseStatus    = 30 // as the customers' ListCases filter
-	supportMaxDictIDLen     = 64 // resource_type_id, visit_type_id, content_type_id
-	supportMaxMessageLen    = 10000
-	supportMaxDetails       = 5 // details of an authorization request
-
 	assigneeMe   = "me"
 	assigneeNone = "none"
 	assigneeAny  = "any"
 )
 
-// supportCaseID reads the case_id path value; an id longer than any
-// ticket id is simply not found.
-func supportCaseID(r *http.Request) (string, error) {
-	id := r.PathValue("case_id")
-	if id == "" || utf8.RuneCountInString(id) > supportMaxCaseIDLen {
-		// The reason carries the documented message; no detail to add.
-		return "", &casebook.Error{Code: casebook.ENOTFOUND, Reason: casebook.ReasonCaseNotFound}
-	}
-	return id, nil
+// supportCaseRequest names one ticket; an id longer than any ticket id is
+// simply not found.
+type supportCaseRequest struct {
+	CaseID string `path:"case_id,notfound" max:"MaxCaseIDLength"`
 }
 
-// supportAuthorizationID reads the authorization_id path value, like
-// supportCaseID.
-func supportAuthorizationID(r *http.Request) (string, error) {
-	id := r.PathValue("authorization_id")
-	if id == "" || utf8.RuneCountInString(id) > supportMaxAuthIDLen {
-		return "", casebook.NotFoundf("This authorization does not exist.")
-	}
-	return id, nil
+// supportAuthorizationRequest names one authorization, like
+// supportCaseRequest.
+type supportAuthorizationRequest struct {
+	AuthorizationID string `path:"authorization_id,notfound" max:"MaxAuthorizationIDLength"`
 }
 
-// supportPage reads the offset and limit of a support list.
-func supportPage(q query) (offset, limit int, err error) {
-	if offset, err = q.Int("offset", 0, supportMaxOffset, 0); err != nil {
-		return 0, 0, err
-	}
-	if limit, err = q.Int("limit", 1, supportMaxLimit, supportDefaultLimit); err != nil {
-		return 0, 0, err
-	}
-	return offset, limit, nil
+// supportPage is the offset and limit of a support list.
+type supportPage struct {
+	Offset int `query:"offset" min:"0" max:"MaxListOffset"`
+	Limit  int `query:"limit" min:"1" max:"MaxPageLimit" default:"DefaultPageLimit"`
 }
 
 // namedRef is an {id, name} pair: an account, a user, an engineer.
@@ -165,24 +136,23 @@ func (s *Server) writeSupportCase(w http.ResponseWriter, r *http.Request, status
 // handleSupportListCases is the queue: every account's tickets, newest
 // first, filtered by status (repeatable), assignee (me, none, any) and
 // account (name or id).
+// supportQueueRequest is the queue's filters and page.
+type supportQueueRequest struct {
+	Statuses []int  `query:"status,comma" items:"MaxStatusFilters" min:"0" max:"MaxCaseStatus"` // repeatable
+	Assignee string `query:"assignee"`                                                          // me, none or any
+	Account  string `query:"account" max:"MaxFilterLength"`                                     // a name or a 32-hex id
+	supportPage
+}
+
 func (s *Server) handleSupportListCases(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := principal(r)
-	q := newQuery(r)
-	var f casebook.CaseFilter
-	var err error
-	statuses := q.List("status", true)
-	if len(statuses) > supportMaxStatusFilters {
-		return casebook.Invalidf("status", "status may be given at most %d times.", supportMaxStatusFilters)
+	var req supportQueueRequest
+	if err := decode(r, &req); err != nil {
+		return err
 	}
-	for _, v := range statuses {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > supportMaxCaseStatus {
-			return casebook.Invalidf("status", "status must be an integer from 0 to %d.", supportMaxCaseStatus)
-		}
-		f.Statuses = append(f.Statuses, n)
-	}
-	switch v := q.values.Get("assignee"); v {
+	f := casebook.CaseFilter{Statuses: req.Statuses, Offset: req.Offset, Limit: req.Limit}
+	switch req.Assignee {
 	case "", assigneeAny:
 	case assigneeMe:
 		f.AssigneeID = p.UserID
@@ -191,19 +161,12 @@ func (s *Server) handleSupportListCases(w http.ResponseWriter, r *http.Request) 
 	default:
 		return casebook.Invalidf("assignee", "assignee must be me, none or any.")
 	}
-	accountRef, err := q.String("account", supportMaxAccountLen)
-	if err != nil {
-		return err
-	}
-	if accountRef = strings.TrimSpace(accountRef); accountRef != "" {
+	if accountRef := strings.TrimSpace(req.Account); accountRef != "" {
 		account, err := s.findAccountRef(ctx, accountRef)
 		if err != nil {
 			return err
 		}
 		f.AccountID = account.ID
-	}
-	if f.Offset, f.Limit, err = supportPage(q); err != nil {
-		return err
 	}
 
 	cases, total, err := s.Service.Queue(ctx, p, f)
@@ -270,10 +233,11 @@ type supportContact struct {
 }
 
 func (s *Server) handleSupportShowCase(w http.ResponseWriter, r *http.Request) error {
-	id, err := supportCaseID(r)
-	if err != nil {
+	var req supportCaseRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
+	id := req.CaseID
 	d, err := s.Service.EngineerCase(r.Context(), principal(r), id)
 	if err != nil {
 		return err
@@ -306,10 +270,11 @@ func (s *Server) handleSupportShowCase(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) handleSupportTakeCase(w http.ResponseWriter, r *http.Request) error {
-	id, err := supportCaseID(r)
-	if err != nil {
+	var req supportCaseRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
+	id := req.CaseID
 	c, err := s.Service.TakeCase(r.Context(), principal(r), id)
 	if err != nil {
 		return err
@@ -318,84 +283,75 @@ func (s *Server) handleSupportTakeCase(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) handleSupportSetCaseStatus(w http.ResponseWriter, r *http.Request) error {
-	id, err := supportCaseID(r)
-	if err != nil {
-		return err
-	}
 	var req struct {
-		Status *int `json:"status"`
+		supportCaseRequest
+		Body struct {
+			Status *int `json:"status"`
+		} `body:"json"`
 	}
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.Status == nil {
+	if req.Body.Status == nil {
 		return casebook.Invalidf("status", "status is required: 1 (processing), 2 (pending confirmation) or 17 (pending feedback).")
 	}
-	c, err := s.Service.SetCaseStatus(r.Context(), principal(r), id, *req.Status)
+	c, err := s.Service.SetCaseStatus(r.Context(), principal(r), req.CaseID, *req.Body.Status)
 	if err != nil {
 		return err
 	}
 	return s.writeSupportCase(w, r, http.StatusOK, c)
 }
 
+// handleSupportCreateMessage is an engineer's reply; the Service checks
+// the content (1..MaxMessageLength characters).
 func (s *Server) handleSupportCreateMessage(w http.ResponseWriter, r *http.Request) error {
-	id, err := supportCaseID(r)
-	if err != nil {
-		return err
-	}
 	var req struct {
-		Content string `json:"content"`
+		supportCaseRequest
+		Body struct {
+			Content string `json:"content"`
+		} `body:"json"`
 	}
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if err := checkLength("content", req.Content, 1, supportMaxMessageLen); err != nil {
-		return err
-	}
-	m, err := s.Service.Reply(r.Context(), principal(r), id, req.Content)
+	m, err := s.Service.Reply(r.Context(), principal(r), req.CaseID, req.Body.Content)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, toSupportMessage(m))
 }
 
-// supportAuthorizationRequest is the body of a request for access.
-type supportAuthorizationRequest struct {
-	ResourceTypeID string `json:"resource_type_id"`
-	VisitTypeID    string `json:"visit_type_id"`
-	ContentTypeID  string `json:"content_type_id"`
-	AuthDescribe   string `json:"auth_describe"`
-	Details        []struct {
-		Type         *int   `json:"type"`
-		InstanceID   string `json:"instance_id"`
-		InstanceName string `json:"instance_name"`
-		RegionID     string `json:"region_id"`
-		Port         int    `json:"port"`
-		Account      string `json:"account"`
-	} `json:"details"`
+// supportGrantRequest is an engineer's request for access on a ticket.
+// The Service checks the dictionaries, auth_describe and each item's
+// bounds.
+type supportGrantRequest struct {
+	supportCaseRequest
+	Body struct {
+		ResourceTypeID string `json:"resource_type_id"`
+		VisitTypeID    string `json:"visit_type_id"`
+		ContentTypeID  string `json:"content_type_id"`
+		AuthDescribe   string `json:"auth_describe"`
+		Details        []struct {
+			Type         *int   `json:"type" required:"true"` // 0 (console) or 1 (host)
+			InstanceID   string `json:"instance_id"`
+			InstanceName string `json:"instance_name"`
+			RegionID     string `json:"region_id"`
+			Port         int    `json:"port"`
+			Account      string `json:"account"`
+		} `json:"details"`
+	} `body:"json"`
 }
 
-func (req *supportAuthorizationRequest) input() (casebook.AuthorizationRequest, error) {
+// input is the request as the Service takes it.
+func (req *supportGrantRequest) input() casebook.AuthorizationRequest {
+	b := req.Body
 	in := casebook.AuthorizationRequest{
-		ResourceTypeID: req.ResourceTypeID,
-		VisitTypeID:    req.VisitTypeID,
-		ContentTypeID:  req.ContentTypeID,
-		Describe:       req.AuthDescribe,
+		ResourceTypeID: b.ResourceTypeID,
+		VisitTypeID:    b.VisitTypeID,
+		ContentTypeID:  b.ContentTypeID,
+		Describe:       b.AuthDescribe,
 	}
-	for _, f := range []struct{ name, v string }{
-		{"resource_type_id", req.ResourceTypeID}, {"visit_type_id", req.VisitTypeID}, {"content_type_id", req.ContentTypeID},
-	} {
-		if err := checkLength(f.name, f.v, 0, supportMaxDictIDLen); err != nil {
-			return in, err
-		}
-	}
-	if len(req.Details) < 1 || len(req.Details) > supportMaxDetails {
-		return in, casebook.Invalidf("details", "details must hold 1 to %d items.", supportMaxDetails)
-	}
-	for _, d := range req.Details {
-		if d.Type == nil {
-			return in, casebook.Invalidf("type", "Every item of details needs a type: 0 (console) or 1 (host).")
-		}
+	for _, d := range b.Details {
 		in.Details = append(in.Details, casebook.AuthDetail{
 			Type:         *d.Type,
 			InstanceID:   d.InstanceID,
@@ -405,9 +361,7 @@ func (req *supportAuthorizationRequest) input() (casebook.AuthorizationRequest, 
 			Account:      d.Account,
 		})
 	}
-	// The Service checks the dictionaries, auth_describe (1..2000) and
-	// each item's bounds.
-	return in, nil
+	return in
 }
 
 // supportAuthorization is an authorization as engineers see it: metadata
@@ -505,19 +459,11 @@ func (s *Server) writeSupportAuthorization(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) handleSupportRequestAuthorization(w http.ResponseWriter, r *http.Request) error {
-	caseID, err := supportCaseID(r)
-	if err != nil {
+	var req supportGrantRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	var req supportAuthorizationRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	in, err := req.input()
-	if err != nil {
-		return err
-	}
-	a, err := s.Service.RequestAuthorization(r.Context(), principal(r), caseID, in)
+	a, err := s.Service.RequestAuthorization(r.Context(), principal(r), req.CaseID, req.input())
 	if err != nil {
 		return err
 	}
@@ -529,18 +475,15 @@ func (s *Server) handleSupportRequestAuthorization(w http.ResponseWriter, r *htt
 func (s *Server) handleSupportListAuthorizations(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := principal(r)
-	q := newQuery(r)
-	f := casebook.AuthorizationFilter{EngineerID: p.UserID}
-	var err error
-	if f.CaseID, err = q.String("case_id", supportMaxCaseIDLen); err != nil {
+	var req struct {
+		CaseID string `query:"case_id" max:"MaxCaseIDLength"`
+		Status *int   `query:"status" min:"AuthStatusPending" max:"AuthStatusCancelled"`
+		supportPage
+	}
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if f.Status, err = q.IntPtr("status", casebook.AuthStatusPending, casebook.AuthStatusCancelled); err != nil {
-		return err
-	}
-	if f.Offset, f.Limit, err = supportPage(q); err != nil {
-		return err
-	}
+	f := casebook.AuthorizationFilter{EngineerID: p.UserID, CaseID: req.CaseID, Status: req.Status, Offset: req.Offset, Limit: req.Limit}
 	list, total, err := s.Service.EngineerAuthorizations(ctx, p, f)
 	if err != nil {
 		return err
@@ -567,10 +510,11 @@ func (s *Server) handleSupportListAuthorizations(w http.ResponseWriter, r *http.
 // handleSupportShowAuthorization shows any authorization: engineers see
 // every ticket, and an authorization holds no secret.
 func (s *Server) handleSupportShowAuthorization(w http.ResponseWriter, r *http.Request) error {
-	id, err := supportAuthorizationID(r)
-	if err != nil {
+	var req supportAuthorizationRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
+	id := req.AuthorizationID
 	a, err := s.Service.EngineerAuthorization(r.Context(), principal(r), id)
 	if err != nil {
 		return err
@@ -581,10 +525,11 @@ func (s *Server) handleSupportShowAuthorization(w http.ResponseWriter, r *http.R
 // handleSupportWithdrawAuthorization takes back a pending request or ends
 // a grant early (only the requesting engineer); credentials are destroyed.
 func (s *Server) handleSupportWithdrawAuthorization(w http.ResponseWriter, r *http.Request) error {
-	id, err := supportAuthorizationID(r)
-	if err != nil {
+	var req supportAuthorizationRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
+	id := req.AuthorizationID
 	ctx := r.Context()
 	p := principal(r)
 	if err := s.Service.WithdrawAuthorization(ctx, p, id); err != nil {
@@ -612,10 +557,11 @@ type supportCredential struct {
 func (s *Server) handleSupportReadCredentials(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
-	id, err := supportAuthorizationID(r)
-	if err != nil {
+	var req supportAuthorizationRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
+	id := req.AuthorizationID
 	ctx := r.Context()
 	p := principal(r)
 	creds, err := s.Service.ReadCredentials(ctx, p, id)
@@ -683,15 +629,14 @@ type supportAuditEvent struct {
 func (s *Server) handleSupportListAudit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := principal(r)
-	q := newQuery(r)
-	f := casebook.AuditFilter{ActorID: p.UserID}
-	var err error
-	if f.AuthorizationID, err = q.String("authorization_id", supportMaxAuthIDLen); err != nil {
+	var req struct {
+		AuthorizationID string `query:"authorization_id" max:"MaxAuthorizationIDLength"`
+		Limit           int    `query:"limit" min:"1" max:"MaxPageLimit" default:"DefaultAuditLimit"`
+	}
+	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if f.Limit, err = q.Int("limit", 1, supportMaxAuditLimit, supportDefaultAudit); err != nil {
-		return err
-	}
+	f := casebook.AuditFilter{ActorID: p.UserID, AuthorizationID: req.AuthorizationID, Limit: req.Limit}
 	if f.AuthorizationID != "" {
 		// An id that names nothing is a 404, as on every route that takes
 		// an authorization id.
