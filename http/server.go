@@ -38,6 +38,9 @@ type Server struct {
 	SignatureSkew time.Duration
 	// Now returns the current time; tests inject a clock.
 	Now func() time.Time
+	// Console, when set, serves every path outside the API's (the web
+	// console); see apiPath.
+	Console http.Handler
 
 	principals *principalCache
 }
@@ -101,9 +104,9 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.endpoint(rt))
 	}
 	// Anything unmatched gets the error envelope instead of text/plain.
-	mux.Handle("/", s.endpoint(route{Op: "NotFound", Handle: func(w http.ResponseWriter, r *http.Request) error {
+	mux.Handle("/", s.withConsole(s.endpoint(route{Op: "NotFound", Handle: func(w http.ResponseWriter, r *http.Request) error {
 		return casebook.NotFoundf("No route for %s %s.", r.Method, r.URL.Path).WithReason(reasonNoRoute)
-	}}))
+	}})))
 	return s.withRequestLog(mux)
 }
 
