@@ -227,7 +227,11 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, sta
 	if title == "" {
 		title = titleKey
 	}
-	p := page{Title: title, L: cat, Lang: rc.Lang, Loc: rc.Loc, User: rc.P, CSRF: rc.CSRF, Group: rc.Group, Path: r.URL.Path, D: data}
+	back := r.URL.Path // where the language switch returns to
+	if r.Method != http.MethodGet {
+		back = "/"
+	}
+	p := page{Title: title, L: cat, Lang: rc.Lang, Loc: rc.Loc, User: rc.P, CSRF: rc.CSRF, Group: rc.Group, Path: back, D: data}
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
 		h.Logger.Error("console: render", "template", name, "err", err)

@@ -117,7 +117,9 @@ func (h *Handler) requestAccess(w http.ResponseWriter, r *http.Request, rc *reqC
 		Describe:       strings.TrimSpace(r.PostFormValue("describe")),
 	}
 	for i := 0; i < 5; i++ {
-		field := func(name string) string { return strings.TrimSpace(r.PostFormValue("d" + strconv.Itoa(i) + "-" + name)) }
+		field := func(name string) string {
+			return strings.TrimSpace(r.PostFormValue("d" + strconv.Itoa(i) + "-" + name))
+		}
 		if field("name") == "" && field("id") == "" {
 			continue
 		}
