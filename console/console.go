@@ -41,7 +41,7 @@ const SessionTTL = 12 * time.Hour
 
 // contentSecurityPolicy allows scripts, styles and images from the console
 // itself only: no inline script, no inline style, no framing.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // Handler serves the console. Create it with New.

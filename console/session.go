@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	_ "time/tzdata" // time zones of users, on hosts without /usr/share/zoneinfo
 
 	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/auth"
