@@ -443,3 +443,44 @@ func TestCatalogsComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupSwitch: a group member sees a fellow member's ticket only after
+// choosing the group, and cannot choose another group.
+func TestGroupSwitch(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	e.customer("acme", "admin", "Admin-pass-123")
+	for _, u := range []string{"alice", "bob", "carol"} {
+		if _, err := e.Svc.CreateUser(ctx, "acme", u, alicePassword); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ops, err := e.Svc.CreateGroup(ctx, "acme", "ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := e.Svc.CreateGroup(ctx, "acme", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range [][2]string{{"ops", "alice"}, {"ops", "bob"}, {"dev", "carol"}} {
+		if err := e.Svc.AddGroupMember(ctx, "acme", m[0], m[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bob, _, _ := e.Svc.LoginCustomer(ctx, "acme", "bob", alicePassword)
+	c := createCase(t, e, bob, "Bob's quota question")
+
+	b := e.browser()
+	b.loginCustomer("acme", "alice", alicePassword)
+	if res := b.get("/tickets"); strings.Contains(res.Body, c.ID) || !strings.Contains(res.Body, `id="group-form"`) {
+		t.Fatal("alice sees bob's ticket without choosing the group, or has no group switch")
+	}
+	wantStatus(t, "bob's ticket without the group", b.get("/tickets/"+c.ID), http.StatusNotFound)
+	wantStatus(t, "another group", b.post("/prefs/group", url.Values{"group": {dev.ID}}), http.StatusForbidden)
+	wantStatus(t, "switch", b.post("/prefs/group", url.Values{"group": {ops.ID}, "back": {"/authorizations"}}), http.StatusSeeOther)
+	if res := b.get("/tickets"); !strings.Contains(res.Body, c.ID) {
+		t.Fatal("alice does not see bob's ticket in group ops")
+	}
+	wantStatus(t, "bob's ticket in the group", b.get("/tickets/"+c.ID), http.StatusOK)
+}

@@ -157,6 +157,14 @@ func localBack(v string) string {
 	return v
 }
 
+// backOr returns the form's local "back" path, or def.
+func backOr(r *http.Request, def string) string {
+	if b := r.PostFormValue("back"); b != "" {
+		return localBack(b)
+	}
+	return def
+}
+
 func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	lang := r.PostFormValue("lang")
 	if lang != casebook.LangZhCN && lang != casebook.LangEnUS {
@@ -170,13 +178,13 @@ func (h *Handler) setGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	g := r.PostFormValue("group")
 	if g == "" {
 		h.deleteCookie(w, r, groupCookie)
-		return redirect(w, r, "/tickets")
+		return redirect(w, r, backOr(r, "/tickets"))
 	}
 	if _, err := h.Service.ScopeFor(r.Context(), rc.P, g); err != nil {
 		return err
 	}
 	h.setCookie(w, r, groupCookie, g, SessionTTL)
-	return redirect(w, r, "/tickets")
+	return redirect(w, r, backOr(r, "/tickets"))
 }
 
 // listQuery holds the list filters read from a query string.
@@ -510,10 +518,14 @@ func (h *Handler) authorizations(w http.ResponseWriter, r *http.Request, rc *req
 	if err != nil {
 		return err
 	}
+	groups, err := h.groupsOf(r, rc.P)
+	if err != nil {
+		return err
+	}
 	pg := makePager(r, page, len(list), total)
 	h.render(w, r, rc, http.StatusOK, "authorizations.html", "Authorizations", map[string]any{
 		"Action": "/authorizations", "Status": status, "Statuses": authStatuses, "List": list,
-		"Prev": pg.Prev, "Next": pg.Next, "Range": pg.Range,
+		"Prev": pg.Prev, "Next": pg.Next, "Range": pg.Range, "Groups": groups,
 	})
 	return nil
 }
