@@ -130,12 +130,8 @@ func (h *Handler) handle(pattern string, who access, fn handlerFunc) {
 	h.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := &reqCtx{Lang: h.language(r), Loc: location(r)}
 		rc.CSRF = h.ensureCSRF(w, r)
-		if r.Method == http.MethodPost {
-			if err := h.checkCSRF(r); err != nil {
-				h.fail(w, r, rc, err)
-				return
-			}
-		}
+		// The session is checked before the CSRF token, so that nobody
+		// without one gets a form body (an upload) parsed.
 		if who != public {
 			p, err := h.principal(r)
 			if err != nil {
@@ -158,6 +154,12 @@ func (h *Handler) handle(pattern string, who access, fn handlerFunc) {
 			rc.P = p
 			if p.Realm == casebook.RealmCustomer {
 				rc.Group = selectedGroup(r, p)
+			}
+		}
+		if r.Method == http.MethodPost {
+			if err := h.checkCSRF(r); err != nil {
+				h.fail(w, r, rc, err)
+				return
 			}
 		}
 		if err := fn(w, r, rc); err != nil {

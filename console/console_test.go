@@ -484,3 +484,39 @@ func TestGroupSwitch(t *testing.T) {
 	}
 	wantStatus(t, "bob's ticket in the group", b.get("/tickets/"+c.ID), http.StatusOK)
 }
+
+// TestLanguageAndTimeZone: Accept-Language picks the language, the switch
+// overrides it, and times are shown in the zone the browser reported.
+func TestLanguageAndTimeZone(t *testing.T) {
+	e := newTestEnv(t)
+	alice := e.customer("acme", "alice", alicePassword)
+	c := createCase(t, e, alice, "Disk full")
+	b := e.browser()
+	b.loginCustomer("acme", "alice", alicePassword)
+
+	req, _ := http.NewRequest("GET", b.base+"/tickets", nil)
+	req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8")
+	if res := b.do(req); !strings.Contains(res.Body, `<html lang="zh-CN">`) || !strings.Contains(res.Body, "我的工单") {
+		t.Fatalf("Accept-Language zh: %s", res.Body)
+	}
+	if res := b.get("/tickets"); !strings.Contains(res.Body, `<html lang="en">`) || !strings.Contains(res.Body, "New ticket") {
+		t.Fatal("no Accept-Language: want English")
+	}
+	wantStatus(t, "switch", b.post("/prefs/lang", url.Values{"lang": {"zh-cn"}, "back": {"/tickets/" + c.ID}}), http.StatusSeeOther)
+	if res := b.get("/tickets/" + c.ID); !strings.Contains(res.Body, "沟通记录") || !strings.Contains(res.Body, "待受理") {
+		t.Fatalf("after the switch: %s", res.Body)
+	}
+	wantStatus(t, "unknown language", b.post("/prefs/lang", url.Values{"lang": {"fr"}}), http.StatusBadRequest)
+
+	u, _ := url.Parse(b.base)
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "casebook_tz", Value: "Asia%2FShanghai", Path: "/"}})
+	res := b.get("/tickets/" + c.ID)
+	want := c.CreatedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+	if !strings.Contains(res.Body, want) || !strings.Contains(res.Body, "Asia/Shanghai") {
+		t.Fatalf("times not in Asia/Shanghai (want %s):\n%s", want, res.Body)
+	}
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "casebook_tz", Value: "..%2F..%2Fetc%2Fpasswd", Path: "/"}})
+	if res := b.get("/tickets/" + c.ID); !strings.Contains(res.Body, c.CreatedAt.UTC().Format("2006-01-02 15:04")) {
+		t.Fatal("a bad zone must fall back to UTC")
+	}
+}

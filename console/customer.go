@@ -472,7 +472,11 @@ func (h *Handler) sendAccessory(w http.ResponseWriter, r *http.Request, a *caseb
 	defer rc.Close()
 	hd := w.Header()
 	hd.Set("Content-Type", "application/octet-stream")
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.FileName}))
+	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": a.FileName})
+	if disposition == "" {
+		disposition = "attachment" // a name the header cannot carry
+	}
+	hd.Set("Content-Disposition", disposition)
 	hd.Set("Content-Length", strconv.FormatInt(a.Size, 10))
 	hd.Set("Cache-Control", "private, no-store")
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // time zones of users, on hosts without /usr/share/zoneinfo
 
@@ -192,7 +193,7 @@ func (h *Handler) language(r *http.Request) string {
 }
 
 // location returns the user's time zone: the cookie that console.js sets
-// from the browser, or the preferences page; UTC without one.
+// from the browser; UTC without one.
 func location(r *http.Request) *time.Location {
 	c, err := r.Cookie(tzCookie)
 	if err != nil || c.Value == "" || len(c.Value) > 64 {
@@ -202,10 +203,33 @@ func location(r *http.Request) *time.Location {
 	if err != nil {
 		return time.UTC
 	}
+	return zones.load(name)
+}
+
+// zoneCache keeps loaded time zones: LoadLocation reads a file each time.
+// Names that fail to load are not kept, so the cache holds real zones
+// only (a few hundred at most).
+type zoneCache struct {
+	mu    sync.Mutex
+	zones map[string]*time.Location
+}
+
+var zones = &zoneCache{zones: make(map[string]*time.Location)}
+
+func (c *zoneCache) load(name string) *time.Location {
+	c.mu.Lock()
+	loc, ok := c.zones[name]
+	c.mu.Unlock()
+	if ok {
+		return loc
+	}
 	loc, err := time.LoadLocation(name)
-	if err != nil {
+	if err != nil || name == "" || name == "Local" {
 		return time.UTC
 	}
+	c.mu.Lock()
+	c.zones[name] = loc
+	c.mu.Unlock()
 	return loc
 }
 
