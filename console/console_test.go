@@ -520,3 +520,29 @@ func TestLanguageAndTimeZone(t *testing.T) {
 		t.Fatal("a bad zone must fall back to UTC")
 	}
 }
+
+// TestAssociations: a customer links two of their tickets and unlinks
+// them; another account's ticket id is refused like a missing one.
+func TestAssociations(t *testing.T) {
+	e := newTestEnv(t)
+	alice := e.customer("acme", "alice", alicePassword)
+	mallory := e.customer("globex", "mallory", "Mallory-pass-1")
+	c1, c2 := createCase(t, e, alice, "first"), createCase(t, e, alice, "second")
+	foreign := createCase(t, e, mallory, "globex's")
+	b := e.browser()
+	b.loginCustomer("acme", "alice", alicePassword)
+	b.get("/tickets/" + c1.ID)
+	wantStatus(t, "associate", b.post("/tickets/"+c1.ID+"/relations", url.Values{"related_id": {c2.ID}}), http.StatusSeeOther)
+	if res := b.get("/tickets/" + c1.ID); !strings.Contains(res.Body, `href="/tickets/`+c2.ID+`"`) {
+		t.Fatal("association not shown")
+	}
+	res := b.post("/tickets/"+c1.ID+"/relations", url.Values{"related_id": {foreign.ID}})
+	missing := b.post("/tickets/"+c1.ID+"/relations", url.Values{"related_id": {"CS20260101AAAAAAAAAAAA"}})
+	if res.Status != missing.Status || res.Status < 400 || strings.Contains(res.Body, "globex") {
+		t.Fatalf("another account's ticket: %d, a missing one: %d", res.Status, missing.Status)
+	}
+	wantStatus(t, "dissociate", b.post("/tickets/"+c1.ID+"/relations/"+c2.ID+"/delete", url.Values{}), http.StatusSeeOther)
+	if res := b.get("/tickets/" + c1.ID); strings.Contains(res.Body, `href="/tickets/`+c2.ID+`"`) {
+		t.Fatal("association not removed")
+	}
+}

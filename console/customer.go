@@ -45,6 +45,8 @@ func (h *Handler) routes() {
 	h.handle("GET /tickets/{id}", customerOnly, h.ticket)
 	h.handle("POST /tickets/{id}/messages", customerOnly, h.createMessage)
 	h.handle("POST /tickets/{id}/actions", customerOnly, h.ticketAction)
+	h.handle("POST /tickets/{id}/relations", customerOnly, h.associate)
+	h.handle("POST /tickets/{id}/relations/{related}/delete", customerOnly, h.dissociate)
 	h.handle("GET /attachments/{id}", customerOnly, h.download)
 
 	h.handle("GET /authorizations", customerOnly, h.authorizations)
@@ -634,4 +636,24 @@ func (h *Handler) serviceNow() time.Time {
 		return h.Service.Now()
 	}
 	return time.Now()
+}
+
+func (h *Handler) associate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id := r.PathValue("id")
+	related := strings.TrimSpace(r.PostFormValue("related_id"))
+	if related == "" {
+		return casebook.Invalidf("related_id", "Give the id of the ticket to associate.")
+	}
+	if err := h.Service.CreateRelations(r.Context(), rc.P, rc.Group, id, []string{related}); err != nil {
+		return err
+	}
+	return redirect(w, r, "/tickets/"+url.PathEscape(id))
+}
+
+func (h *Handler) dissociate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id := r.PathValue("id")
+	if err := h.Service.DeleteRelation(r.Context(), rc.P, rc.Group, id, r.PathValue("related")); err != nil {
+		return err
+	}
+	return redirect(w, r, "/tickets/"+url.PathEscape(id))
 }

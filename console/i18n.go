@@ -46,7 +46,8 @@ var enUS = map[string]string{
 	"Unassigned": "Unassigned", "Urge": "Urge", "UserName": "User name", "ValidityWindow": "Validity window",
 	"VisitType": "Access by", "What": "What", "When": "When", "Who": "Who", "Window": "Window",
 	"WindowCap": "A grant can last at most", "Withdraw": "Withdraw the request", "WorkIn": "Tickets of",
-	"Yes": "Yes",
+	"Yes": "Yes", "Remove": "Remove", "NoAssociations": "No associated tickets.",
+	"AssociateTicket": "Associate a ticket (id)", "Associate": "Associate", "SkipToContent": "Skip to the content",
 
 	"case_status_0": "Pending acceptance", "case_status_1": "Processing", "case_status_2": "Pending your confirmation",
 	"case_status_3": "Completed", "case_status_4": "Cancelled", "case_status_13": "Deleted",
@@ -88,6 +89,8 @@ var zhCN = map[string]string{
 	"Urge": "催单", "UserName": "用户名", "ValidityWindow": "授权有效期", "VisitType": "访问方式",
 	"What": "操作", "When": "时间", "Who": "操作人", "Window": "有效期", "WindowCap": "授权最长",
 	"Withdraw": "撤回申请", "WorkIn": "查看范围", "Yes": "是",
+	"Remove": "移除", "NoAssociations": "暂无关联工单。", "AssociateTicket": "关联工单（编号）", "Associate": "关联",
+	"SkipToContent": "跳到正文",
 
 	"case_status_0": "待受理", "case_status_1": "处理中", "case_status_2": "待确认结果", "case_status_3": "已完成",
 	"case_status_4": "已撤销", "case_status_13": "已删除", "case_status_17": "待反馈",
