@@ -546,3 +546,73 @@ func TestAssociations(t *testing.T) {
 		t.Fatal("association not removed")
 	}
 }
+
+// TestWorkingTheTicket covers the remaining forms: the engineer's reply,
+// status and withdrawal, the customer's reject, urge and close, and
+// attachment downloads for the engineer and for another account.
+func TestWorkingTheTicket(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	e.customer("acme", "alice", alicePassword)
+	e.customer("globex", "mallory", "Mallory-pass-1")
+	e.engineer("eve", evePassword)
+	cb := e.browser()
+	cb.loginCustomer("acme", "alice", alicePassword)
+	eb := e.browser()
+	eb.loginEngineer("eve", evePassword)
+
+	cb.get("/tickets/new")
+	res := cb.postFiles("/tickets", url.Values{"business_type_id": {"1"}, "simple_description": {"How do I resize a disk?"}}, map[string]string{"steps.txt": "1. stop\n2. resize"})
+	wantStatus(t, "create", res, http.StatusSeeOther)
+	caseID := strings.TrimPrefix(res.Location, "/tickets/")
+
+	page := eb.get("/engineer/tickets/" + caseID)
+	link := regexp.MustCompile(`href="/engineer/files/([A-Z0-9]+)" download>steps.txt<`).FindStringSubmatch(page.Body)
+	if link == nil {
+		t.Fatalf("no attachment link for the engineer:\n%s", page.Body)
+	}
+	if dl := eb.get("/engineer/files/" + link[1]); dl.Status != 200 || dl.Body != "1. stop\n2. resize" {
+		t.Fatalf("engineer download: %d %q", dl.Status, dl.Body)
+	}
+	mb := e.browser()
+	mb.loginCustomer("globex", "mallory", "Mallory-pass-1")
+	wantStatus(t, "another account's attachment", mb.get("/attachments/"+link[1]), http.StatusNotFound)
+
+	wantStatus(t, "reply", eb.post("/engineer/tickets/"+caseID+"/reply", url.Values{"content": {"Stop the instance first."}}), http.StatusSeeOther)
+	wantStatus(t, "status", eb.post("/engineer/tickets/"+caseID+"/status", url.Values{"status": {"17"}}), http.StatusSeeOther)
+	wantStatus(t, "bad status", eb.post("/engineer/tickets/"+caseID+"/status", url.Values{"status": {"3"}}), http.StatusBadRequest)
+	page = cb.get("/tickets/" + caseID)
+	if !strings.Contains(page.Body, "Stop the instance first.") || !strings.Contains(page.Body, "Pending your feedback") {
+		t.Fatalf("customer view after the engineer's reply:\n%s", page.Body)
+	}
+
+	// Two requests: the customer rejects one, the engineer withdraws the other.
+	form := url.Values{"resource_type_id": {"2"}, "visit_type_id": {"4"}, "content_type_id": {"3"}, "describe": {"console"}, "d0-type": {"0"}, "d0-name": {"console"}}
+	r1 := eb.post("/engineer/tickets/"+caseID+"/authorizations", form)
+	r2 := eb.post("/engineer/tickets/"+caseID+"/authorizations", form)
+	a1, a2 := strings.TrimPrefix(r1.Location, "/engineer/authorizations/"), strings.TrimPrefix(r2.Location, "/engineer/authorizations/")
+	wantStatus(t, "reject without a reason", cb.post("/authorizations/"+a1+"/reject", url.Values{"reason": {" "}}), http.StatusBadRequest)
+	wantStatus(t, "reject", cb.post("/authorizations/"+a1+"/reject", url.Values{"reason": {"Not needed"}}), http.StatusSeeOther)
+	if page := cb.get("/authorizations/" + a1); !strings.Contains(page.Body, "Rejected") || !strings.Contains(page.Body, "Not needed") {
+		t.Fatal("rejection not shown")
+	}
+	wantStatus(t, "withdraw", eb.post("/engineer/authorizations/"+a2+"/withdraw", url.Values{}), http.StatusSeeOther)
+	if page := eb.get("/engineer/authorizations?status=4"); !strings.Contains(page.Body, a2) || strings.Contains(page.Body, a1) {
+		t.Fatal("the withdrawn filter")
+	}
+
+	wantStatus(t, "urge", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"press"}}), http.StatusSeeOther)
+	wantStatus(t, "urge again", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"press"}}), http.StatusTooManyRequests)
+	wantStatus(t, "close without a score", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"close"}}), http.StatusBadRequest)
+	wantStatus(t, "close", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"close"}, "score": {"4"}, "judgement": {"Quick answer"}}), http.StatusSeeOther)
+	d, err := e.Svc.EngineerCase(ctx, mustEngineer(t, e), caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Case.Status != casebook.CaseStatusCompleted || d.Case.Judgement != "4/5 Quick answer" {
+		t.Fatalf("closed ticket: status %d, judgement %q", d.Case.Status, d.Case.Judgement)
+	}
+	if page := cb.get("/tickets/" + caseID); strings.Contains(page.Body, `id="reply-form"`) {
+		t.Fatal("a closed ticket still offers a reply")
+	}
+}
