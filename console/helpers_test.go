@@ -38,14 +38,14 @@ func (c *testClock) Advance(d time.Duration) {
 // testEnv is a console on a real SQLite store and blob directory, served
 // over loopback.
 type testEnv struct {
-	t     *testing.T
+	t     testing.TB
 	Svc   *casebook.Service
 	Clock *testClock
 	URL   string
 	H     *console.Handler
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "casebook.db"))
@@ -105,7 +105,7 @@ func (e *testEnv) engineer(name, password string) *casebook.Principal {
 // browser is an HTTP client with cookies that does not follow redirects,
 // and remembers the CSRF token of the last page it read.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 	csrf string
