@@ -364,6 +364,12 @@ func TestConsoleAccessFlow(t *testing.T) {
 		t.Fatal("the other account's ticket leaks")
 	}
 
+	// The language switch: the same pages in Chinese.
+	alice.open("/tickets")
+	alice.step("switch to Chinese", chromedp.Click(chromedp.CSS(`button[name=lang]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"]`)))
+	alice.waitText("h1", "我的工单")
+	alice.shot("tickets-zh")
+
 	for _, p := range []*person{alice, eve, mallory} {
 		p.noDialogs()
 	}
