@@ -616,3 +616,63 @@ func TestWorkingTheTicket(t *testing.T) {
 		t.Fatal("a closed ticket still offers a reply")
 	}
 }
+
+// TestControlsAreLabelled: every visible form control of the main pages
+// has a <label for> (radio buttons and checkboxes sit inside theirs), so a
+// screen reader names it.
+func TestControlsAreLabelled(t *testing.T) {
+	e := newTestEnv(t)
+	alice := e.customer("acme", "alice", alicePassword)
+	eve := e.engineer("eve", evePassword)
+	c := createCase(t, e, alice, "Disk full")
+	a, err := e.Svc.RequestAuthorization(context.Background(), eve, c.ID, casebook.AuthorizationRequest{
+		ResourceTypeID: "1", VisitTypeID: "1", ContentTypeID: "1", Describe: "ssh",
+		Details: []casebook.AuthDetail{{Type: casebook.AuthDetailHost, InstanceName: "web-01", Port: 22, Account: "root"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.loginCustomer("acme", "alice", alicePassword)
+	eb := e.browser()
+	eb.loginEngineer("eve", evePassword)
+	control := regexp.MustCompile(`<(input|select|textarea)\b[^>]*>`)
+	attr := func(tag, name string) string {
+		m := regexp.MustCompile(`\b` + name + `="([^"]*)"`).FindStringSubmatch(tag)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
+	pages := map[string]response{}
+	for _, p := range []string{"/login", "/tickets", "/tickets/new", "/tickets/" + c.ID, "/authorizations", "/authorizations/" + a.ID, "/authorizations/" + a.ID + "/confirm"} {
+		pages[p] = b.get(p)
+	}
+	for _, p := range []string{"/engineer/queue", "/engineer/tickets/" + c.ID, "/engineer/authorizations"} {
+		pages[p] = eb.get(p)
+	}
+	checked := 0
+	for path, res := range pages {
+		wantStatus(t, path, res, http.StatusOK)
+		for _, tag := range control.FindAllString(res.Body, -1) {
+			switch attr(tag, "type") {
+			case "hidden":
+				continue
+			case "radio", "checkbox":
+				if !regexp.MustCompile(`<label[^>]*>\s*` + regexp.QuoteMeta(tag)).MatchString(res.Body) {
+					t.Errorf("%s: %s is not inside a label", path, tag)
+				}
+				checked++
+				continue
+			}
+			id := attr(tag, "id")
+			if id == "" || !strings.Contains(res.Body, `<label for="`+id+`"`) {
+				t.Errorf("%s: no label for %s", path, tag)
+			}
+			checked++
+		}
+	}
+	if checked < 40 {
+		t.Fatalf("checked only %d controls", checked)
+	}
+}
