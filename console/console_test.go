@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/casebook/casebook"
+	"github.com/casebook/casebook/auth"
 	"github.com/casebook/casebook/console"
 )
 
@@ -674,5 +676,39 @@ func TestControlsAreLabelled(t *testing.T) {
 	}
 	if checked < 40 {
 		t.Fatalf("checked only %d controls", checked)
+	}
+}
+
+// TestSessionsAcrossReplicas: two consoles with the same key on one store
+// (two replicas) accept each other's sessions, and a password change made
+// through either ends the session on both at once.
+func TestSessionsAcrossReplicas(t *testing.T) {
+	e := newTestEnv(t)
+	e.customer("acme", "alice", alicePassword)
+	other, err := console.New(e.Svc, auth.DeriveKey(bytes.Repeat([]byte{9}, 32), console.KeyPurpose), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica := httptest.NewServer(other)
+	defer replica.Close()
+
+	b := e.browser()
+	b.loginCustomer("acme", "alice", alicePassword)
+	u, _ := url.Parse(e.URL)
+	r, _ := url.Parse(replica.URL)
+	b.c.Jar.SetCookies(r, b.c.Jar.Cookies(u)) // the load balancer sends the same cookies to both
+	onReplica := func() response {
+		req, _ := http.NewRequest("GET", replica.URL+"/tickets", nil)
+		return b.do(req)
+	}
+	wantStatus(t, "replica", onReplica(), http.StatusOK)
+
+	if err := e.Svc.SetUserPassword(context.Background(), "acme", "alice", "Changed-pass-99"); err != nil {
+		t.Fatal(err)
+	}
+	for name, res := range map[string]response{"first": b.get("/tickets"), "replica": onReplica()} {
+		if res.Status != http.StatusSeeOther || res.Location != "/login" {
+			t.Fatalf("%s after the password change: %d %s", name, res.Status, res.Location)
+		}
 	}
 }
