@@ -924,3 +924,26 @@ func (s *Service) EngineerAccount(ctx context.Context, p *Principal, nameOrID st
 	}
 	return account, nil
 }
+
+// MyGroups returns the groups p belongs to, for a group switch: a group
+// deleted since p's groups were read is left out.
+func (s *Service) MyGroups(ctx context.Context, p *Principal) ([]*Group, error) {
+	var out []*Group
+	if p == nil || p.Realm != RealmCustomer || len(p.Groups) == 0 {
+		return nil, nil
+	}
+	err := s.store.Read(ctx, func(tx Tx) error {
+		out = out[:0]
+		for _, id := range p.Groups {
+			g, err := tx.FindGroupByID(ctx, p.AccountID, id)
+			if ErrorCode(err) == ENOTFOUND {
+				continue
+			} else if err != nil {
+				return fmt.Errorf("find group: %w", err)
+			}
+			out = append(out, g)
+		}
+		return nil
+	})
+	return out, err
+}

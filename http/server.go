@@ -40,6 +40,9 @@ type Server struct {
 	SignatureSkew time.Duration
 	// Now returns the current time; tests inject a clock.
 	Now func() time.Time
+	// Console, when set, serves every path outside the API's (the web
+	// console); see apiPath.
+	Console http.Handler
 
 	principals *principalCache
 }
@@ -89,14 +92,14 @@ func (s *Server) newMux() *http.ServeMux {
 	}
 	// Anything unmatched gets the error envelope instead of text/plain: 405
 	// with Allow on a known path, 404 otherwise.
-	mux.Handle("/", s.endpoint(route{Op: "NotFound", Handle: func(w http.ResponseWriter, r *http.Request) error {
+	mux.Handle("/", s.withConsole(s.endpoint(route{Op: "NotFound", Handle: func(w http.ResponseWriter, r *http.Request) error {
 		if allow := allowedMethods(mux, r); len(allow) > 0 {
 			requestInfoFrom(r.Context()).Op = "MethodNotAllowed"
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			return casebook.Errorf(casebook.EINVALID, "%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, strings.Join(allow, ", ")).WithReason(reasonMethodNotAllowed)
 		}
 		return casebook.NotFoundf("No route for %s %s.", r.Method, r.URL.Path).WithReason(reasonNoRoute)
-	}}))
+	}})))
 	return mux
 }
 

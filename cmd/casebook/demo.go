@@ -50,6 +50,7 @@ type demoUser struct {
 // demoResult is what demo prints (as JSON with --json).
 type demoResult struct {
 	BaseURL                string     `json:"base_url"`
+	ConsoleURL             string     `json:"console_url"`
 	AccountName            string     `json:"account_name"`
 	AccountID              string     `json:"account_id"`
 	GroupName              string     `json:"group_name"`
@@ -98,6 +99,7 @@ func (c *DemoCommand) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("load demo data: %w", err)
 	}
 	out.BaseURL = publicBaseURL(app.Config)
+	out.ConsoleURL = out.BaseURL + "/"
 	out.TokenCommand = tokenCurl(out.BaseURL, demoAccount, demoAlice, *passwords[demoAlice])
 	out.EngineerTokenCommand = engineerTokenCurl(out.BaseURL, demoEngineer, *passwords[demoEngineer])
 	return c.Main.print(fs.JSON, out, func(w io.Writer) { printDemo(w, app.Config, out) })
@@ -273,6 +275,10 @@ func printDemo(w io.Writer, cfg Config, out *demoResult) {
 	fmt.Fprintf(w, "\nThese passwords are not shown again.\n\n")
 
 	fmt.Fprintf(w, "Start the server (if it is not running):\n  casebook serve%s\n\n", serveFlags(cfg))
+	fmt.Fprintf(w, "Open the web console in a browser: %s\n", out.ConsoleURL)
+	fmt.Fprintf(w, "  customers log in at %slogin with account %q, user %s (or %s, %s) and the password above;\n", out.ConsoleURL, out.AccountName, demoAlice, demoBob, demoMaster)
+	fmt.Fprintf(w, "  alice has an access request of %s waiting under Authorizations (switch to group %q).\n", demoEngineer, demoGroup)
+	fmt.Fprintf(w, "  the support engineer logs in at %sengineer/login as %s.\n\n", out.ConsoleURL, demoEngineer)
 	fmt.Fprintf(w, "Get a token for alice (the X-Subject-Token response header) into $TOKEN:\n  TOKEN=$(%s%s)\n\n", out.TokenCommand, captureToken)
 	fmt.Fprintf(w, "List her authorizations and tickets:\n")
 	fmt.Fprintf(w, "  curl -s %s/v2/servicerequest/authorizations -H \"X-Auth-Token: $TOKEN\"\n", out.BaseURL)

@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/casebook/casebook/auth"
+	"github.com/casebook/casebook/console"
 	casebookhttp "github.com/casebook/casebook/http"
 )
 
@@ -25,7 +27,8 @@ type ServeCommand struct {
 }
 
 const serveHelp = `Runs the HTTP server: the OSM v2 customer API (/v2/servicerequest), the IAM
-subset (/v3), the support engineers' API (/support/v1), /healthz and /readyz.
+subset (/v3), the support engineers' API (/support/v1), /healthz and /readyz,
+and the web console for customers and engineers at / (--no-console: off).
 
 On first start it creates the data directory (0700), the database and the
 master key file (0600). SIGINT or SIGTERM stops accepting connections, lets
@@ -39,6 +42,7 @@ CASEBOOK_* environment variables (CASEBOOK_LINK_TTL for --link-ttl), flags.`
 // gracefully.
 func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs := c.Main.newFlags("serve", "[flags]", serveHelp, allFlags)
+	noConsole := fs.Bool("no-console", false, "serve the API only, without the web console at /")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -51,7 +55,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 
-	s := &Server{Config: cfg, Logger: logger, Middleware: c.Main.Middleware}
+	s := &Server{Config: cfg, Logger: logger, Middleware: c.Main.Middleware, NoConsole: *noConsole}
 	if err := s.Open(ctx); err != nil {
 		return err
 	}
@@ -78,6 +82,9 @@ type Server struct {
 	Config     Config
 	Logger     *slog.Logger
 	Middleware func(http.Handler) http.Handler
+	// NoConsole leaves the web console out: paths outside the API answer
+	// the API's "no route" error.
+	NoConsole bool
 
 	app        *App
 	listener   net.Listener
@@ -112,6 +119,15 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		// The HTTP layer reads 0 as its default and caches nothing below a
 		// millisecond.
 		PrincipalCacheTTL: max(time.Duration(s.Config.PrincipalCache), time.Nanosecond),
+	}
+	if !s.NoConsole {
+		ui, err := console.New(s.app.Service, auth.DeriveKey(key, console.KeyPurpose), s.Logger)
+		if err != nil {
+			s.app.Close()
+			return fmt.Errorf("web console: %w", err)
+		}
+		ui.SecureCookies = strings.HasPrefix(s.Config.BaseURL, "https://")
+		api.Console = ui
 	}
 	handler := api.Handler()
 	if s.Middleware != nil {
