@@ -91,9 +91,17 @@ func storeUses(fset *token.FileSet, f *ast.File, storeTypes map[string]bool) []s
 	return uses
 }
 
+// TestBoundary_HTTPDoesNotTouchTheStore covers this package and the web
+// console (../console), the two front doors of the Service.
 func TestBoundary_HTTPDoesNotTouchTheStore(t *testing.T) {
+	for _, dir := range []string{".", filepath.Join("..", "console")} {
+		t.Run(dir, func(t *testing.T) { checkNoStoreUses(t, dir) })
+	}
+}
+
+func checkNoStoreUses(t *testing.T, dir string) {
 	storeTypes := storeTypeNames(t)
-	files, err := filepath.Glob("*.go")
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,11 +117,11 @@ func TestBoundary_HTTPDoesNotTouchTheStore(t *testing.T) {
 		}
 		checked++
 		for _, use := range storeUses(fset, f, storeTypes) {
-			t.Errorf("%s: the HTTP layer must call the Service, not the store", use)
+			t.Errorf("%s: the HTTP layer and the console must call the Service, not the store", use)
 		}
 	}
 	if checked < 5 {
-		t.Fatalf("checked %d files, want every non-test file of http/", checked)
+		t.Fatalf("checked %d files in %s, want every non-test file", checked, dir)
 	}
 }
 
