@@ -38,6 +38,10 @@ type Server struct {
 	SignatureSkew time.Duration
 	// Now returns the current time; tests inject a clock.
 	Now func() time.Time
+	// Observer, if set, is told about every request (metrics).
+	Observer RequestObserver
+	// Build is reported by /healthz.
+	Build BuildInfo
 
 	principals *principalCache
 }
@@ -142,7 +146,10 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route, in
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return writeJSON(w, http.StatusOK, struct {
+		Status string `json:"status"`
+		BuildInfo
+	}{"ok", s.Build})
 }
 
 // handleReadyz reports whether the store answers, for load balancers.
