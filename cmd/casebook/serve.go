@@ -13,6 +13,7 @@ import (
 
 	"github.com/casebook/casebook/auth"
 	casebookhttp "github.com/casebook/casebook/http"
+	"github.com/casebook/casebook/metrics"
 )
 
 // ShutdownTimeout bounds how long serve waits for in-flight requests after
@@ -85,6 +86,11 @@ type Server struct {
 	errc       chan error // Serve's error, if it fails
 	stopSweep  context.CancelFunc
 	sweepDone  chan struct{}
+
+	clock         *offsetClock
+	metrics       *metrics.Metrics
+	metricsServer *http.Server // on --metrics-addr, if given
+	metricsAddr   string
 }
 
 // Open opens the App, starts listening and serving, and starts the sweeper.
@@ -100,6 +106,15 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		s.Logger.Info("created a new master key; back it up, and give replicas the same key", "file", keyFile)
 	}
 
+	// One clock for the Service (expiry checks, the sweeper) and the HTTP
+	// layer; only the test controls move it.
+	s.clock = &offsetClock{}
+	s.app.Service.Now = s.clock.Now
+	if s.metrics, err = newMetrics(s.app, s.clock, s.Logger); err != nil {
+		s.app.Close()
+		return err
+	}
+
 	key := s.app.MasterKey
 	api := &casebookhttp.Server{
 		Service:       s.app.Service,
@@ -108,12 +123,14 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		TemporaryKeys: &auth.TemporaryKeys{Key: auth.DeriveKey(key, auth.PurposeSecurityToken)},
 		Logger:        s.Logger,
 		BaseURL:       s.Config.BaseURL,
-		Now:           time.Now,
+		Now:           s.clock.Now,
+		Observer:      s.metrics,
+		Build:         buildInfo(),
 		// The HTTP layer reads 0 as its default and caches nothing below a
 		// millisecond.
 		PrincipalCacheTTL: max(time.Duration(s.Config.PrincipalCache), time.Nanosecond),
 	}
-	handler := api.Handler()
+	handler := s.operatorRoutes(api.Handler())
 	if s.Middleware != nil {
 		handler = s.Middleware(handler)
 	}
@@ -121,6 +138,15 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	if s.listener, err = net.Listen("tcp", s.Config.Addr); err != nil {
 		s.app.Close()
 		return fmt.Errorf("listen: %w", err)
+	}
+	if addr := s.Config.MetricsAddr; addr != "" && addr != "none" {
+		var ln net.Listener
+		if s.metricsServer, ln, err = serveMetrics(addr, s.metrics.Handler(s.Logger), s.Logger); err != nil {
+			s.listener.Close()
+			s.app.Close()
+			return err
+		}
+		s.metricsAddr = ln.Addr().String()
 	}
 	s.httpServer = &http.Server{
 		Handler:           handler,
@@ -141,9 +167,42 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	s.stopSweep, s.sweepDone = stop, make(chan struct{})
 	go s.sweep(sweepCtx)
 
-	s.Logger.Info("listening", "addr", s.Addr(), "db", describeDB(s.Config), "blobs", describeBlobs(s.Config))
+	b := buildInfo()
+	attrs := []any{"addr", s.Addr(), "db", describeDB(s.Config), "blobs", describeBlobs(s.Config),
+		"version", b.Version, "commit", b.Commit, "go", b.GoVersion}
+	if s.metricsAddr != "" {
+		attrs = append(attrs, "metrics_addr", s.metricsAddr)
+	}
+	if s.Config.TestControls {
+		attrs = append(attrs, "test_controls", true)
+	}
+	s.Logger.Info("listening", attrs...)
+	if s.Config.TestControls {
+		s.Logger.Warn("test controls are enabled: anyone who reaches " + TestControlsPrefix + " can erase all data and move the clock")
+	}
 	return nil
 }
+
+// operatorRoutes puts /metrics (unless it has a listener of its own or is
+// off) and, with --test-controls, the test controls in front of the API.
+// Everything else, and these paths when they are off, goes to the API,
+// which answers unknown paths with its 404 envelope.
+func (s *Server) operatorRoutes(api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", api)
+	if s.Config.MetricsAddr == "" {
+		mux.Handle("GET /metrics", s.metrics.Handler(s.Logger))
+	}
+	if s.Config.TestControls {
+		tc := &testControls{app: s.app, clock: s.clock, logger: s.Logger, sweep: s.sweepOnce}
+		tc.register(mux)
+	}
+	return mux
+}
+
+// MetricsAddr returns the address of the separate metrics listener, or ""
+// when there is none.
+func (s *Server) MetricsAddr() string { return s.metricsAddr }
 
 // Addr returns the address the server listens on, with the actual port
 // when the configuration asked for port 0.
@@ -159,6 +218,10 @@ func (s *Server) Close() error {
 	if err := s.httpServer.Shutdown(ctx); err != nil {
 		s.Logger.Warn("requests still running after the shutdown timeout; closing their connections", "timeout", ShutdownTimeout.String())
 		errs = append(errs, s.httpServer.Close())
+	}
+
+	if s.metricsServer != nil {
+		errs = append(errs, s.metricsServer.Shutdown(ctx))
 	}
 
 	s.stopSweep()
@@ -179,16 +242,24 @@ func (s *Server) sweep(ctx context.Context) {
 	ticker := time.NewTicker(time.Duration(s.Config.SweepInterval))
 	defer ticker.Stop()
 	for {
-		n, err := s.app.Service.ExpireGrants(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.Logger.Error("expire grants", "err", err)
-		} else if n > 0 {
-			s.Logger.Info("expired grants", "count", n)
-		}
+		s.sweepOnce(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
 		}
+	}
+}
+
+// sweepOnce runs the sweeper once, logs and counts the run.
+func (s *Server) sweepOnce(ctx context.Context) {
+	n, err := s.app.Service.ExpireGrants(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.Logger.Error("expire grants", "err", err)
+	} else if n > 0 {
+		s.Logger.Info("expired grants", "count", n)
+	}
+	if ctx.Err() == nil {
+		s.metrics.ObserveSweep(n, err)
 	}
 }
