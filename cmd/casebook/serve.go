@@ -14,6 +14,7 @@ import (
 	"github.com/casebook/casebook/auth"
 	casebookhttp "github.com/casebook/casebook/http"
 	"github.com/casebook/casebook/metrics"
+	"github.com/casebook/casebook/testcontrol"
 )
 
 // ShutdownTimeout bounds how long serve waits for in-flight requests after
@@ -87,7 +88,7 @@ type Server struct {
 	stopSweep  context.CancelFunc
 	sweepDone  chan struct{}
 
-	clock         *offsetClock
+	clock         *testcontrol.Clock
 	metrics       *metrics.Metrics
 	metricsServer *http.Server // on --metrics-addr, if given
 	metricsAddr   string
@@ -108,7 +109,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 
 	// One clock for the Service (expiry checks, the sweeper) and the HTTP
 	// layer; only the test controls move it.
-	s.clock = &offsetClock{}
+	s.clock = &testcontrol.Clock{}
 	s.app.Service.Now = s.clock.Now
 	if s.metrics, err = newMetrics(s.app, s.clock, s.Logger); err != nil {
 		s.app.Close()
@@ -130,7 +131,11 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		// millisecond.
 		PrincipalCacheTTL: max(time.Duration(s.Config.PrincipalCache), time.Nanosecond),
 	}
-	handler := s.operatorRoutes(api.Handler())
+	handler, err := s.operatorRoutes(api.Handler())
+	if err != nil {
+		s.app.Close()
+		return err
+	}
 	if s.Middleware != nil {
 		handler = s.Middleware(handler)
 	}
@@ -178,7 +183,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	}
 	s.Logger.Info("listening", attrs...)
 	if s.Config.TestControls {
-		s.Logger.Warn("test controls are enabled: anyone who reaches " + TestControlsPrefix + " can erase all data and move the clock")
+		s.Logger.Warn("test controls are enabled: anyone who reaches " + testcontrol.Prefix + " can erase all data and move the clock")
 	}
 	return nil
 }
@@ -187,17 +192,21 @@ func (s *Server) Open(ctx context.Context) (err error) {
 // off) and, with --test-controls, the test controls in front of the API.
 // Everything else, and these paths when they are off, goes to the API,
 // which answers unknown paths with its 404 envelope.
-func (s *Server) operatorRoutes(api http.Handler) http.Handler {
+func (s *Server) operatorRoutes(api http.Handler) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
 	if s.Config.MetricsAddr == "" {
 		mux.Handle("GET /metrics", s.metrics.Handler(s.Logger))
 	}
 	if s.Config.TestControls {
-		tc := &testControls{app: s.app, clock: s.clock, logger: s.Logger, sweep: s.sweepOnce}
-		tc.register(mux)
+		db, err := s.app.sqlDB()
+		if err != nil {
+			return nil, err
+		}
+		tc := &testcontrol.Controls{DB: db, Blobs: s.app.Blobs, Clock: s.clock, Logger: s.Logger, Sweep: s.sweepOnce}
+		tc.Register(mux)
 	}
-	return mux
+	return mux, nil
 }
 
 // MetricsAddr returns the address of the separate metrics listener, or ""
@@ -252,7 +261,7 @@ func (s *Server) sweep(ctx context.Context) {
 }
 
 // sweepOnce runs the sweeper once, logs and counts the run.
-func (s *Server) sweepOnce(ctx context.Context) {
+func (s *Server) sweepOnce(ctx context.Context) error {
 	n, err := s.app.Service.ExpireGrants(ctx)
 	if err != nil && ctx.Err() == nil {
 		s.Logger.Error("expire grants", "err", err)
@@ -262,4 +271,5 @@ func (s *Server) sweepOnce(ctx context.Context) {
 	if ctx.Err() == nil {
 		s.metrics.ObserveSweep(n, err)
 	}
+	return err
 }
