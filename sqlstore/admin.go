@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -88,8 +89,16 @@ func (db *DB) Reset(ctx context.Context) (blobKeys []string, err error) {
 		for i, t := range tables {
 			quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 		}
-		if _, err := tx.ExecContext(ctx, "TRUNCATE "+strings.Join(quoted, ", ")+" RESTART IDENTITY"); err != nil {
-			return nil, fmt.Errorf("reset: %w", err)
+		// The audit log refuses TRUNCATE by a trigger, which the reset
+		// alone lifts, inside its transaction.
+		for _, stmt := range []string{
+			`ALTER TABLE audit_events DISABLE TRIGGER USER`,
+			"TRUNCATE " + strings.Join(quoted, ", ") + " RESTART IDENTITY",
+			`ALTER TABLE audit_events ENABLE TRIGGER USER`,
+		} {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return nil, fmt.Errorf("reset: %w", err)
+			}
 		}
 	} else {
 		// Foreign keys are checked at commit, when every table is empty.
@@ -98,6 +107,17 @@ func (db *DB) Reset(ctx context.Context) (blobKeys []string, err error) {
 		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 			return nil, fmt.Errorf("reset: %w", err)
 		}
+		// The audit log refuses deletes by triggers: they are dropped and
+		// created again inside the transaction.
+		triggers, err := auditTriggers(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		for name := range triggers {
+			if _, err := tx.ExecContext(ctx, `DROP TRIGGER "`+name+`"`); err != nil {
+				return nil, fmt.Errorf("reset: %w", err)
+			}
+		}
 		for pass := 0; pass < 2; pass++ {
 			for _, t := range tables {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM "`+strings.ReplaceAll(t, `"`, `""`)+`"`); err != nil {
@@ -105,9 +125,33 @@ func (db *DB) Reset(ctx context.Context) (blobKeys []string, err error) {
 				}
 			}
 		}
+		for _, create := range triggers {
+			if _, err := tx.ExecContext(ctx, create); err != nil {
+				return nil, fmt.Errorf("reset: %w", err)
+			}
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("reset: commit: %w", err)
 	}
 	return blobKeys, nil
+}
+
+// auditTriggers returns the SQLite triggers of the audit log, by name, with
+// the statements that create them.
+func auditTriggers(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'`)
+	if err != nil {
+		return nil, fmt.Errorf("reset: list triggers: %w", err)
+	}
+	defer rows.Close()
+	triggers := map[string]string{}
+	for rows.Next() {
+		var name, create string
+		if err := rows.Scan(&name, &create); err != nil {
+			return nil, fmt.Errorf("reset: list triggers: %w", err)
+		}
+		triggers[name] = create
+	}
+	return triggers, rows.Err()
 }
