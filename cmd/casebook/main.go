@@ -151,10 +151,10 @@ Commands:
 	migrate     apply database migrations and exit
 	backup      copy the SQLite database and attachments to a file, online
 	restore     restore a backup file into an empty data directory
-	account     create customer accounts
-	user        create, disable, enable, delete users, or change a password
-	group       create user groups and manage their members
-	engineer    create, disable or enable support engineers
+	account     create or list customer accounts
+	user        create, list, disable, enable, delete users, or change a password
+	group       create or list user groups and manage their members
+	engineer    create, list, disable or enable support engineers, or change a password
 	accesskey   create, list, disable, enable or delete AK/SK pairs
 	audit       list the audit log
 	demo        load a demo dataset and print how to log in

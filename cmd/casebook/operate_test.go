@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -305,3 +306,113 @@ func TestUsageErrors(t *testing.T) {
 }
 
 var _ = time.Second
+
+func TestMigrate_SaysWhatItApplied(t *testing.T) {
+	data := t.TempDir()
+	var first, second struct{ Applied []string }
+	mustRunJSON(t, env{}, &first, "migrate", "--data", data)
+	if len(first.Applied) == 0 || first.Applied[0] != "0001_initial.sql" {
+		t.Errorf("first migrate applied %v, want every migration from 0001_initial.sql", first.Applied)
+	}
+	mustRunJSON(t, env{}, &second, "migrate", "--data", data)
+	if len(second.Applied) != 0 {
+		t.Errorf("second migrate applied %v, want nothing", second.Applied)
+	}
+	if out := mustRun(t, env{}, "migrate", "--data", data); !strings.Contains(out, "up to date") {
+		t.Errorf("migrate with nothing to do printed %q", out)
+	}
+}
+
+func TestListCommands(t *testing.T) {
+	data := t.TempDir()
+	e := env{"CASEBOOK_DATA": data, "CASEBOOK_PASSWORD": "Secret-pass-123"}
+	mustRun(t, e, "account", "create", "--name", "acme")
+	mustRun(t, e, "account", "create", "--name", "globex")
+	mustRun(t, e, "user", "create", "--account", "acme", "--name", "alice")
+	mustRun(t, e, "user", "create", "--account", "acme", "--name", "bob")
+	mustRun(t, e, "user", "create", "--account", "globex", "--name", "dave")
+	mustRun(t, e, "group", "create", "--account", "acme", "--name", "team")
+	mustRun(t, e, "group", "create", "--account", "acme", "--name", "empty")
+	mustRun(t, e, "group", "add-member", "--account", "acme", "--group", "team", "--user", "alice")
+	mustRun(t, e, "engineer", "create", "--name", "eng1")
+	mustRun(t, e, "engineer", "create", "--name", "eng2")
+	mustRun(t, e, "engineer", "disable", "--name", "eng2")
+
+	var accounts []struct {
+		AccountID   string `json:"account_id"`
+		AccountName string `json:"account_name"`
+	}
+	mustRunJSON(t, e, &accounts, "account", "list")
+	if len(accounts) != 2 || accounts[0].AccountName != "acme" || accounts[1].AccountName != "globex" || !isHexID(accounts[0].AccountID) {
+		t.Errorf("account list: %+v", accounts)
+	}
+
+	var users []struct {
+		UserName string `json:"user_name"`
+		Master   bool   `json:"master"`
+		Enabled  bool   `json:"enabled"`
+		Groups   []struct {
+			GroupName string `json:"group_name"`
+		} `json:"groups"`
+	}
+	mustRunJSON(t, e, &users, "user", "list", "--account", "acme")
+	got := ""
+	for _, u := range users {
+		got += fmt.Sprintf("%s:%v:%d;", u.UserName, u.Master, len(u.Groups))
+	}
+	if got != "admin:true:0;alice:false:1;bob:false:0;" || users[1].Groups[0].GroupName != "team" {
+		t.Errorf("user list: %s %+v", got, users)
+	}
+
+	var groups []struct {
+		GroupName string `json:"group_name"`
+		Members   []struct {
+			UserName string `json:"user_name"`
+		} `json:"members"`
+	}
+	mustRunJSON(t, e, &groups, "group", "list", "--account", "acme")
+	if len(groups) != 2 || groups[0].GroupName != "team" || len(groups[0].Members) != 1 || groups[0].Members[0].UserName != "alice" || len(groups[1].Members) != 0 {
+		t.Errorf("group list: %+v", groups)
+	}
+	if out := mustRun(t, e, "group", "list", "--account", "globex"); strings.Contains(out, "team") {
+		t.Errorf("globex's groups show acme's: %s", out)
+	}
+	if out := mustRun(t, e, "user", "list", "--account", "acme"); !strings.Contains(out, "alice") || !strings.Contains(out, "team") || strings.Contains(out, "dave") {
+		t.Errorf("user list table: %s", out)
+	}
+
+	var engineers []struct {
+		EngineerName string `json:"engineer_name"`
+		Enabled      bool   `json:"enabled"`
+	}
+	mustRunJSON(t, e, &engineers, "engineer", "list")
+	if len(engineers) != 2 || !engineers[0].Enabled || engineers[1].Enabled {
+		t.Errorf("engineer list: %+v", engineers)
+	}
+	if _, err := run(t, e, "user", "list", "--account", "nope"); err == nil || !strings.Contains(err.Error(), `"nope" not found`) {
+		t.Errorf("user list of a missing account: %v", err)
+	}
+
+	// No listing shows a password hash.
+	for _, args := range [][]string{{"user", "list", "--account", "acme", "--json"}, {"engineer", "list", "--json"}} {
+		if out := mustRun(t, e, args...); strings.Contains(out, "pbkdf2") || strings.Contains(strings.ToLower(out), "hash") {
+			t.Errorf("%v shows a password hash: %s", args, out)
+		}
+	}
+
+	// An engineer's password change ends old tokens and takes the new one.
+	srv := startServer(t, e, nil)
+	if got := engineerLoginStatus(t, srv.URL, "eng1", "Secret-pass-123"); got != http.StatusCreated {
+		t.Fatalf("engineer login: %d", got)
+	}
+	mustRun(t, env{"CASEBOOK_DATA": data, "CASEBOOK_PASSWORD": "New-secret-456"}, "engineer", "passwd", "--name", "eng1")
+	if got := engineerLoginStatus(t, srv.URL, "eng1", "Secret-pass-123"); got != http.StatusUnauthorized {
+		t.Errorf("old password after passwd: %d, want 401", got)
+	}
+	if got := engineerLoginStatus(t, srv.URL, "eng1", "New-secret-456"); got != http.StatusCreated {
+		t.Errorf("new password after passwd: %d, want 201", got)
+	}
+	if _, err := run(t, e, "engineer", "passwd", "--name", "nobody"); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("passwd of a missing engineer: %v", err)
+	}
+}
