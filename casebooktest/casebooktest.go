@@ -152,6 +152,7 @@ func start(t testing.TB, opts Options) (*Server, error) {
 		TemporaryKeys: &auth.TemporaryKeys{Key: auth.DeriveKey(master, auth.PurposeSecurityToken)},
 		Logger:        logger,
 		Now:           clock.Now,
+		ClientClock:   time.Now, // SDKs sign with the real time
 		// Nothing cached: a test that disables a user sees it at once.
 		PrincipalCacheTTL: time.Nanosecond,
 	}

@@ -38,6 +38,10 @@ type Server struct {
 	SignatureSkew time.Duration
 	// Now returns the current time; tests inject a clock.
 	Now func() time.Time
+	// ClientClock is the time the clients' X-Sdk-Date is compared with;
+	// nil means Now. A server whose Now is moved by test controls sets it
+	// to time.Now: clients sign with the real time.
+	ClientClock func() time.Time
 	// Observer, if set, is told about every request (metrics).
 	Observer RequestObserver
 	// Build is reported by /healthz.
@@ -88,6 +92,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.Now == nil {
 		s.Now = time.Now
+	}
+	if s.ClientClock == nil {
+		s.ClientClock = s.Now
 	}
 	if s.PrincipalCacheTTL == 0 {
 		s.PrincipalCacheTTL = 5 * time.Second

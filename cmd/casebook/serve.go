@@ -125,6 +125,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		Logger:        s.Logger,
 		BaseURL:       s.Config.BaseURL,
 		Now:           s.clock.Now,
+		ClientClock:   time.Now,
 		Observer:      s.metrics,
 		Build:         buildInfo(),
 		// The HTTP layer reads 0 as its default and caches nothing below a
