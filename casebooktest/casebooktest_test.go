@@ -10,6 +10,7 @@ import (
 
 	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/casebooktest"
+	"github.com/casebook/casebook/sqlite"
 )
 
 func get(t *testing.T, url, token string) int {
@@ -170,6 +171,12 @@ func TestControls(t *testing.T) {
 	})
 	if len(accounts) != 0 {
 		t.Errorf("%d accounts after reset", len(accounts))
+	}
+	// The audit log's append-only triggers are back.
+	var triggers int
+	db := cb.Service.Store.(*sqlite.DB)
+	if err := db.Reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'`).Scan(&triggers); err != nil || triggers != 2 {
+		t.Errorf("audit_events triggers after reset: %d (%v), want 2", triggers, err)
 	}
 	// The store works after a reset.
 	if _, _, err := cb.Service.CreateAccount(ctx, "acme", "admin", "Another-pass-123!"); err != nil {

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // metricValue returns the value of the series named by line prefix
@@ -414,5 +416,59 @@ func TestListCommands(t *testing.T) {
 	}
 	if _, err := run(t, e, "engineer", "passwd", "--name", "nobody"); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("passwd of a missing engineer: %v", err)
+	}
+}
+
+// TestServe_OperateOnPostgres runs the metrics' store figures and the test
+// controls' reset on PostgreSQL.
+func TestServe_OperateOnPostgres(t *testing.T) {
+	dsn := postgresDatabase(t)
+	e := env{"CASEBOOK_DATA": t.TempDir(), "CASEBOOK_DB": dsn}
+	var demo struct {
+		AccountName string `json:"account_name"`
+		Users       []struct{ Name, Password string }
+	}
+	mustRunJSON(t, e, &demo, "demo")
+	srv := startServer(t, e, nil, "--test-controls", "--principal-cache", "0s")
+
+	body := scrape(t, srv.URL+"/metrics")
+	for series, want := range map[string]float64{
+		`casebook_store_stats_up`:  1,
+		`casebook_grants_in_force`: 1,
+		`casebook_attachments`:     1,
+	} {
+		if got := metricValue(t, body, series); got != want {
+			t.Errorf("%s = %v, want %v", series, got, want)
+		}
+	}
+	if metricValue(t, body, `go_sql_open_connections{db_name="writer"}`) < 0 {
+		t.Error("no pool statistics")
+	}
+
+	if res, body := do(t, "POST", srv.URL+"/testing/v1/clock", `{"advance":"8h"}`, nil); res.StatusCode != 200 {
+		t.Fatalf("advance: %d %s", res.StatusCode, body)
+	}
+	if got := metricValue(t, scrape(t, srv.URL+"/metrics"), `casebook_grants_in_force`); got != 0 {
+		t.Errorf("grants in force 8h later: %v, want 0", got)
+	}
+	if res, body := do(t, "POST", srv.URL+"/testing/v1/reset", "", nil); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("reset: %d %s", res.StatusCode, body)
+	}
+	if got := loginStatus(t, srv.URL, demo.AccountName, demo.Users[0].Name, demo.Users[0].Password); got != http.StatusUnauthorized {
+		t.Errorf("login after reset: %d, want 401", got)
+	}
+	body = scrape(t, srv.URL+"/metrics")
+	if metricValue(t, body, `casebook_attachments`) != 0 {
+		t.Errorf("attachments after reset: %v", metricValue(t, body, `casebook_attachments`))
+	}
+	// The audit log is append-only again after the reset.
+	mustRun(t, e, "demo")
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "DELETE FROM audit_events"); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Errorf("DELETE FROM audit_events after a reset: %v, want the append-only refusal", err)
 	}
 }
