@@ -10,7 +10,6 @@ import (
 
 	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/casebooktest"
-	"github.com/casebook/casebook/sqlite"
 )
 
 func get(t *testing.T, url, token string) int {
@@ -112,21 +111,27 @@ func TestControls(t *testing.T) {
 	cb := casebooktest.Start(t, casebooktest.Options{TestControls: true, Users: []string{"alice"}, Logs: testWriter{t}})
 	ctx := context.Background()
 	id := grant(t, cb)
+	engineer, _, err := cb.Service.ResolvePrincipal(ctx, casebook.RealmEngineer, cb.Engineer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// stored returns the grant's status and 1 while its credentials exist,
+	// 0 once the audit log records their destruction.
 	stored := func() (*casebook.Authorization, int) {
-		var a *casebook.Authorization
-		var creds []casebook.Credential
-		err := cb.Service.Store.Read(ctx, func(tx casebook.Tx) error {
-			var err error
-			if a, err = tx.FindAuthorizationByID(ctx, id); err != nil {
-				return err
-			}
-			creds, err = tx.FindCredentials(ctx, id)
-			return err
-		})
+		a, err := cb.Service.EngineerAuthorization(ctx, engineer, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return a, len(creds)
+		events, err := cb.Service.FindAudit(ctx, casebook.AuditFilter{AuthorizationID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if e.Action == casebook.AuditCredentialDestroyed {
+				return a, 0
+			}
+		}
+		return a, 1
 	}
 	if a, n := stored(); a.Status != casebook.AuthStatusAuthorized || n != 1 {
 		t.Fatalf("before: status %d with %d credentials", a.Status, n)
@@ -163,20 +168,12 @@ func TestControls(t *testing.T) {
 	if code := get(t, cb.URL+"/v2/servicerequest/cases", cb.User("alice").Token); code != 401 {
 		t.Errorf("a deleted user's token: status %d, want 401", code)
 	}
-	var accounts []*casebook.Account
-	cb.Service.Store.Read(ctx, func(tx casebook.Tx) error {
-		var err error
-		accounts, err = tx.FindAccounts(ctx)
-		return err
-	})
-	if len(accounts) != 0 {
-		t.Errorf("%d accounts after reset", len(accounts))
+	if accounts, err := cb.Service.ListAccounts(ctx); err != nil || len(accounts) != 0 {
+		t.Errorf("%d accounts after reset (%v)", len(accounts), err)
 	}
 	// The audit log's append-only triggers are back.
-	var triggers int
-	db := cb.Service.Store.(*sqlite.DB)
-	if err := db.Reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'`).Scan(&triggers); err != nil || triggers != 2 {
-		t.Errorf("audit_events triggers after reset: %d (%v), want 2", triggers, err)
+	if n := casebooktest.AuditTriggers(t, cb); n != 2 {
+		t.Errorf("audit_events triggers after reset: %d, want 2", n)
 	}
 	// The store works after a reset.
 	if _, _, err := cb.Service.CreateAccount(ctx, "acme", "admin", "Another-pass-123!"); err != nil {
