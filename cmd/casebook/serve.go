@@ -210,10 +210,6 @@ func (s *Server) operatorRoutes(api http.Handler) (http.Handler, error) {
 	return mux, nil
 }
 
-// MetricsAddr returns the address of the separate metrics listener, or ""
-// when there is none.
-func (s *Server) MetricsAddr() string { return s.metricsAddr }
-
 // Addr returns the address the server listens on, with the actual port
 // when the configuration asked for port 0.
 func (s *Server) Addr() string { return s.listener.Addr().String() }
