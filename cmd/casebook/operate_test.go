@@ -472,3 +472,37 @@ func TestServe_OperateOnPostgres(t *testing.T) {
 		t.Errorf("DELETE FROM audit_events after a reset: %v, want the append-only refusal", err)
 	}
 }
+
+// TestREADMEWalkthroughAfterDemo runs the README's set-up commands of the
+// curl walkthrough on a store that holds the demo: the two must not
+// collide (they once both created engineer "eve").
+func TestREADMEWalkthroughAfterDemo(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmds [][]string
+	for _, line := range strings.Split(string(readme), "\n") {
+		if !strings.HasPrefix(line, "./casebook account create") && !strings.HasPrefix(line, "./casebook engineer create") {
+			continue
+		}
+		// Split on spaces, keeping single-quoted words together.
+		var args []string
+		for i, part := range strings.Split(strings.TrimPrefix(line, "./casebook "), "'") {
+			if i%2 == 1 {
+				args = append(args, part)
+			} else {
+				args = append(args, strings.Fields(part)...)
+			}
+		}
+		cmds = append(cmds, args)
+	}
+	if len(cmds) != 2 {
+		t.Fatalf("found %d account/engineer create commands in the README, want 2: %q", len(cmds), cmds)
+	}
+	e := env{"CASEBOOK_DATA": t.TempDir()}
+	mustRun(t, e, "demo")
+	for _, args := range cmds {
+		mustRun(t, e, args...)
+	}
+}
