@@ -118,6 +118,17 @@ func (s *Server) Handler() http.Handler {
 	return s.withRequestLog(mux)
 }
 
+// NotFound returns the answer to a path no route serves, the 404 envelope,
+// logged and observed like any request. Call it after Handler. It is for
+// programs that put handlers of their own in front of Handler (metrics,
+// test controls) and answer the paths they leave unserved like any unknown
+// API path.
+func (s *Server) NotFound() http.Handler {
+	return s.withRequestLog(s.endpoint(route{Op: "NotFound", Handle: func(w http.ResponseWriter, r *http.Request) error {
+		return casebook.NotFoundf("No route for %s %s.", r.Method, r.URL.Path).WithReason(reasonNoRoute)
+	}}))
+}
+
 // endpoint adapts a route's handler: it reads the context headers,
 // authenticates the caller, and sends any returned error to writeError.
 func (s *Server) endpoint(rt route) http.Handler {

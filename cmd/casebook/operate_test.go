@@ -60,7 +60,7 @@ func TestMetrics(t *testing.T) {
 	}
 	do(t, "GET", srv.URL+"/v2/servicerequest/cases", "", nil) // 401
 	do(t, "GET", srv.URL+"/v2/servicerequest/cases", "", nil)
-	do(t, "GET", srv.URL+"/no/such/path", "", nil)
+	do(t, "GET", srv.URL+"/v2/servicerequest/no-such-thing", "", nil)
 	tok := customerToken(t, srv.URL, demo.AccountName, demo.Users[0].Name, demo.Users[0].Password)
 	res, _ := do(t, "GET", srv.URL+"/v2/servicerequest/cases", "", http.Header{"X-Auth-Token": {tok}})
 	if res.StatusCode != 200 {

@@ -132,7 +132,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		// millisecond.
 		PrincipalCacheTTL: max(time.Duration(s.Config.PrincipalCache), time.Nanosecond),
 	}
-	handler, err := s.operatorRoutes(api.Handler())
+	handler, err := s.operatorRoutes(api.Handler(), api.NotFound())
 	if err != nil {
 		s.app.Close()
 		return err
@@ -191,15 +191,19 @@ func (s *Server) Open(ctx context.Context) (err error) {
 
 // operatorRoutes puts /metrics (unless it has a listener of its own or is
 // off) and, with --test-controls, the test controls in front of the API.
-// Everything else, and these paths when they are off, goes to the API,
-// which answers unknown paths with its 404 envelope.
-func (s *Server) operatorRoutes(api http.Handler) (http.Handler, error) {
+// When they are off, their paths get the API's 404 envelope, as any unknown
+// API path does; everything else goes to the API.
+func (s *Server) operatorRoutes(api, notFound http.Handler) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
 	if s.Config.MetricsAddr == "" {
 		mux.Handle("GET /metrics", s.metrics.Handler(s.Logger))
+	} else {
+		mux.Handle("/metrics", notFound)
 	}
-	if s.Config.TestControls {
+	if !s.Config.TestControls {
+		mux.Handle(testcontrol.Prefix, notFound)
+	} else {
 		db, err := s.app.sqlDB()
 		if err != nil {
 			return nil, err
