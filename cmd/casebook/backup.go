@@ -315,8 +315,9 @@ type RestoreCommand struct {
 }
 
 const restoreHelp = `Restores a file written by "casebook backup" into an empty data directory
-(--data; or the --db sqlite: path and --blobs directory): the database and
-every attachment. It refuses a directory that holds anything.
+(--data; with --db sqlite:PATH and --blobs DIR, a database file that does
+not exist and an empty attachment directory): the database and every
+attachment. It refuses a directory that holds anything.
 
 Put the master key back before serving (DATA/master.key or
 CASEBOOK_MASTER_KEY): started without it, the server would create a new
@@ -348,10 +349,13 @@ func (c *RestoreCommand) Run(ctx context.Context, args []string) error {
 	if blobDir == "" {
 		return errors.New("restore writes attachments to a directory; copy them to S3 with mc mirror (docs/operations.md)")
 	}
-	for _, dir := range []string{cfg.Data, filepath.Dir(dbPath), blobDir} {
+	for _, dir := range []string{cfg.Data, blobDir} {
 		if err := mustBeEmpty(dir); err != nil {
 			return err
 		}
+	}
+	if _, err := os.Stat(dbPath); !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("restore: %s exists; restore only into an empty data directory", dbPath)
 	}
 	m, err := restoreBackup(ctx, file, dbPath, blobDir)
 	if err != nil {
