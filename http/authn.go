@@ -183,7 +183,7 @@ func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, er
 	}
 	// The date is checked before the key is looked up, so a stale or
 	// replayed request costs no database read.
-	if err := checkSdkDate(r, s.Now(), s.SignatureSkew); err != nil {
+	if err := checkSdkDate(r, s.ClientClock(), s.SignatureSkew); err != nil {
 		return nil, err
 	}
 
@@ -221,7 +221,7 @@ func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, er
 			return nil, err
 		}
 	}
-	if err := auth.VerifyRequest(r, body, secret, s.Now(), s.SignatureSkew); err != nil {
+	if err := auth.VerifyRequest(r, body, secret, s.ClientClock(), s.SignatureSkew); err != nil {
 		return nil, signatureError(err)
 	}
 	// Checked only once the signature holds, so that the answer tells an

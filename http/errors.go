@@ -108,6 +108,7 @@ func classify(err error) errorClass {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	info := requestInfoFrom(r.Context())
 	class := classify(err)
+	info.ErrorCode = class.Code
 	msg := class.EN
 	if info.Lang == "zh-cn" {
 		msg = class.ZH

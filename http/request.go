@@ -21,6 +21,7 @@ import (
 type requestInfo struct {
 	ID        string
 	Op        string
+	ErrorCode string         // the OSM error code of an error response, for the log
 	Lang      string         // "zh-cn" or "en-us"
 	Location  *time.Location // from X-Time-Zone, default GMT+8
 	Principal *casebook.Principal
@@ -132,14 +133,34 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 
 func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// RequestObserver is told about every answered request: the metrics
+// package counts them. It must be safe for concurrent use.
+type RequestObserver interface {
+	ObserveRequest(op string, status int, duration time.Duration)
+}
+
+// BuildInfo names the running build; /healthz reports it.
+type BuildInfo struct {
+	Version   string `json:"version"`
+	Commit    string `json:"commit"`
+	GoVersion string `json:"go_version"`
+}
+
 // withRequestLog gives every request an id (X-Request-Id, which the SDK
-// surfaces in its errors), recovers panics, and logs one line per request.
-// The log line carries the path but never the query string, headers or
-// body: signed links, tokens and credentials travel there.
+// surfaces in its errors): the caller's own when it is well formed, so that
+// one id follows a request through the caller's logs and ours, else a new
+// one. It recovers panics, logs one line per request and tells the
+// Observer. The log line carries the path but never the query string,
+// headers or body: signed links, tokens and credentials travel there.
 func (s *Server) withRequestLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.Now()
-		info := &requestInfo{ID: newRequestID(), Lang: "zh-cn", Location: defaultLocation}
+		began := time.Now() // the observed latency ignores an offset test clock
+		id, ok := headerValue(r, "X-Request-Id")
+		if !ok || !wellFormedRequestID(id) {
+			id = newRequestID()
+		}
+		info := &requestInfo{ID: id, Lang: "zh-cn", Location: defaultLocation}
 		w.Header().Set("X-Request-Id", info.ID)
 		rec := &statusRecorder{ResponseWriter: w}
 		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
@@ -162,13 +183,45 @@ func (s *Server) withRequestLog(next http.Handler) http.Handler {
 			}
 			attrs := []any{"request_id", info.ID, "method", r.Method, "path", logPath(r), "op", info.Op,
 				"status", rec.status, "bytes", rec.bytes, "duration_ms", s.Now().Sub(start).Milliseconds()}
+			if info.ErrorCode != "" {
+				attrs = append(attrs, "error_code", info.ErrorCode)
+			}
 			if p := info.Principal; p != nil {
 				attrs = append(attrs, "realm", string(p.Realm), "user_id", p.UserID)
 			}
 			s.Logger.Log(r.Context(), level, "request", attrs...)
+			if s.Observer != nil {
+				status := rec.status
+				if status == 0 {
+					status = http.StatusOK // nothing written: net/http sends 200
+				}
+				s.Observer.ObserveRequest(info.Op, status, time.Since(began))
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// MaxRequestIDLength bounds a caller's X-Request-Id that is kept.
+const MaxRequestIDLength = 128
+
+// wellFormedRequestID reports whether a caller's X-Request-Id can be kept:
+// 1 to MaxRequestIDLength letters, digits, '-', '_', '.' or ':'. Anything
+// else (spaces, quotes, control characters) could forge or break log lines,
+// so it is replaced.
+func wellFormedRequestID(id string) bool {
+	if len(id) < 1 || len(id) > MaxRequestIDLength {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // logPath is the path as logged: signed file links are reduced to their

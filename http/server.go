@@ -43,6 +43,14 @@ type Server struct {
 	// Console, when set, serves every path outside the API's (the web
 	// console); see apiPath.
 	Console http.Handler
+	// ClientClock is the time the clients' X-Sdk-Date is compared with;
+	// nil means Now. A server whose Now is moved by test controls sets it
+	// to time.Now: clients sign with the real time.
+	ClientClock func() time.Time
+	// Observer, if set, is told about every request (metrics).
+	Observer RequestObserver
+	// Build is reported by /healthz.
+	Build BuildInfo
 
 	principals *principalCache
 }
@@ -73,6 +81,9 @@ func (s *Server) Handler() http.Handler {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
+	if s.ClientClock == nil {
+		s.ClientClock = s.Now
+	}
 	if s.PrincipalCacheTTL == 0 {
 		s.PrincipalCacheTTL = 5 * time.Second
 	}
@@ -101,6 +112,17 @@ func (s *Server) newMux() *http.ServeMux {
 		return casebook.NotFoundf("No route for %s %s.", r.Method, r.URL.Path).WithReason(reasonNoRoute)
 	}})))
 	return mux
+}
+
+// NotFound returns the answer to a path no route serves, the 404 envelope,
+// logged and observed like any request. Call it after Handler. It is for
+// programs that put handlers of their own in front of Handler (metrics,
+// test controls) and answer the paths they leave unserved like any unknown
+// API path.
+func (s *Server) NotFound() http.Handler {
+	return s.withRequestLog(s.endpoint(route{Op: "NotFound", Handle: func(w http.ResponseWriter, r *http.Request) error {
+		return casebook.NotFoundf("No route for %s %s.", r.Method, r.URL.Path).WithReason(reasonNoRoute)
+	}}))
 }
 
 // endpoint adapts a route's handler: it reads the context headers,
@@ -168,7 +190,10 @@ func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return writeJSON(w, http.StatusOK, struct {
+		Status string `json:"status"`
+		BuildInfo
+	}{"ok", s.Build})
 }
 
 // handleReadyz reports whether the store answers, for load balancers.

@@ -136,6 +136,14 @@ func (c *AccessKeyCommand) runChange(ctx context.Context, args []string, sub str
 	if err := fs.parse(args, "access-key"); err != nil {
 		return err
 	}
+	if (account == "") != (user == "") {
+		missing := "--user"
+		if account == "" {
+			missing = "--account"
+		}
+		fs.Usage()
+		return &usageError{fmt.Errorf("%s is missing: --account and --user go together", missing)}
+	}
 	app, err := c.Main.open(ctx, fs)
 	if err != nil {
 		return err
@@ -153,10 +161,7 @@ func (c *AccessKeyCommand) runChange(ctx context.Context, args []string, sub str
 	} else if err != nil {
 		return fmt.Errorf("find access key: %w", err)
 	}
-	if account != "" || user != "" {
-		if account == "" || user == "" {
-			return &usageError{fmt.Errorf("--account and --user go together")}
-		}
+	if account != "" {
 		_, u, err := findUser(ctx, app.Store, account, user)
 		if err != nil {
 			return err

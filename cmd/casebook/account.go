@@ -15,6 +15,7 @@ type AccountCommand struct {
 func (c *AccountCommand) Run(ctx context.Context, args []string) error {
 	return c.Main.subcommands(ctx, "account", args, map[string]func(context.Context, []string) error{
 		"create": c.runCreate,
+		"list":   c.runList,
 	})
 }
 

@@ -24,12 +24,28 @@ type cmdFlags struct {
 	names      []string
 	group      int
 	JSON       bool
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+// helpRequested reports whether args ask for help before any
+// non-flag argument or "--", where the flag package would see it.
+func helpRequested(args []string) bool {
+	for _, a := range args {
+		switch {
+		case a == "--" || !strings.HasPrefix(a, "-"):
+			return false
+		case a == "-h" || a == "--h" || a == "-help" || a == "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // newFlags returns the flag set of a command. synopsis follows the command
 // name in the usage line; help is printed below it.
 func (m *Main) newFlags(name, synopsis, help string, group int) *cmdFlags {
-	f := &cmdFlags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), cfg: DefaultConfig(), group: group}
+	f := &cmdFlags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), cfg: DefaultConfig(), group: group, stdout: m.Stdout, stderr: m.Stderr}
 	f.SetOutput(m.Stderr)
 	f.names = configFlags(f.FlagSet, &f.cfg, &f.configPath, group)
 	f.Usage = func() {
@@ -49,7 +65,13 @@ func (f *cmdFlags) jsonFlag() {
 }
 
 // parse parses args and checks that every flag in required was given.
+// Help asked for with -h goes to standard output; mistakes and the usage
+// shown with them go to standard error.
 func (f *cmdFlags) parse(args []string, required ...string) error {
+	if helpRequested(args) {
+		f.SetOutput(f.stdout)
+		defer f.SetOutput(f.stderr)
+	}
 	if err := parseFlags(f.FlagSet, args); err != nil {
 		return err
 	}
@@ -57,7 +79,6 @@ func (f *cmdFlags) parse(args []string, required ...string) error {
 	f.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
 	for _, name := range required {
 		if !given[name] {
-			fmt.Fprintf(f.Output(), "--%s is required\n", name)
 			f.Usage()
 			return &usageError{fmt.Errorf("--%s is required", name)}
 		}
@@ -161,13 +182,16 @@ func (m *Main) subcommands(ctx context.Context, name string, args []string, cmds
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintf(m.Stderr, "Usage: casebook %s <%s> [flags]\n\nRun \"casebook %s <subcommand> -h\" for its flags.\n", name, strings.Join(names, "|"), name)
+	usage := fmt.Sprintf("Usage: casebook %s <%s> [flags]\n\nRun \"casebook %s <subcommand> -h\" for its flags.\n", name, strings.Join(names, "|"), name)
 	switch {
 	case len(args) == 0:
+		fmt.Fprint(m.Stderr, usage)
 		return &usageError{fmt.Errorf("%s: no subcommand given", name)}
 	case args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help":
+		fmt.Fprint(m.Stdout, usage)
 		return flag.ErrHelp
 	default:
+		fmt.Fprint(m.Stderr, usage)
 		return &usageError{fmt.Errorf("%s: unknown subcommand %q", name, args[0])}
 	}
 }

@@ -49,7 +49,8 @@ func (c *AuditCommand) runList(ctx context.Context, args []string) error {
 		return err
 	}
 	if f.Limit < 1 {
-		return &usageError{fmt.Errorf("--limit must be at least 1")}
+		fs.Usage()
+		return &usageError{fmt.Errorf("--limit must be at least 1, got %d", f.Limit)}
 	}
 	app, err := c.Main.open(ctx, fs)
 	if err != nil {

@@ -38,6 +38,9 @@ type Config struct {
 	AttachmentMaxMB int      `json:"attachment_max_mb"`
 	DailyUploadMB   int      `json:"daily_upload_mb"`
 
+	MetricsAddr  string `json:"metrics_addr"`  // "" = /metrics on Addr; "none" = no metrics endpoint
+	TestControls bool   `json:"test_controls"` // /testing/v1: reset and clock; for test servers only
+
 	LogFormat string `json:"log_format"` // "text" or "json"
 	LogLevel  string `json:"log_level"`  // "debug", "info", "warn", "error"
 }
@@ -117,6 +120,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--daily-upload-mb (%d) must be at least --attachment-max-mb (%d)", c.DailyUploadMB, c.AttachmentMaxMB)
 	}
 	if _, err := parseLogLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if err := c.validateOperations(); err != nil {
 		return err
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
@@ -257,6 +263,7 @@ func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()
 const (
 	storeFlags = iota // the store only: admin commands
 	allFlags          // everything: serve and demo
+	bareFlags         // none: commands that touch no store (version)
 )
 
 // configFlags registers the configuration flags on fs, bound to cfg, and
@@ -264,6 +271,9 @@ const (
 // configuration flags, which are also the ones read from the environment.
 func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []string {
 	var names []string
+	if group == bareFlags {
+		return nil
+	}
 	str := func(p *string, name, usage string) {
 		fs.StringVar(p, name, *p, usage)
 		names = append(names, name)
@@ -292,6 +302,11 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		dur(&cfg.PrincipalCache, "principal-cache", "how long a token's user (enabled, groups, password epoch) is reused without a database read, 0s to 1m; disabling a user reaches other replicas within it (a `duration`; 0s: read on every request)")
 		num(&cfg.AttachmentMaxMB, "attachment-max-mb", "largest attachment, in `MiB`")
 		num(&cfg.DailyUploadMB, "daily-upload-mb", "attachment bytes one user may upload per UTC day, in `MiB`")
+	}
+	if group == allFlags && fs.Name() == "serve" { // not demo: it serves nothing
+		str(&cfg.MetricsAddr, "metrics-addr", "serve /metrics (Prometheus) on this `address` instead of the main listener; \"none\": not at all")
+		fs.BoolVar(&cfg.TestControls, "test-controls", cfg.TestControls, "enable the test controls under /testing/v1 (reset, clock): never on a server holding real data")
+		names = append(names, "test-controls")
 	}
 	str(&cfg.LogFormat, "log-format", "log `format`: text or json")
 	str(&cfg.LogLevel, "log-level", "log `level`: debug, info, warn or error")

@@ -18,6 +18,8 @@ func (c *EngineerCommand) Run(ctx context.Context, args []string) error {
 		"create":  c.runCreate,
 		"disable": func(ctx context.Context, args []string) error { return c.runSetEnabled(ctx, args, false) },
 		"enable":  func(ctx context.Context, args []string) error { return c.runSetEnabled(ctx, args, true) },
+		"list":    c.runList,
+		"passwd":  c.runPasswd,
 	})
 }
 

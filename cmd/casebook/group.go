@@ -16,6 +16,7 @@ type GroupCommand struct {
 func (c *GroupCommand) Run(ctx context.Context, args []string) error {
 	return c.Main.subcommands(ctx, "group", args, map[string]func(context.Context, []string) error{
 		"create":        c.runCreate,
+		"list":          c.runList,
 		"add-member":    func(ctx context.Context, args []string) error { return c.runMember(ctx, args, true) },
 		"remove-member": func(ctx context.Context, args []string) error { return c.runMember(ctx, args, false) },
 	})

@@ -78,8 +78,22 @@ func NewMain() *Main {
 	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 }
 
-// Run runs the command named by args[0] with the rest of args.
+// Run runs the command named by args[0] with the rest of args. A usage
+// mistake is always named on standard error, after the usage if one was
+// printed, so that no mistake fails silently.
 func (m *Main) Run(ctx context.Context, args []string) error {
+	err := m.run(ctx, args)
+	var usage *usageError
+	if errors.As(err, &usage) {
+		if _, done := usage.err.(alreadyReported); !done {
+			fmt.Fprintf(m.Stderr, "casebook: %s\n", usage.err)
+			usage.err = alreadyReported{usage.err}
+		}
+	}
+	return err
+}
+
+func (m *Main) run(ctx context.Context, args []string) error {
 	name := ""
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
@@ -105,15 +119,22 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&DemoCommand{Main: m}).Run(ctx, args)
 	case "bench":
 		return (&BenchCommand{Main: m}).Run(ctx, args)
-	case "", "help", "-h", "-help", "--help":
-		fmt.Fprint(m.Stderr, usageText)
-		if name == "" {
-			return &usageError{errors.New("no command given")}
-		}
+	case "version", "-version", "--version":
+		return (&VersionCommand{Main: m}).Run(ctx, args)
+	case "backup":
+		return (&BackupCommand{Main: m}).Run(ctx, args)
+	case "restore":
+		return (&RestoreCommand{Main: m}).Run(ctx, args)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(m.Stdout, usageText)
 		return flag.ErrHelp
-	default:
+	case "":
 		fmt.Fprint(m.Stderr, usageText)
-		return &usageError{fmt.Errorf("unknown command %q", name)}
+		return &usageError{errors.New("no command given")}
+	default:
+		fmt.Fprintf(m.Stderr, "casebook: unknown command %q\n\n", name)
+		fmt.Fprint(m.Stderr, usageText)
+		return &usageError{alreadyReported{fmt.Errorf("unknown command %q", name)}}
 	}
 }
 
@@ -126,11 +147,14 @@ Usage:
 Commands:
 
 	serve       run the HTTP server
+	version     print the version, commit and Go release (also --version)
 	migrate     apply database migrations and exit
-	account     create customer accounts
-	user        create, disable, enable, delete users, or change a password
-	group       create user groups and manage their members
-	engineer    create, disable or enable support engineers
+	backup      copy the SQLite database and attachments to a file, online
+	restore     restore a backup file into an empty data directory
+	account     create or list customer accounts
+	user        create, list, disable, enable, delete users, or change a password
+	group       create or list user groups and manage their members
+	engineer    create, list, disable or enable support engineers, or change a password
 	accesskey   create, list, disable, enable or delete AK/SK pairs
 	audit       list the audit log
 	demo        load a demo dataset and print how to log in
@@ -142,9 +166,15 @@ environment variable (CASEBOOK_DATA, ...) or in a JSON file (--config).
 See docs/configuration.md.
 `
 
-// usageError is a command-line mistake that has already been reported with
-// the command's usage.
+// usageError is a command-line mistake. Run prints its message on
+// standard error unless err is alreadyReported (the flag package prints
+// its own).
 type usageError struct{ err error }
+
+// alreadyReported marks an error whose message is on standard error.
+type alreadyReported struct{ error }
+
+func (e alreadyReported) Unwrap() error { return e.error }
 
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
@@ -155,12 +185,12 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return err
 	} else if err != nil {
-		return &usageError{err}
+		return &usageError{alreadyReported{err}}
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
-		return &usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+		return &usageError{alreadyReported{fmt.Errorf("unexpected argument %q", fs.Arg(0))}}
 	}
 	return nil
 }

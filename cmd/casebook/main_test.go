@@ -495,20 +495,20 @@ func TestUsage(t *testing.T) {
 			t.Errorf("casebook %v: no usage printed: %q", args, stderr)
 		}
 	}
-	m, _, stderr := newMain(env{}, "")
+	m, stdout, _ := newMain(env{}, "")
 	if err := m.Run(context.Background(), []string{"serve", "-h"}); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("serve -h: %v", err)
 	}
 	for _, want := range []string{"--data", "--master-key", "CASEBOOK_", "--link-ttl"} {
-		if !strings.Contains(stderr.String(), strings.TrimPrefix(want, "-")) {
+		if !strings.Contains(stdout.String(), strings.TrimPrefix(want, "-")) {
 			t.Errorf("serve -h does not mention %s", want)
 		}
 	}
-	m, _, stderr = newMain(env{}, "")
+	m, stdout, _ = newMain(env{}, "")
 	m.Run(context.Background(), []string{"user", "create", "-h"})
 	for _, want := range []string{"CASEBOOK_PASSWORD", "password-stdin"} {
-		if !strings.Contains(stderr.String(), want) {
-			t.Errorf("user create -h does not mention %s:\n%s", want, stderr)
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("user create -h does not mention %s:\n%s", want, stdout)
 		}
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/casebook/casebook/auth"
 	"github.com/casebook/casebook/console"
 	casebookhttp "github.com/casebook/casebook/http"
+	"github.com/casebook/casebook/metrics"
+	"github.com/casebook/casebook/testcontrol"
 )
 
 // ShutdownTimeout bounds how long serve waits for in-flight requests after
@@ -92,6 +94,11 @@ type Server struct {
 	errc       chan error // Serve's error, if it fails
 	stopSweep  context.CancelFunc
 	sweepDone  chan struct{}
+
+	clock         *testcontrol.Clock
+	metrics       *metrics.Metrics
+	metricsServer *http.Server // on --metrics-addr, if given
+	metricsAddr   string
 }
 
 // Open opens the App, starts listening and serving, and starts the sweeper.
@@ -107,6 +114,15 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		s.Logger.Info("created a new master key; back it up, and give replicas the same key", "file", keyFile)
 	}
 
+	// One clock for the Service (expiry checks, the sweeper) and the HTTP
+	// layer; only the test controls move it.
+	s.clock = &testcontrol.Clock{}
+	s.app.Service.Now = s.clock.Now
+	if s.metrics, err = newMetrics(s.app, s.clock, s.Logger); err != nil {
+		s.app.Close()
+		return err
+	}
+
 	key := s.app.MasterKey
 	api := &casebookhttp.Server{
 		Service:       s.app.Service,
@@ -115,7 +131,10 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		TemporaryKeys: &auth.TemporaryKeys{Key: auth.DeriveKey(key, auth.PurposeSecurityToken)},
 		Logger:        s.Logger,
 		BaseURL:       s.Config.BaseURL,
-		Now:           time.Now,
+		Now:           s.clock.Now,
+		ClientClock:   time.Now,
+		Observer:      s.metrics,
+		Build:         buildInfo(),
 		// The HTTP layer reads 0 as its default and caches nothing below a
 		// millisecond.
 		PrincipalCacheTTL: max(time.Duration(s.Config.PrincipalCache), time.Nanosecond),
@@ -129,7 +148,11 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		ui.SecureCookies = strings.HasPrefix(s.Config.BaseURL, "https://")
 		api.Console = ui
 	}
-	handler := api.Handler()
+	handler, err := s.operatorRoutes(api.Handler(), api.NotFound())
+	if err != nil {
+		s.app.Close()
+		return err
+	}
 	if s.Middleware != nil {
 		handler = s.Middleware(handler)
 	}
@@ -137,6 +160,15 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	if s.listener, err = net.Listen("tcp", s.Config.Addr); err != nil {
 		s.app.Close()
 		return fmt.Errorf("listen: %w", err)
+	}
+	if addr := s.Config.MetricsAddr; addr != "" && addr != "none" {
+		var ln net.Listener
+		if s.metricsServer, ln, err = serveMetrics(addr, s.metrics.Handler(s.Logger), s.Logger); err != nil {
+			s.listener.Close()
+			s.app.Close()
+			return err
+		}
+		s.metricsAddr = ln.Addr().String()
 	}
 	s.httpServer = &http.Server{
 		Handler:           handler,
@@ -157,8 +189,45 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	s.stopSweep, s.sweepDone = stop, make(chan struct{})
 	go s.sweep(sweepCtx)
 
-	s.Logger.Info("listening", "addr", s.Addr(), "db", describeDB(s.Config), "blobs", describeBlobs(s.Config))
+	b := buildInfo()
+	attrs := []any{"addr", s.Addr(), "db", describeDB(s.Config), "blobs", describeBlobs(s.Config),
+		"version", b.Version, "commit", b.Commit, "go", b.GoVersion}
+	if s.metricsAddr != "" {
+		attrs = append(attrs, "metrics_addr", s.metricsAddr)
+	}
+	if s.Config.TestControls {
+		attrs = append(attrs, "test_controls", true)
+	}
+	s.Logger.Info("listening", attrs...)
+	if s.Config.TestControls {
+		s.Logger.Warn("test controls are enabled: anyone who reaches " + testcontrol.Prefix + " can erase all data and move the clock")
+	}
 	return nil
+}
+
+// operatorRoutes puts /metrics (unless it has a listener of its own or is
+// off) and, with --test-controls, the test controls in front of the API.
+// When they are off, their paths get the API's 404 envelope, as any unknown
+// API path does; everything else goes to the API.
+func (s *Server) operatorRoutes(api, notFound http.Handler) (http.Handler, error) {
+	mux := http.NewServeMux()
+	mux.Handle("/", api)
+	if s.Config.MetricsAddr == "" {
+		mux.Handle("GET /metrics", s.metrics.Handler(s.Logger))
+	} else {
+		mux.Handle("/metrics", notFound)
+	}
+	if !s.Config.TestControls {
+		mux.Handle(testcontrol.Prefix, notFound)
+	} else {
+		db, err := s.app.sqlDB()
+		if err != nil {
+			return nil, err
+		}
+		tc := &testcontrol.Controls{DB: db, Blobs: s.app.Blobs, Clock: s.clock, Logger: s.Logger, Sweep: s.sweepOnce}
+		tc.Register(mux)
+	}
+	return mux, nil
 }
 
 // Addr returns the address the server listens on, with the actual port
@@ -175,6 +244,10 @@ func (s *Server) Close() error {
 	if err := s.httpServer.Shutdown(ctx); err != nil {
 		s.Logger.Warn("requests still running after the shutdown timeout; closing their connections", "timeout", ShutdownTimeout.String())
 		errs = append(errs, s.httpServer.Close())
+	}
+
+	if s.metricsServer != nil {
+		errs = append(errs, s.metricsServer.Shutdown(ctx))
 	}
 
 	s.stopSweep()
@@ -195,16 +268,25 @@ func (s *Server) sweep(ctx context.Context) {
 	ticker := time.NewTicker(time.Duration(s.Config.SweepInterval))
 	defer ticker.Stop()
 	for {
-		n, err := s.app.Service.ExpireGrants(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.Logger.Error("expire grants", "err", err)
-		} else if n > 0 {
-			s.Logger.Info("expired grants", "count", n)
-		}
+		s.sweepOnce(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
 		}
 	}
+}
+
+// sweepOnce runs the sweeper once, logs and counts the run.
+func (s *Server) sweepOnce(ctx context.Context) error {
+	n, err := s.app.Service.ExpireGrants(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.Logger.Error("expire grants", "err", err)
+	} else if n > 0 {
+		s.Logger.Info("expired grants", "count", n)
+	}
+	if ctx.Err() == nil {
+		s.metrics.ObserveSweep(n, err)
+	}
+	return err
 }

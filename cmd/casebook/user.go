@@ -20,6 +20,7 @@ func (c *UserCommand) Run(ctx context.Context, args []string) error {
 		"enable":  func(ctx context.Context, args []string) error { return c.runSetEnabled(ctx, args, true) },
 		"delete":  c.runDelete,
 		"passwd":  c.runPasswd,
+		"list":    c.runList,
 	})
 }
 
