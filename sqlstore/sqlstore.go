@@ -120,6 +120,11 @@ func (db *DB) Write(ctx context.Context, fn func(casebook.Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, write bool, fn func(casebook.Tx) error) (err error) {
+	return db.runTx(ctx, pool, stmts, opts, write, func(tx *Tx) error { return fn(tx) })
+}
+
+// runTx is run for callers inside the package, which use the *Tx itself.
+func (db *DB) runTx(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, write bool, fn func(*Tx) error) (err error) {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
