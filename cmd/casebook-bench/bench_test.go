@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -48,7 +49,7 @@ type benchResult struct {
 func seedBench(t *testing.T) (data, usersFile string) {
 	t.Helper()
 	data = filepath.Join(t.TempDir(), "data")
-	out := mustRun(t, env{}, "bench", "seed", "--data", data, "--accounts", "2", "--users-per-account", "4",
+	out := mustRun(t, "seed", "--data", data, "--accounts", "2", "--users-per-account", "4",
 		"--engineers", "2", "--tickets", "120", "--authorizations", "1500", "--batch", "400",
 		"--hash-iterations", "1000", "--seed", "7")
 	usersFile = filepath.Join(data, "bench-users.json")
@@ -136,7 +137,7 @@ func TestBenchSeed(t *testing.T) {
 
 	// Seeding again with the same prefix is refused before anything is
 	// written.
-	if _, err := run(t, env{}, "bench", "seed", "--data", data, "--accounts", "2", "--tickets", "10", "--authorizations", "10", "--hash-iterations", "1000"); err == nil || !strings.Contains(err.Error(), "prefix") {
+	if _, err := run(t, "seed", "--data", data, "--accounts", "2", "--tickets", "10", "--authorizations", "10", "--hash-iterations", "1000"); err == nil || !strings.Contains(err.Error(), "prefix") {
 		t.Errorf("second seed with the same prefix: %v, want a refusal naming --prefix", err)
 	}
 	if got := count(`SELECT COUNT(*) FROM accounts`); got != 2 {
@@ -146,17 +147,17 @@ func TestBenchSeed(t *testing.T) {
 
 func TestBenchRun(t *testing.T) {
 	data, usersFile := seedBench(t)
-	srv := startServer(t, env{}, nil, "--data", data, "--log-level", "warn")
+	srv := startServer(t, data)
 
 	for _, mode := range []string{"token", "aksk"} {
 		t.Run(mode, func(t *testing.T) {
-			args := []string{"bench", "run", "--url", srv.URL, "--users", usersFile, "--concurrency", "4",
+			args := []string{"run", "--url", srv.URL, "--users", usersFile, "--concurrency", "4",
 				"--duration", "60s", "--requests", "300", "--prepare", "60", "--json"}
 			if mode == "aksk" {
 				args = append(args, "--aksk")
 			}
 			var res benchResult
-			out := mustRun(t, env{}, args...)
+			out := mustRun(t, args...)
 			if err := json.Unmarshal([]byte(out), &res); err != nil {
 				t.Fatalf("bench run --json: %v\n%s", err, out)
 			}
@@ -186,7 +187,7 @@ func TestBenchRun(t *testing.T) {
 	// server refused would show as errors.
 	t.Run("group", func(t *testing.T) {
 		var res benchResult
-		out := mustRun(t, env{}, "bench", "run", "--url", srv.URL, "--users", usersFile, "--concurrency", "2",
+		out := mustRun(t, "run", "--url", srv.URL, "--users", usersFile, "--concurrency", "2",
 			"--duration", "60s", "--requests", "50", "--endpoints", "list", "--role", "group", "--json")
 		if err := json.Unmarshal([]byte(out), &res); err != nil {
 			t.Fatalf("bench run --json: %v\n%s", err, out)
@@ -200,9 +201,64 @@ func TestBenchRun(t *testing.T) {
 
 func TestBenchRunRefusesOtherHosts(t *testing.T) {
 	for _, u := range []string{"http://192.0.2.1:8080", "http://example.com", "ftp://127.0.0.1", "http://10.0.0.1"} {
-		_, err := run(t, env{}, "bench", "run", "--url", u, "--users", "does-not-matter.json")
+		_, err := run(t, "run", "--url", u, "--users", "does-not-matter.json")
 		if err == nil || !strings.Contains(err.Error(), "--url") {
 			t.Errorf("bench run --url %s: %v, want a refusal", u, err)
 		}
+	}
+}
+
+// soakResult is the part of `soak --json` the tests read.
+type soakResult struct {
+	ServerPID      int   `json:"server_pid"`
+	WarmupRequests int64 `json:"warmup_requests"`
+	Requests       int64 `json:"requests"`
+	Operations     []struct {
+		Op           string `json:"op"`
+		Requests     int    `json:"requests"`
+		ServerErrors int    `json:"server_errors"`
+		Failures     int    `json:"failures"`
+	} `json:"operations"`
+	ServerErrors int      `json:"server_errors"`
+	Failures     int      `json:"failures"`
+	RSSWarmKiB   int64    `json:"rss_after_warmup_kib"`
+	RSSEndKiB    int64    `json:"rss_after_run_kib"`
+	Samples      []string `json:"failure_samples"`
+	Problems     []string `json:"problems"`
+}
+
+// TestSoak runs the soak with a few hundred requests against a server
+// process: every kind of request of the mix is sent and answered as
+// expected, and the server's memory is read. Speed and the memory
+// threshold are not asserted (a short run on a shared machine says nothing
+// about either); --max-rss-growth is set out of reach.
+func TestSoak(t *testing.T) {
+	data, usersFile := seedBench(t)
+	srv := startServer(t, data)
+
+	var res soakResult
+	out := mustRun(t, "soak", "--url", srv.URL, "--users", usersFile, "--server-pid", strconv.Itoa(srv.PID),
+		"--warmup", "100", "--requests", "600", "--concurrency", "3", "--max-rss-growth", "1000", "--json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("soak --json: %v\n%s", err, out)
+	}
+	if res.ServerPID != srv.PID || res.Requests != 600 || res.WarmupRequests != 100 {
+		t.Errorf("pid %d, %d requests after %d, want %d, 600 after 100", res.ServerPID, res.Requests, res.WarmupRequests, srv.PID)
+	}
+	if res.ServerErrors != 0 || res.Failures != 0 || len(res.Samples) > 0 || len(res.Problems) > 0 {
+		t.Errorf("%d 5xx, %d failures %v, problems %v", res.ServerErrors, res.Failures, res.Samples, res.Problems)
+	}
+	total := 0
+	for _, op := range res.Operations {
+		total += op.Requests
+		if op.Requests == 0 {
+			t.Errorf("no %s request in 600", op.Op)
+		}
+	}
+	if total != 600 {
+		t.Errorf("%d requests counted by operation, want 600", total)
+	}
+	if res.RSSWarmKiB <= 0 || res.RSSEndKiB <= 0 {
+		t.Errorf("resident memory %d and %d KiB, want readings", res.RSSWarmKiB, res.RSSEndKiB)
 	}
 }

@@ -204,6 +204,20 @@ type AccessRequest struct {
 	Account      string
 }
 
+// Body returns the support API's body of the request.
+func (in AccessRequest) Body() map[string]any {
+	return map[string]any{"resource_type_id": "1", "visit_type_id": "1", "content_type_id": "1",
+		"auth_describe": in.Describe,
+		"details": []map[string]any{{"type": 1, "instance_id": in.InstanceID, "instance_name": in.InstanceName,
+			"region_id": in.RegionID, "port": in.Port, "account": in.Account}}}
+}
+
+// RequestAuthorizationPath is the support API's path of requests for
+// access on a ticket.
+func RequestAuthorizationPath(caseID string) string {
+	return "/support/v1/cases/" + caseID + "/authorizations"
+}
+
 // Requested is an authorization the support API created: its id and the
 // ids of its detail items.
 type Requested struct {
@@ -215,10 +229,6 @@ type Requested struct {
 // RequestAuthorization has an engineer ask for SSH-style host access on a
 // ticket through the support API.
 func (c *Client) RequestAuthorization(ctx context.Context, engineer Credential, caseID string, in AccessRequest) (*Requested, error) {
-	body := map[string]any{"resource_type_id": "1", "visit_type_id": "1", "content_type_id": "1",
-		"auth_describe": in.Describe,
-		"details": []map[string]any{{"type": 1, "instance_id": in.InstanceID, "instance_name": in.InstanceName,
-			"region_id": in.RegionID, "port": in.Port, "account": in.Account}}}
 	var out struct {
 		ID      string `json:"id"`
 		Status  int    `json:"status"`
@@ -226,8 +236,8 @@ func (c *Client) RequestAuthorization(ctx context.Context, engineer Credential, 
 			ID int64 `json:"id"`
 		} `json:"details"`
 	}
-	path := "/support/v1/cases/" + caseID + "/authorizations"
-	if _, err := c.Call(ctx, "POST", path, engineer, body, http.StatusCreated, &out); err != nil {
+	path := RequestAuthorizationPath(caseID)
+	if _, err := c.Call(ctx, "POST", path, engineer, in.Body(), http.StatusCreated, &out); err != nil {
 		return nil, err
 	}
 	if out.ID == "" || len(out.Details) == 0 {
