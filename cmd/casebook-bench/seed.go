@@ -168,6 +168,8 @@ func (s *benchSeed) check() error {
 		return errors.New("--authorizations must not be negative")
 	case s.Batch < 1:
 		return errors.New("--batch must be at least 1")
+	case s.Prefix == "":
+		return errors.New("--prefix must not be empty: it starts every account and engineer name")
 	}
 	if err := casebook.ValidateName("account_name", s.accountName(s.Accounts-1)); err != nil {
 		return fmt.Errorf("--prefix: %s", casebook.ErrorMessage(err))
