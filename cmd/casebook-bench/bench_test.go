@@ -3,10 +3,15 @@ package main_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/casebook/casebook/sqlite"
@@ -260,5 +265,39 @@ func TestSoak(t *testing.T) {
 	}
 	if res.RSSWarmKiB <= 0 || res.RSSEndKiB <= 0 {
 		t.Errorf("resident memory %d and %d KiB, want readings", res.RSSWarmKiB, res.RSSEndKiB)
+	}
+}
+
+// TestSoakFailsOn5xx puts a proxy before the server that answers one
+// request in 40 with 500: the soak counts them and fails.
+func TestSoakFailsOn5xx(t *testing.T) {
+	data, usersFile := seedBench(t)
+	srv := startServer(t, data)
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var n atomic.Int64
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%40 == 0 {
+			http.Error(w, `{"error_code":"OSM.0000","error_msg":"injected"}`, http.StatusInternalServerError)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+
+	out, err := run(t, "soak", "--url", front.URL, "--users", usersFile, "--server-pid", strconv.Itoa(srv.PID),
+		"--warmup", "0", "--requests", "200", "--concurrency", "2", "--max-rss-growth", "1000", "--json")
+	if err == nil || !strings.Contains(err.Error(), "5xx") {
+		t.Errorf("soak through a proxy answering 500: %v, want a failure naming the 5xx answers", err)
+	}
+	var res soakResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("soak --json: %v\n%s", err, out)
+	}
+	if res.ServerErrors < 4 || len(res.Problems) == 0 {
+		t.Errorf("%d 5xx counted, problems %v; want about 5 and a problem", res.ServerErrors, res.Problems)
 	}
 }
