@@ -3,6 +3,7 @@ package main_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -300,4 +301,43 @@ func TestSoakFailsOn5xx(t *testing.T) {
 	if res.ServerErrors < 4 || len(res.Problems) == 0 {
 		t.Errorf("%d 5xx counted, problems %v; want about 5 and a problem", res.ServerErrors, res.Problems)
 	}
+}
+
+// TestSoakStart has the soak start the server itself (--start) and stop
+// it at the end.
+func TestSoakStart(t *testing.T) {
+	data, usersFile := seedBench(t)
+	port := freePort(t)
+	serverLog := filepath.Join(t.TempDir(), "server.log")
+	var res soakResult
+	out := mustRun(t, "soak", "--url", "http://127.0.0.1:"+port, "--users", usersFile,
+		"--start", binary(t, "casebook")+" serve --data "+data+" --addr 127.0.0.1:"+port, "--server-log", serverLog,
+		"--warmup", "50", "--requests", "200", "--concurrency", "2", "--max-rss-growth", "1000", "--json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("soak --json: %v\n%s", err, out)
+	}
+	if res.ServerPID == 0 || res.Requests != 200 || res.ServerErrors != 0 || res.Failures != 0 || res.RSSEndKiB <= 0 {
+		t.Errorf("pid %d, %d requests, %d 5xx, %d failures, %d KiB; want the started server's pid, 200 clean requests and its memory",
+			res.ServerPID, res.Requests, res.ServerErrors, res.Failures, res.RSSEndKiB)
+	}
+	// The server was stopped: its log ends with its shutdown.
+	log, err := os.ReadFile(serverLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "msg=stopped") {
+		t.Errorf("the server log does not show a shutdown:\n%s", log)
+	}
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
 }
