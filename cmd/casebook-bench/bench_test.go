@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	main "github.com/casebook/casebook/cmd/casebook-bench"
 	"github.com/casebook/casebook/sqlite"
 )
 
@@ -340,4 +341,27 @@ func freePort(t *testing.T) string {
 	defer l.Close()
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	return port
+}
+
+// TestSeedFromEnvironment seeds where CASEBOOK_DATA points, as casebook
+// serve reads it, when --data is not given.
+func TestSeedFromEnvironment(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	var stdout, stderr strings.Builder
+	m := &main.Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(name string) string {
+		if name == "CASEBOOK_DATA" {
+			return data
+		}
+		return ""
+	}}
+	err := m.Run(context.Background(), []string{"seed", "--accounts", "1", "--users-per-account", "1", "--engineers", "1",
+		"--tickets", "5", "--authorizations", "5", "--hash-iterations", "1000"})
+	if err != nil {
+		t.Fatalf("seed: %v\n%s", err, stderr.String())
+	}
+	for _, name := range []string{"casebook.db", "master.key", "bench-users.json"} {
+		if _, err := os.Stat(filepath.Join(data, name)); err != nil {
+			t.Errorf("CASEBOOK_DATA/%s: %v", name, err)
+		}
+	}
 }
