@@ -4,15 +4,15 @@
 #	bench/measure.sh URL USERS_FILE OUT_DIR [DURATION]
 #
 # URL is the server's base URL (loopback only), USERS_FILE the file written
-# by casebook bench seed for the server's database. Each run lasts DURATION
+# by casebook-bench seed for the server's database. Each run lasts DURATION
 # (default 20s) after a 3 s warm-up; the text results go to OUT_DIR/*.txt.
-# CASEBOOK names the binary (default: casebook on the PATH) and
+# CASEBOOK_BENCH names the binary (default: casebook-bench on the PATH) and
 # CONCURRENCY the number of workers (default 16), PREPARE the size of the
 # pools of confirm and relations in the mixed runs (default 6000), and
 # SERVER_PID the server's process id, for its CPU time per request.
 set -eu
 url=$1 users=$2 out=$3 duration=${4:-20s}
-casebook=${CASEBOOK:-casebook}
+bench=${CASEBOOK_BENCH:-casebook-bench}
 concurrency=${CONCURRENCY:-16}
 mkdir -p "$out"
 
@@ -20,7 +20,7 @@ run() {
 	name=$1
 	shift
 	echo "== $name" >&2
-	"$casebook" bench run --url "$url" --users "$users" --concurrency "$concurrency" \
+	"$bench" run --url "$url" --users "$users" --concurrency "$concurrency" \
 		--duration "$duration" --warmup 3s ${SERVER_PID:+--server-pid "$SERVER_PID"} "$@" \
 		2>"$out/$name.log" | tee "$out/$name.txt"
 	echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/$name.txt"

@@ -10,8 +10,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -26,9 +24,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/minio/minio-go/v7"
 
-	"github.com/casebook/casebook/auth"
 	"github.com/casebook/casebook/blob/s3"
 	"github.com/casebook/casebook/blob/s3/s3test"
+	"github.com/casebook/casebook/internal/client"
 )
 
 // TestMain stops the MinIO server the tests start.
@@ -383,33 +381,20 @@ func (l *processLog) records(msg string) []map[string]any {
 	return out
 }
 
-// caller is who sends a request: a token holder, or an access key that
-// signs it as the Huawei SDK does.
-type caller struct {
-	token     string
-	ak, sk    string
-	accountID string // X-Domain-Id of signed requests
+// api returns a client of the replica.
+func (r *replica) api() *client.Client {
+	c := client.New(r.URL, sharedClient)
+	c.Header = http.Header{"X-Language": {"en-us"}}
+	return c
 }
 
 // response is an HTTP answer read in full.
-type response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
+type response struct{ client.Response }
 
-func (r response) String() string {
-	return fmt.Sprintf("%d %.300s", r.Status, r.Body)
-}
+func (r response) String() string { return r.Response.String() }
 
 // errorCode returns the error_code of an error envelope.
-func (r response) errorCode() string {
-	var env struct {
-		Code string `json:"error_code"`
-	}
-	json.Unmarshal(r.Body, &env)
-	return env.Code
-}
+func (r response) errorCode() string { return r.Response.ErrorCode() }
 
 func (r response) decode(t *testing.T, v any) {
 	t.Helper()
@@ -424,63 +409,33 @@ func newClient() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
 // balancer would.
 var sharedClient = newClient()
 
-// send sends a request as who (nil: anonymous) with a JSON body (nil: none;
-// []byte: sent as is). It returns an error instead of failing the test so
-// that goroutines can use it.
-func send(who *caller, method, rawURL string, body any) (response, error) {
-	var data []byte
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		data = b
-	default:
-		var err error
-		if data, err = json.Marshal(b); err != nil {
-			return response{}, err
-		}
-	}
-	req, err := http.NewRequest(method, rawURL, bytes.NewReader(data))
+// send sends a request to rawURL as who (nil: anonymous) with a JSON body
+// (nil: none; []byte: sent as is). It returns an error instead of failing
+// the test so that goroutines can use it.
+func send(who client.Credential, method, rawURL string, body any) (response, error) {
+	u, err := url.Parse(rawURL)
 	if err != nil {
 		return response{}, err
 	}
-	if data != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("X-Language", "en-us")
-	if err := who.authorize(req, data); err != nil {
+	c := client.New(u.Scheme+"://"+u.Host, sharedClient)
+	c.Header = http.Header{"X-Language": {"en-us"}}
+	res, err := c.Send(context.Background(), method, u.RequestURI(), who, body)
+	if err != nil {
 		return response{}, err
 	}
-	return roundTrip(sharedClient, req)
+	return response{*res}, nil
 }
 
-// authorize puts the caller's credential on req.
-func (who *caller) authorize(req *http.Request, body []byte) error {
-	switch {
-	case who == nil:
-	case who.token != "":
-		req.Header.Set("X-Auth-Token", who.token)
-	case who.ak != "":
-		req.Header.Set("X-Domain-Id", who.accountID)
-		return auth.SignRequest(req, body, who.ak, who.sk, time.Now())
-	}
-	return nil
-}
-
-func roundTrip(client *http.Client, req *http.Request) (response, error) {
-	res, err := client.Do(req)
+func roundTrip(hc *http.Client, req *http.Request) (response, error) {
+	res, err := (&client.Client{HTTP: hc}).Do(req)
 	if err != nil {
 		return response{}, err
 	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return response{}, fmt.Errorf("%s %s: read body: %w", req.Method, req.URL.Path, err)
-	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: b}, nil
+	return response{*res}, nil
 }
 
 // do is send for the test goroutine: a transport failure fails the test.
-func do(t *testing.T, who *caller, method, rawURL string, body any) response {
+func do(t *testing.T, who client.Credential, method, rawURL string, body any) response {
 	t.Helper()
 	res, err := send(who, method, rawURL, body)
 	if err != nil {
@@ -490,7 +445,7 @@ func do(t *testing.T, who *caller, method, rawURL string, body any) response {
 }
 
 // expect is do that also fails the test unless the status is want.
-func expect(t *testing.T, want int, who *caller, method, rawURL string, body any) response {
+func expect(t *testing.T, want int, who client.Credential, method, rawURL string, body any) response {
 	t.Helper()
 	res := do(t, who, method, rawURL, body)
 	if res.Status != want {
@@ -501,56 +456,37 @@ func expect(t *testing.T, want int, who *caller, method, rawURL string, body any
 
 // passwordAuth is the body of a customer's POST /v3/auth/tokens.
 func passwordAuth(account, user, password string) map[string]any {
-	return map[string]any{"auth": map[string]any{
-		"identity": map[string]any{
-			"methods": []string{"password"},
-			"password": map[string]any{"user": map[string]any{
-				"name": user, "password": password, "domain": map[string]string{"name": account},
-			}},
-		},
-		"scope": map[string]any{"domain": map[string]string{"name": account}},
-	}}
+	return client.PasswordAuth(account, user, password)
 }
 
 // customerLogin gets a token from POST /v3/auth/tokens on r.
-func customerLogin(t *testing.T, r *replica, account, user, password string) *caller {
+func customerLogin(t *testing.T, r *replica, account, user, password string) client.Token {
 	t.Helper()
-	res := expect(t, http.StatusCreated, nil, "POST", r.URL+"/v3/auth/tokens", passwordAuth(account, user, password))
-	tok := res.Header.Get("X-Subject-Token")
-	if tok == "" {
-		t.Fatalf("replica %s issued no X-Subject-Token: %s", r.name, res)
+	tok, err := r.api().Login(context.Background(), account, user, password)
+	if err != nil {
+		t.Fatalf("log in %s of %s through replica %s: %v", user, account, r.name, err)
 	}
-	return &caller{token: tok}
+	return tok
 }
 
 // engineerLogin gets a token from POST /support/v1/auth/tokens on r.
-func engineerLogin(t *testing.T, r *replica, name, password string) *caller {
+func engineerLogin(t *testing.T, r *replica, name, password string) client.Token {
 	t.Helper()
-	body := map[string]any{"auth": map[string]any{"identity": map[string]any{
-		"methods":  []string{"password"},
-		"password": map[string]any{"user": map[string]any{"name": name, "password": password}},
-	}}}
-	res := expect(t, http.StatusCreated, nil, "POST", r.URL+"/support/v1/auth/tokens", body)
-	tok := res.Header.Get("X-Subject-Token")
-	if tok == "" {
-		t.Fatalf("replica %s issued no engineer token: %s", r.name, res)
+	tok, err := r.api().LoginEngineer(context.Background(), name, password)
+	if err != nil {
+		t.Fatalf("log in engineer %s through replica %s: %v", name, r.name, err)
 	}
-	return &caller{token: tok}
+	return tok
 }
 
 // createCase opens a ticket through r and returns its id.
-func createCase(t *testing.T, r *replica, who *caller, description string) string {
+func createCase(t *testing.T, r *replica, who client.Credential, description string) string {
 	t.Helper()
-	res := expect(t, http.StatusOK, who, "POST", r.URL+"/v2/servicerequest/cases",
-		map[string]string{"business_type_id": "1", "simple_description": description})
-	var out struct {
-		ID string `json:"incident_id"`
+	id, err := r.api().CreateCase(context.Background(), who, client.NewCase{BusinessTypeID: "1", SimpleDescription: description})
+	if err != nil {
+		t.Fatalf("CreateCases through %s: %v", r.name, err)
 	}
-	res.decode(t, &out)
-	if out.ID == "" {
-		t.Fatalf("CreateCases through %s: no incident_id: %s", r.name, res)
-	}
-	return out.ID
+	return id
 }
 
 // authorization is an access request: its id and the id of its one
@@ -562,24 +498,18 @@ type authorization struct {
 
 // requestAuthorization has the engineer ask for SSH access on a ticket
 // through r.
-func requestAuthorization(t *testing.T, r *replica, engineer *caller, caseID string) authorization {
+func requestAuthorization(t *testing.T, r *replica, engineer client.Credential, caseID string) authorization {
 	t.Helper()
-	res := expect(t, http.StatusCreated, engineer, "POST", r.URL+"/support/v1/cases/"+caseID+"/authorizations", map[string]any{
-		"resource_type_id": "1", "visit_type_id": "1", "auth_describe": "SSH to web-1 to read the nginx logs.",
-		"details": []map[string]any{{"type": 1, "instance_id": "i-0abc", "instance_name": "web-1", "region_id": "cn-south-1", "port": 22, "account": "root"}},
-	})
-	var out struct {
-		ID      string `json:"id"`
-		Status  int    `json:"status"`
-		Details []struct {
-			ID int64 `json:"id"`
-		} `json:"details"`
+	out, err := r.api().RequestAuthorization(context.Background(), engineer, caseID, client.AccessRequest{
+		Describe: "SSH to web-1 to read the nginx logs.", InstanceID: "i-0abc", InstanceName: "web-1",
+		RegionID: "cn-south-1", Port: 22, Account: "root"})
+	if err != nil {
+		t.Fatalf("authorization request through %s: %v", r.name, err)
 	}
-	res.decode(t, &out)
-	if out.ID == "" || out.Status != 0 || len(out.Details) != 1 || out.Details[0].ID == 0 {
-		t.Fatalf("authorization request through %s: %s", r.name, res)
+	if out.Status != 0 || len(out.DetailIDs) != 1 || out.DetailIDs[0] == 0 {
+		t.Fatalf("authorization request through %s: %+v, want one detail, pending", r.name, out)
 	}
-	return authorization{ID: out.ID, DetailID: out.Details[0].ID}
+	return authorization{ID: out.ID, DetailID: out.DetailIDs[0]}
 }
 
 // confirmBody is ConfirmAuthorizations' body: a password for the detail
@@ -590,41 +520,31 @@ func confirmBody(au authorization, password string, window time.Duration) map[st
 
 // confirmBodyUntil is confirmBody for the window [now, end).
 func confirmBodyUntil(au authorization, password string, end time.Time) map[string]any {
-	return map[string]any{
-		"auth_detail_list":    []map[string]any{{"auth_detail_id": au.DetailID, "password": password}},
-		"auth_effective_time": time.Now().UnixMilli(),
-		"auth_expire_time":    end.UnixMilli(),
-	}
+	return client.Grant{DetailID: au.DetailID, Password: password, From: time.Now(), Until: end}.Body()
 }
 
 // customerStatus reads an authorization's status through the OSM API.
-func customerStatus(t *testing.T, r *replica, who *caller, id string) int {
+func customerStatus(t *testing.T, r *replica, who client.Credential, id string) int {
 	t.Helper()
-	var out struct {
-		Status *int `json:"status"`
+	status, err := r.api().AuthorizationStatus(context.Background(), who, id)
+	if err != nil {
+		t.Fatalf("ShowAuthorizationDetail %s through %s: %v", id, r.name, err)
 	}
-	expect(t, http.StatusOK, who, "GET", r.URL+"/v2/servicerequest/authorizations/"+id, nil).decode(t, &out)
-	if out.Status == nil {
-		t.Fatalf("ShowAuthorizationDetail %s through %s: no status", id, r.name)
-	}
-	return *out.Status
+	return status
 }
 
 // engineerStatus reads an authorization's status through the support API.
-func engineerStatus(t *testing.T, r *replica, engineer *caller, id string) int {
+func engineerStatus(t *testing.T, r *replica, engineer client.Credential, id string) int {
 	t.Helper()
-	var out struct {
-		Status *int `json:"status"`
+	status, err := r.api().EngineerAuthorizationStatus(context.Background(), engineer, id)
+	if err != nil {
+		t.Fatalf("support authorization %s through %s: %v", id, r.name, err)
 	}
-	expect(t, http.StatusOK, engineer, "GET", r.URL+"/support/v1/authorizations/"+id, nil).decode(t, &out)
-	if out.Status == nil {
-		t.Fatalf("support authorization %s through %s: no status", id, r.name)
-	}
-	return *out.Status
+	return status
 }
 
 // readCredentials asks for a grant's credentials through r as the engineer.
-func readCredentials(who *caller, r *replica, id string) (response, error) {
+func readCredentials(who client.Credential, r *replica, id string) (response, error) {
 	return send(who, "GET", r.URL+"/support/v1/authorizations/"+id+"/credentials", nil)
 }
 

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/casebook/casebook/internal/client"
 )
 
 // baseURL stands for the load balancer in front of the replicas: download
@@ -90,13 +92,13 @@ func TestReplicas(t *testing.T) {
 	}
 
 	admin := customerLogin(t, a, "acme", "admin", adminPassword)
-	signer := &caller{ak: key.AK, sk: key.SK, accountID: account.ID}
+	signer := client.AccessKey{ID: key.AK, Secret: key.SK, DomainID: account.ID}
 	engineer := engineerLogin(t, b, "eve", evePassword)
 
 	// Every secret the test handed out, to look for in the replicas' logs.
 	secrets := map[string]string{
 		"admin password": adminPassword, "alice password": alicePassword, "eve password": evePassword,
-		"secret key": key.SK, "customer token": admin.token, "engineer token": engineer.token,
+		"secret key": key.SK, "customer token": string(admin), "engineer token": string(engineer),
 		"master key": masterKey, "S3 secret key": bucket.SecretKey,
 	}
 	addSecret := func(name, value string) { secrets[name] = value }
@@ -104,8 +106,8 @@ func TestReplicas(t *testing.T) {
 	t.Run("TokensAndSignatures", func(t *testing.T) {
 		// A's token, introspected and used on B.
 		req, _ := http.NewRequest("GET", b.URL+"/v3/auth/tokens", nil)
-		req.Header.Set("X-Auth-Token", admin.token)
-		req.Header.Set("X-Subject-Token", admin.token)
+		req.Header.Set("X-Auth-Token", string(admin))
+		req.Header.Set("X-Subject-Token", string(admin))
 		res, err := roundTrip(sharedClient, req)
 		if err != nil || res.Status != http.StatusOK {
 			t.Fatalf("B validating A's token: %v %s", err, res)
@@ -115,7 +117,8 @@ func TestReplicas(t *testing.T) {
 			t.Errorf("A does not show the ticket opened through B: %s", res)
 		}
 		// B checks the token rather than accepting anything.
-		forged := &caller{token: admin.token[:len(admin.token)-2] + flip(admin.token[len(admin.token)-2:])}
+		tok := string(admin)
+		forged := client.Token(tok[:len(tok)-2] + flip(tok[len(tok)-2:]))
 		if res := do(t, forged, "GET", b.URL+"/v2/servicerequest/cases", nil); res.Status != http.StatusUnauthorized || res.errorCode() != "APIGW.0301" {
 			t.Errorf("B accepted a forged token: %s", res)
 		}
@@ -131,7 +134,7 @@ func TestReplicas(t *testing.T) {
 				t.Errorf("signed ListCases through %s lacks %s: %s", r.name, signedCase, res)
 			}
 		}
-		wrongKey := &caller{ak: key.AK, sk: flip(key.SK), accountID: account.ID}
+		wrongKey := client.AccessKey{ID: key.AK, Secret: flip(key.SK), DomainID: account.ID}
 		if res := do(t, wrongKey, "GET", b.URL+"/v2/servicerequest/cases", nil); res.Status != http.StatusUnauthorized || res.errorCode() != "APIGW.0301" {
 			t.Errorf("B accepted a request signed with the wrong secret key: %s", res)
 		}
@@ -389,7 +392,7 @@ func TestReplicas(t *testing.T) {
 		for i, id := range ids {
 			for _, attempt := range []struct {
 				r            *replica
-				who          *caller
+				who          client.Credential
 				method, path string
 				body         any
 			}{
@@ -537,9 +540,9 @@ func TestReplicas(t *testing.T) {
 		// Alice's token and access key work on both replicas, which then
 		// hold her in their principal caches.
 		alice := customerLogin(t, a, "acme", "alice", alicePassword)
-		addSecret("alice token", alice.token)
+		addSecret("alice token", string(alice))
 		for _, r := range replicas {
-			for _, who := range []*caller{alice, signer} {
+			for _, who := range []client.Credential{alice, signer} {
 				expect(t, http.StatusOK, who, "GET", r.URL+"/v2/servicerequest/cases?limit=1", nil)
 			}
 		}
@@ -553,7 +556,7 @@ func TestReplicas(t *testing.T) {
 		for _, r := range replicas {
 			for _, who := range []struct {
 				name string
-				c    *caller
+				c    client.Credential
 			}{{"token", alice}, {"signature", signer}} {
 				var last response
 				for { // at least once, even past the deadline
@@ -580,7 +583,7 @@ func TestReplicas(t *testing.T) {
 		// before stays refused; the access key works again.
 		c.admin(t, &out, nil, "user", "enable", "--account", "acme", "--name", "alice")
 		again := customerLogin(t, b, "acme", "alice", alicePassword)
-		addSecret("alice's second token", again.token)
+		addSecret("alice's second token", string(again))
 		for _, r := range replicas {
 			expect(t, http.StatusOK, again, "GET", r.URL+"/v2/servicerequest/cases?limit=1", nil)
 			expect(t, http.StatusOK, signer, "GET", r.URL+"/v2/servicerequest/cases?limit=1", nil)
@@ -599,7 +602,7 @@ func TestReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("X-Auth-Token", admin.token)
+		req.Header.Set("X-Auth-Token", string(admin))
 		type result struct {
 			res response
 			err error
@@ -729,31 +732,13 @@ func TestReplicas(t *testing.T) {
 
 // upload sends a small attachment in one multipart request through r and
 // returns its id.
-func upload(t *testing.T, r *replica, who *caller, name string, content []byte) string {
+func upload(t *testing.T, r *replica, who client.Credential, name string, content []byte) string {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("form_data", fmt.Sprintf(`{"fileName":%q,"accessoryFrom":"incident"}`, name))
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(content)
-	mw.Close()
-	req, err := http.NewRequest("POST", r.URL+"/v2/servicerequest/accessorys", &body)
+	id, err := r.api().UploadAccessory(context.Background(), who, client.Upload{FileName: name, Content: content})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("upload through %s: %v", r.name, err)
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if err := who.authorize(req, nil); err != nil {
-		t.Fatal(err)
-	}
-	res, err := roundTrip(sharedClient, req)
-	if err != nil || res.Status != http.StatusOK {
-		t.Fatalf("upload through %s: %v %s", r.name, err, res)
-	}
-	var out struct {
-		ID string `json:"accessory_id"`
-	}
-	res.decode(t, &out)
-	return out.ID
+	return id
 }
 
 // flip changes every character of s (a token's or signature's tail) to

@@ -51,53 +51,6 @@ func (b *Bulk) Rows() int {
 	return n
 }
 
-// PrepareBulk readies the writer for loading a large dataset with
-// BulkInsert. On SQLite it gives the writer connection a page cache of
-// cacheMiB and keeps its temporary files in memory: the indexes of a big
-// table are filled in random order (random ids, times, creators), and with
-// the default 2 MiB cache every row would read its index pages back from
-// the file. The settings last as long as the connection, so only a loading
-// process should call it. Other engines need nothing.
-func (db *DB) PrepareBulk(ctx context.Context, cacheMiB int) error {
-	if !db.Dialect.TimeAsUnixMilli || db.Dialect.Name != "sqlite" {
-		return nil
-	}
-	// The statement journal of each multi-row INSERT (a copy of every page
-	// it changes, for a rollback of the statement alone) stays in memory.
-	for _, pragma := range []string{fmt.Sprintf("PRAGMA cache_size = -%d", cacheMiB<<10), "PRAGMA temp_store = MEMORY"} {
-		if _, err := db.Writer.ExecContext(ctx, pragma); err != nil {
-			return fmt.Errorf("prepare bulk load: %w", err)
-		}
-	}
-	return nil
-}
-
-// FinishBulk brings the planner statistics up to date after a bulk load,
-// so that the first queries are planned for the data that is there, and
-// on PostgreSQL also vacuums the loaded tables: their visibility maps are
-// what lets lists and counts read the indexes alone.
-func (db *DB) FinishBulk(ctx context.Context) error {
-	stmts := []string{"ANALYZE"}
-	if db.Dialect.Name == "postgres" {
-		stmts = nil
-		for _, t := range []*bulkTable{bulkAccounts, bulkUsers, bulkGroups, bulkMembers, bulkEngineers, bulkCases, bulkMessages, bulkAuthorizations, bulkDetails} {
-			stmts = append(stmts, "VACUUM (ANALYZE) "+t.name)
-		}
-		// The live counts, kept by triggers, took one update per row
-		// loaded, inside transactions too long for the updates to prune
-		// each other: 110 counters filled 13,000 pages after a million
-		// rows. VACUUM would leave the pages; FULL rewrites the (small)
-		// tables and their indexes.
-		stmts = append(stmts, "VACUUM (FULL, ANALYZE) authorization_counts", "VACUUM (FULL, ANALYZE) authorization_day_counts")
-	}
-	for _, stmt := range stmts {
-		if _, err := db.Writer.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("finish bulk load: %w", err)
-		}
-	}
-	return nil
-}
-
 // maxBulkParams bounds the placeholders of one statement: SQLite allows
 // 32766 by default, PostgreSQL 65535.
 const maxBulkParams = 32000
@@ -109,10 +62,10 @@ const maxBulkRowsPerStatement = 500
 // BulkInsert inserts every row of b in one transaction of the writer, with
 // multi-row INSERT statements prepared once per transaction. Tables are
 // written parents first, so the foreign keys hold whether or not the
-// engine defers them.
+// engine defers them. The sqlite and postgres packages add what differs
+// between the engines: PrepareBulk before a load, FinishBulk after it.
 func (db *DB) BulkInsert(ctx context.Context, b *Bulk) error {
-	return db.Write(ctx, func(t casebook.Tx) error {
-		tx := t.(*Tx)
+	return db.runTx(ctx, db.Writer, &db.writerStmts, nil, true, func(tx *Tx) error {
 		w := &bulkWriter{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
 		defer w.close()
 
@@ -288,4 +241,14 @@ func (w *bulkWriter) close() {
 	for _, s := range w.stmts {
 		s.Close()
 	}
+}
+
+// BulkTables returns the tables BulkInsert writes, parents first: what an
+// engine's FinishBulk brings up to date.
+func BulkTables() []string {
+	var names []string
+	for _, t := range []*bulkTable{bulkAccounts, bulkUsers, bulkGroups, bulkMembers, bulkEngineers, bulkCases, bulkMessages, bulkAuthorizations, bulkDetails} {
+		names = append(names, t.name)
+	}
+	return names
 }

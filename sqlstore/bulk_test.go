@@ -18,8 +18,17 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// bulkStore is a store that loads in bulk: the sqlite and postgres
+// packages add PrepareBulk and FinishBulk to sqlstore's BulkInsert.
+type bulkStore interface {
+	casebook.Store
+	PrepareBulk(ctx context.Context, cacheMiB int) error
+	BulkInsert(context.Context, *sqlstore.Bulk) error
+	FinishBulk(context.Context) error
+}
+
 // openBulkSQLite opens a new SQLite database in a temporary directory.
-func openBulkSQLite(t *testing.T) *sqlstore.DB {
+func openBulkSQLite(t *testing.T) bulkStore {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "casebook.db"))
 	if err != nil {
@@ -30,7 +39,7 @@ func openBulkSQLite(t *testing.T) *sqlstore.DB {
 			t.Error(err)
 		}
 	})
-	return db.DB
+	return db
 }
 
 func TestBulkSQLite(t *testing.T) {
@@ -44,7 +53,7 @@ func TestBulkPostgres(t *testing.T) {
 // openBulkPostgres opens the store in a new schema of the test server,
 // dropped when the test ends. Without a server it skips, unless
 // CASEBOOK_TEST_POSTGRES names one.
-func openBulkPostgres(t *testing.T) *sqlstore.DB {
+func openBulkPostgres(t *testing.T) bulkStore {
 	t.Helper()
 	ctx := context.Background()
 	dsn, set := os.LookupEnv("CASEBOOK_TEST_POSTGRES")
@@ -92,7 +101,7 @@ func openBulkPostgres(t *testing.T) *sqlstore.DB {
 			t.Error(err)
 		}
 	})
-	return db.DB
+	return db
 }
 
 // bulkFixture is a small dataset built the way the benchmark seeder builds
@@ -208,7 +217,7 @@ func (f *bulkFixture) batches() []*sqlstore.Bulk {
 	return out
 }
 
-func testBulk(t *testing.T, db *sqlstore.DB) {
+func testBulk(t *testing.T, db bulkStore) {
 	ctx := context.Background()
 	f := newBulkFixture(t)
 	if err := db.PrepareBulk(ctx, 64); err != nil {

@@ -94,13 +94,13 @@ type DB struct {
 	Writer  *sql.DB
 	Reader  *sql.DB
 	Dialect *Dialect
-	// MaxCountedTotal overrides casebook.MaxCountedTotal when positive,
-	// so that tests reach the bound with a few rows.
-	MaxCountedTotal int
-	// SkipDaysFrom overrides the offset from which the customer lists of
+	// maxCountedTotal overrides casebook.MaxCountedTotal when positive,
+	// so that tests reach the bound with a few rows (export_test.go).
+	maxCountedTotal int
+	// skipDaysFrom overrides the offset from which the customer lists of
 	// authorizations skip whole days when positive, so that tests take
 	// that path with a few rows.
-	SkipDaysFrom int
+	skipDaysFrom int
 
 	// The prepared statements of Writer and Reader, if the dialect keeps
 	// them.
@@ -120,6 +120,11 @@ func (db *DB) Write(ctx context.Context, fn func(casebook.Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, write bool, fn func(casebook.Tx) error) (err error) {
+	return db.runTx(ctx, pool, stmts, opts, write, func(tx *Tx) error { return fn(tx) })
+}
+
+// runTx is run for callers inside the package, which use the *Tx itself.
+func (db *DB) runTx(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, write bool, fn func(*Tx) error) (err error) {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -129,11 +134,11 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql
 		stmts.init(pool)
 		tx.stmts = stmts
 	}
-	if db.MaxCountedTotal > 0 {
-		tx.maxCounted = db.MaxCountedTotal
+	if db.maxCountedTotal > 0 {
+		tx.maxCounted = db.maxCountedTotal
 	}
-	if db.SkipDaysFrom > 0 {
-		tx.skipDaysFrom = db.SkipDaysFrom
+	if db.skipDaysFrom > 0 {
+		tx.skipDaysFrom = db.skipDaysFrom
 	}
 	// Roll back on every way out but a commit: an error, a panic, or
 	// runtime.Goexit (t.Fatal in a test), which would otherwise keep the

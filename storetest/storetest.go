@@ -50,6 +50,14 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("ConcurrentUploads", func(t *testing.T) { testConcurrentUploads(t, open(t)) })
 }
 
+// RunBounds runs the tests of the suite that lower a store's bounds
+// (CountBound, DaySkip) to reach them with a few rows: for the package
+// that can lower them, when the stores handed to Run cannot.
+func RunBounds(t *testing.T, open func(t *testing.T) casebook.Store) {
+	t.Run("BoundedTotals", func(t *testing.T) { testBoundedTotals(t, open(t)) })
+	t.Run("AuthorizationPages", func(t *testing.T) { testAuthorizationPages(t, open(t)) })
+}
+
 // t0 is the fixed instant the suite's times are built from: UTC, with
 // milliseconds, which every store must return exactly.
 var t0 = time.Date(2026, 3, 14, 9, 26, 53, 589_000_000, time.UTC)

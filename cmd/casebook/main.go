@@ -5,7 +5,6 @@
 //	                               administer the store directly
 //	casebook migrate               apply database migrations and exit
 //	casebook demo                  load a demo dataset
-//	casebook bench seed|run        benchmark dataset and load driver
 //
 // Every command takes -h for its flags.
 package main
@@ -117,8 +116,6 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return (&AuditCommand{Main: m}).Run(ctx, args)
 	case "demo":
 		return (&DemoCommand{Main: m}).Run(ctx, args)
-	case "bench":
-		return (&BenchCommand{Main: m}).Run(ctx, args)
 	case "version", "-version", "--version":
 		return (&VersionCommand{Main: m}).Run(ctx, args)
 	case "backup":
@@ -158,7 +155,6 @@ Commands:
 	accesskey   create, list, disable, enable or delete AK/SK pairs
 	audit       list the audit log
 	demo        load a demo dataset and print how to log in
-	bench       seed a synthetic dataset, or load-test a running server
 
 Run "casebook <command> -h" for a command's flags. Every setting of the
 store (--data, --db, --blobs, --master-key) can also be given as an

@@ -1,27 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"time"
 )
-
-// BenchCommand is the load benchmark: `casebook bench seed` loads a
-// synthetic dataset straight into the store, `casebook bench run` drives
-// the five seed endpoints of a running server with it. See bench/README.md.
-type BenchCommand struct {
-	Main *Main
-}
-
-// Run dispatches to seed or run.
-func (c *BenchCommand) Run(ctx context.Context, args []string) error {
-	return c.Main.subcommands(ctx, "bench", args, map[string]func(context.Context, []string) error{
-		"seed": c.seed,
-		"run":  c.run,
-	})
-}
 
 // benchUsersFile is what seed writes and run reads: the logins of a seeded
 // dataset. It holds passwords and secret keys of benchmark users, so it is
@@ -73,7 +57,7 @@ func readBenchUsers(path string) (*benchUsersFile, error) {
 		return nil, fmt.Errorf("users file %s: %w", path, err)
 	}
 	if len(f.Users) == 0 {
-		return nil, fmt.Errorf("users file %s lists no users; write one with casebook bench seed", path)
+		return nil, fmt.Errorf("users file %s lists no users; write one with casebook-bench seed", path)
 	}
 	return &f, nil
 }

@@ -3,11 +3,19 @@ package main_test
 import (
 	"context"
 	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	main "github.com/casebook/casebook/cmd/casebook-bench"
 	"github.com/casebook/casebook/sqlite"
 )
 
@@ -48,7 +56,7 @@ type benchResult struct {
 func seedBench(t *testing.T) (data, usersFile string) {
 	t.Helper()
 	data = filepath.Join(t.TempDir(), "data")
-	out := mustRun(t, env{}, "bench", "seed", "--data", data, "--accounts", "2", "--users-per-account", "4",
+	out := mustRun(t, "seed", "--data", data, "--accounts", "2", "--users-per-account", "4",
 		"--engineers", "2", "--tickets", "120", "--authorizations", "1500", "--batch", "400",
 		"--hash-iterations", "1000", "--seed", "7")
 	usersFile = filepath.Join(data, "bench-users.json")
@@ -136,7 +144,7 @@ func TestBenchSeed(t *testing.T) {
 
 	// Seeding again with the same prefix is refused before anything is
 	// written.
-	if _, err := run(t, env{}, "bench", "seed", "--data", data, "--accounts", "2", "--tickets", "10", "--authorizations", "10", "--hash-iterations", "1000"); err == nil || !strings.Contains(err.Error(), "prefix") {
+	if _, err := run(t, "seed", "--data", data, "--accounts", "2", "--tickets", "10", "--authorizations", "10", "--hash-iterations", "1000"); err == nil || !strings.Contains(err.Error(), "prefix") {
 		t.Errorf("second seed with the same prefix: %v, want a refusal naming --prefix", err)
 	}
 	if got := count(`SELECT COUNT(*) FROM accounts`); got != 2 {
@@ -146,17 +154,17 @@ func TestBenchSeed(t *testing.T) {
 
 func TestBenchRun(t *testing.T) {
 	data, usersFile := seedBench(t)
-	srv := startServer(t, env{}, nil, "--data", data, "--log-level", "warn")
+	srv := startServer(t, data)
 
 	for _, mode := range []string{"token", "aksk"} {
 		t.Run(mode, func(t *testing.T) {
-			args := []string{"bench", "run", "--url", srv.URL, "--users", usersFile, "--concurrency", "4",
+			args := []string{"run", "--url", srv.URL, "--users", usersFile, "--concurrency", "4",
 				"--duration", "60s", "--requests", "300", "--prepare", "60", "--json"}
 			if mode == "aksk" {
 				args = append(args, "--aksk")
 			}
 			var res benchResult
-			out := mustRun(t, env{}, args...)
+			out := mustRun(t, args...)
 			if err := json.Unmarshal([]byte(out), &res); err != nil {
 				t.Fatalf("bench run --json: %v\n%s", err, out)
 			}
@@ -186,7 +194,7 @@ func TestBenchRun(t *testing.T) {
 	// server refused would show as errors.
 	t.Run("group", func(t *testing.T) {
 		var res benchResult
-		out := mustRun(t, env{}, "bench", "run", "--url", srv.URL, "--users", usersFile, "--concurrency", "2",
+		out := mustRun(t, "run", "--url", srv.URL, "--users", usersFile, "--concurrency", "2",
 			"--duration", "60s", "--requests", "50", "--endpoints", "list", "--role", "group", "--json")
 		if err := json.Unmarshal([]byte(out), &res); err != nil {
 			t.Fatalf("bench run --json: %v\n%s", err, out)
@@ -200,9 +208,160 @@ func TestBenchRun(t *testing.T) {
 
 func TestBenchRunRefusesOtherHosts(t *testing.T) {
 	for _, u := range []string{"http://192.0.2.1:8080", "http://example.com", "ftp://127.0.0.1", "http://10.0.0.1"} {
-		_, err := run(t, env{}, "bench", "run", "--url", u, "--users", "does-not-matter.json")
+		_, err := run(t, "run", "--url", u, "--users", "does-not-matter.json")
 		if err == nil || !strings.Contains(err.Error(), "--url") {
 			t.Errorf("bench run --url %s: %v, want a refusal", u, err)
+		}
+	}
+}
+
+// soakResult is the part of `soak --json` the tests read.
+type soakResult struct {
+	ServerPID      int   `json:"server_pid"`
+	WarmupRequests int64 `json:"warmup_requests"`
+	Requests       int64 `json:"requests"`
+	Operations     []struct {
+		Op           string `json:"op"`
+		Requests     int    `json:"requests"`
+		ServerErrors int    `json:"server_errors"`
+		Failures     int    `json:"failures"`
+	} `json:"operations"`
+	ServerErrors int      `json:"server_errors"`
+	Failures     int      `json:"failures"`
+	RSSWarmKiB   int64    `json:"rss_after_warmup_kib"`
+	RSSEndKiB    int64    `json:"rss_after_run_kib"`
+	Samples      []string `json:"failure_samples"`
+	Problems     []string `json:"problems"`
+}
+
+// TestSoak runs the soak with a few hundred requests against a server
+// process: every kind of request of the mix is sent and answered as
+// expected, and the server's memory is read. Speed and the memory
+// threshold are not asserted (a short run on a shared machine says nothing
+// about either); --max-rss-growth is set out of reach.
+func TestSoak(t *testing.T) {
+	data, usersFile := seedBench(t)
+	srv := startServer(t, data)
+
+	var res soakResult
+	out := mustRun(t, "soak", "--url", srv.URL, "--users", usersFile, "--server-pid", strconv.Itoa(srv.PID),
+		"--warmup", "100", "--requests", "600", "--concurrency", "3", "--max-rss-growth", "1000", "--json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("soak --json: %v\n%s", err, out)
+	}
+	if res.ServerPID != srv.PID || res.Requests != 600 || res.WarmupRequests != 100 {
+		t.Errorf("pid %d, %d requests after %d, want %d, 600 after 100", res.ServerPID, res.Requests, res.WarmupRequests, srv.PID)
+	}
+	if res.ServerErrors != 0 || res.Failures != 0 || len(res.Samples) > 0 || len(res.Problems) > 0 {
+		t.Errorf("%d 5xx, %d failures %v, problems %v", res.ServerErrors, res.Failures, res.Samples, res.Problems)
+	}
+	total := 0
+	for _, op := range res.Operations {
+		total += op.Requests
+		if op.Requests == 0 {
+			t.Errorf("no %s request in 600", op.Op)
+		}
+	}
+	if total != 600 {
+		t.Errorf("%d requests counted by operation, want 600", total)
+	}
+	if res.RSSWarmKiB <= 0 || res.RSSEndKiB <= 0 {
+		t.Errorf("resident memory %d and %d KiB, want readings", res.RSSWarmKiB, res.RSSEndKiB)
+	}
+}
+
+// TestSoakFailsOn5xx puts a proxy before the server that answers one
+// request in 40 with 500: the soak counts them and fails.
+func TestSoakFailsOn5xx(t *testing.T) {
+	data, usersFile := seedBench(t)
+	srv := startServer(t, data)
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var n atomic.Int64
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%40 == 0 {
+			http.Error(w, `{"error_code":"OSM.0000","error_msg":"injected"}`, http.StatusInternalServerError)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+
+	out, err := run(t, "soak", "--url", front.URL, "--users", usersFile, "--server-pid", strconv.Itoa(srv.PID),
+		"--warmup", "0", "--requests", "200", "--concurrency", "2", "--max-rss-growth", "1000", "--json")
+	if err == nil || !strings.Contains(err.Error(), "5xx") {
+		t.Errorf("soak through a proxy answering 500: %v, want a failure naming the 5xx answers", err)
+	}
+	var res soakResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("soak --json: %v\n%s", err, out)
+	}
+	if res.ServerErrors < 4 || len(res.Problems) == 0 {
+		t.Errorf("%d 5xx counted, problems %v; want about 5 and a problem", res.ServerErrors, res.Problems)
+	}
+}
+
+// TestSoakStart has the soak start the server itself (--start) and stop
+// it at the end.
+func TestSoakStart(t *testing.T) {
+	data, usersFile := seedBench(t)
+	port := freePort(t)
+	serverLog := filepath.Join(t.TempDir(), "server.log")
+	var res soakResult
+	out := mustRun(t, "soak", "--url", "http://127.0.0.1:"+port, "--users", usersFile,
+		"--start", binary(t, "casebook")+" serve --data "+data+" --addr 127.0.0.1:"+port, "--server-log", serverLog,
+		"--warmup", "50", "--requests", "200", "--concurrency", "2", "--max-rss-growth", "1000", "--json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("soak --json: %v\n%s", err, out)
+	}
+	if res.ServerPID == 0 || res.Requests != 200 || res.ServerErrors != 0 || res.Failures != 0 || res.RSSEndKiB <= 0 {
+		t.Errorf("pid %d, %d requests, %d 5xx, %d failures, %d KiB; want the started server's pid, 200 clean requests and its memory",
+			res.ServerPID, res.Requests, res.ServerErrors, res.Failures, res.RSSEndKiB)
+	}
+	// The server was stopped: its log ends with its shutdown.
+	log, err := os.ReadFile(serverLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "msg=stopped") {
+		t.Errorf("the server log does not show a shutdown:\n%s", log)
+	}
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
+
+// TestSeedFromEnvironment seeds where CASEBOOK_DATA points, as casebook
+// serve reads it, when --data is not given.
+func TestSeedFromEnvironment(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	var stdout, stderr strings.Builder
+	m := &main.Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(name string) string {
+		if name == "CASEBOOK_DATA" {
+			return data
+		}
+		return ""
+	}}
+	err := m.Run(context.Background(), []string{"seed", "--accounts", "1", "--users-per-account", "1", "--engineers", "1",
+		"--tickets", "5", "--authorizations", "5", "--hash-iterations", "1000"})
+	if err != nil {
+		t.Fatalf("seed: %v\n%s", err, stderr.String())
+	}
+	for _, name := range []string{"casebook.db", "master.key", "bench-users.json"} {
+		if _, err := os.Stat(filepath.Join(data, name)); err != nil {
+			t.Errorf("CASEBOOK_DATA/%s: %v", name, err)
 		}
 	}
 }

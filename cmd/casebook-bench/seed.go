@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	mathrand "math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ unless --password is given), hashed once.
 
 It writes a JSON file (--out, mode 0600) with a few logins per account (the
 master and two sub-users, each with an AK/SK pair) and one engineer, for
-casebook bench run. Use the same --data (or --master-key) for casebook serve,
+casebook-bench run. Use the same --data (or --master-key) for casebook serve,
 or the AK/SK pairs will not verify.
 
 --db accepts a bare SQLite path as well as sqlite:PATH and postgres:// URLs.`
@@ -49,65 +50,62 @@ type benchSeed struct {
 	rng *mathrand.Rand
 }
 
-// seed is `casebook bench seed`.
-func (c *BenchCommand) seed(ctx context.Context, args []string) error {
-	fs := c.Main.newFlags("bench seed", "[flags]", benchSeedHelp, storeFlags)
+// seed is `casebook-bench seed`.
+func (m *Main) seed(ctx context.Context, args []string) error {
+	c := newCommand("seed", "[flags]", benchSeedHelp)
+	var store storeFlags
+	store.register(c)
 	var s benchSeed
-	fs.IntVar(&s.Accounts, "accounts", 10, "customer `accounts`")
-	fs.IntVar(&s.UsersPerAccount, "users-per-account", 10, "sub-users per account, besides the master user")
-	fs.IntVar(&s.Engineers, "engineers", 5, "support engineers")
-	fs.IntVar(&s.Tickets, "tickets", 20_000, "tickets in total")
-	fs.IntVar(&s.Authorizations, "authorizations", 100_000, "authorizations in total")
-	fs.IntVar(&s.Batch, "batch", 50_000, "tickets or authorizations per transaction: large transactions write each index page once for many rows")
-	fs.StringVar(&s.Prefix, "prefix", "bench", "`prefix` of account and engineer names; seed twice into one database with different prefixes")
-	out := fs.String("out", "", "users `file` to write (default DATA/bench-users.json)")
-	password := fs.String("password", "", "the password of every seeded user (default: random, written to the users file)")
-	iterations := fs.Int("hash-iterations", casebook.DefaultConfig().PasswordIterations, "PBKDF2 iterations of the password hash (tests use fewer)")
-	cacheMiB := fs.Int("cache-mib", 1024, "SQLite page cache of the loading connection, in `MiB`: the indexes should fit")
+	c.IntVar(&s.Accounts, "accounts", 10, "customer `accounts`")
+	c.IntVar(&s.UsersPerAccount, "users-per-account", 10, "sub-users per account, besides the master user")
+	c.IntVar(&s.Engineers, "engineers", 5, "support engineers")
+	c.IntVar(&s.Tickets, "tickets", 20_000, "tickets in total")
+	c.IntVar(&s.Authorizations, "authorizations", 100_000, "authorizations in total")
+	c.IntVar(&s.Batch, "batch", 50_000, "tickets or authorizations per transaction: large transactions write each index page once for many rows")
+	c.StringVar(&s.Prefix, "prefix", "bench", "`prefix` of account and engineer names; seed twice into one database with different prefixes")
+	out := c.String("out", "", "users `file` to write (default DATA/bench-users.json)")
+	password := c.String("password", "", "the password of every seeded user (default: random, written to the users file)")
+	iterations := c.Int("hash-iterations", casebook.DefaultConfig().PasswordIterations, "PBKDF2 iterations of the password hash (tests use fewer)")
+	cacheMiB := c.Int("cache-mib", 1024, "SQLite page cache of the loading connection, in `MiB`: the indexes should fit")
 	var seed uint64
-	fs.Uint64Var(&seed, "seed", 0, "random `seed` of the dataset's shape (default: random); ids are random regardless")
-	if err := fs.parse(args); err != nil {
+	c.Uint64Var(&seed, "seed", 0, "random `seed` of the dataset's shape (default: random); ids are random regardless")
+	if err := c.parse(args, m.Stdout); err != nil {
 		return err
 	}
 	if err := s.check(); err != nil {
-		return err
+		return c.fail(err)
 	}
-	// A bare path is a SQLite file.
-	if db := fs.Lookup("db").Value.String(); db != "" && !strings.Contains(db, "://") && !strings.HasPrefix(db, "sqlite:") {
-		if err := fs.Set("db", "sqlite:"+db); err != nil {
-			return err
-		}
+	switch {
+	case *cacheMiB < 1:
+		return c.failf("--cache-mib must be at least 1, got %d", *cacheMiB)
+	case *iterations < 1:
+		return c.failf("--hash-iterations must be at least 1, got %d", *iterations)
 	}
 	if *password == "" {
 		*password = rand.Text()
 	} else if err := casebook.ValidatePassword(*password); err != nil {
-		return fmt.Errorf("--password: %s", casebook.ErrorMessage(err))
+		return c.failf("--password: %s", casebook.ErrorMessage(err))
 	}
+	store.fill(m.Getenv)
 	if seed == 0 {
 		seed = mathrand.Uint64()
 	}
 	s.rng = mathrand.New(mathrand.NewPCG(seed, seed>>1|1))
 
-	app, err := c.Main.open(ctx, fs)
+	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	opened, err := store.open(ctx, logger)
 	if err != nil {
 		return err
 	}
-	defer app.Close()
-	loader, ok := app.Store.(interface {
-		PrepareBulk(ctx context.Context, cacheMiB int) error
-		BulkInsert(context.Context, *sqlstore.Bulk) error
-		FinishBulk(context.Context) error
-	})
-	if !ok {
-		return fmt.Errorf("the store %T cannot bulk load", app.Store)
-	}
+	defer opened.store.Close()
+	loader := opened.store
 	if err := loader.PrepareBulk(ctx, *cacheMiB); err != nil {
 		return err
 	}
 	if *out == "" {
-		*out = filepath.Join(app.Config.Data, "bench-users.json")
+		*out = filepath.Join(store.data, "bench-users.json")
 	}
-	if err := s.refuseIfSeeded(ctx, app.Store); err != nil {
+	if err := s.refuseIfSeeded(ctx, loader); err != nil {
 		return err
 	}
 
@@ -116,7 +114,7 @@ func (c *BenchCommand) seed(ctx context.Context, args []string) error {
 	}
 	s.Now = time.Now().UTC().Truncate(time.Millisecond)
 	started := time.Now()
-	ds, err := s.load(ctx, loader.BulkInsert, c.Main.Stderr)
+	ds, err := s.load(ctx, loader.BulkInsert, m.Stderr)
 	if err != nil {
 		return err
 	}
@@ -125,16 +123,16 @@ func (c *BenchCommand) seed(ctx context.Context, args []string) error {
 	if err := loader.FinishBulk(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.Main.Stderr, "planner statistics updated in %s\n", time.Since(analyzed).Round(time.Millisecond))
+	fmt.Fprintf(m.Stderr, "planner statistics updated in %s\n", time.Since(analyzed).Round(time.Millisecond))
 
 	file := &benchUsersFile{
-		CreatedAt: s.Now, Database: describeDB(app.Config), Password: *password,
+		CreatedAt: s.Now, Database: opened.describe, Password: *password,
 		Accounts: s.Accounts, UsersPerAccount: s.UsersPerAccount, Tickets: s.Tickets, Authorizations: s.Authorizations,
 		Engineer: benchUser{Name: ds.engineers[0].Name, ID: ds.engineers[0].ID, Password: *password},
 	}
 	for _, a := range ds.accounts {
 		for _, u := range a.listed() {
-			ak, sk, err := app.Service.CreateAccessKey(ctx, u.ID, "casebook bench")
+			ak, sk, err := opened.service.CreateAccessKey(ctx, u.ID, "casebook-bench")
 			if err != nil {
 				return fmt.Errorf("create access key: %w", err)
 			}
@@ -149,10 +147,10 @@ func (c *BenchCommand) seed(ctx context.Context, args []string) error {
 	if err := writeBenchUsers(*out, file); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.Main.Stdout, "Seeded %s: %d accounts, %d users, %d engineers, %d tickets, %d authorizations (%d rows with messages and details) in %s, %.0f rows/s.\n",
-		describeDB(app.Config), s.Accounts, s.Accounts*(s.UsersPerAccount+1), s.Engineers, s.Tickets, s.Authorizations,
+	fmt.Fprintf(m.Stdout, "Seeded %s: %d accounts, %d users, %d engineers, %d tickets, %d authorizations (%d rows with messages and details) in %s, %.0f rows/s.\n",
+		opened.describe, s.Accounts, s.Accounts*(s.UsersPerAccount+1), s.Engineers, s.Tickets, s.Authorizations,
 		ds.rows, elapsed.Round(time.Millisecond), float64(ds.rows)/elapsed.Seconds())
-	fmt.Fprintf(c.Main.Stdout, "Logins for casebook bench run: %s\n", *out)
+	fmt.Fprintf(m.Stdout, "Logins for casebook-bench run and soak: %s\n", *out)
 	return nil
 }
 
@@ -170,6 +168,8 @@ func (s *benchSeed) check() error {
 		return errors.New("--authorizations must not be negative")
 	case s.Batch < 1:
 		return errors.New("--batch must be at least 1")
+	case s.Prefix == "":
+		return errors.New("--prefix must not be empty: it starts every account and engineer name")
 	}
 	if err := casebook.ValidateName("account_name", s.accountName(s.Accounts-1)); err != nil {
 		return fmt.Errorf("--prefix: %s", casebook.ErrorMessage(err))

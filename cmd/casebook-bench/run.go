@@ -5,14 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	mathrand "math/rand/v2"
-	"mime/multipart"
 	"net"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"os"
 	"slices"
@@ -23,11 +20,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/casebook/casebook/auth"
+	"github.com/casebook/casebook/internal/client"
 )
 
 const benchRunHelp = `Drives the five seed endpoints of a running Casebook on this machine with
-the logins of a users file written by casebook bench seed, closed-loop:
+the logins of a users file written by casebook-bench seed, closed-loop:
 --concurrency workers each send a request, wait for the answer, and send the
 next, until --duration has passed or --requests requests were sent.
 
@@ -50,10 +47,11 @@ runs dry stops and the others go on. Only loopback addresses are accepted.
 Prints per endpoint: requests, errors, requests per second, p50, p90, p99
 and max latency (of every answered request, at the load given).`
 
-// benchRun is one `casebook bench run`.
+// benchRun is one `casebook-bench run`.
 type benchRun struct {
 	base        *url.URL
 	client      *http.Client
+	api         *client.Client
 	concurrency int
 	duration    time.Duration
 	warmup      time.Duration
@@ -69,7 +67,7 @@ type benchRun struct {
 
 	file      *benchUsersFile
 	customers []*benchClient
-	engToken  string
+	engToken  client.Token
 
 	confirms  benchPool[benchConfirm]
 	relations benchPool[benchRelation]
@@ -78,7 +76,7 @@ type benchRun struct {
 // benchClient is a logged-in customer and what the run found they see.
 type benchClient struct {
 	user         benchUser
-	token        string
+	token        client.Token
 	visible      int      // authorizations the user sees
 	authIDs      []string // some of them
 	caseIDs      []string // tickets the user sees
@@ -117,39 +115,37 @@ var benchEndpointNames = []string{"list", "show", "confirm", "relations", "urls"
 // maxListOffset is the largest offset ListAuthorizations accepts.
 const maxListOffset = 65535
 
-// run is `casebook bench run`.
-func (c *BenchCommand) run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("bench run", flag.ContinueOnError)
-	fs.SetOutput(c.Main.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: casebook bench run --users FILE [flags]\n\n%s\n\nFlags:\n", benchRunHelp)
-		fs.PrintDefaults()
-	}
-	rawURL := fs.String("url", "http://"+DefaultAddr, "base `URL` of the server; only loopback hosts")
-	usersPath := fs.String("users", "", "users `file` written by casebook bench seed (required)")
-	r := &benchRun{stderr: c.Main.Stderr}
-	fs.IntVar(&r.concurrency, "concurrency", 8, "concurrent workers (connections)")
-	fs.DurationVar(&r.duration, "duration", 30*time.Second, "how long to measure, at most 10m")
-	fs.DurationVar(&r.warmup, "warmup", 0, "load before measuring, not counted")
-	fs.Int64Var(&r.maxRequests, "requests", 0, "stop after this many measured requests (0: no limit)")
-	fs.IntVar(&r.prepare, "prepare", 3000, "pending authorizations, and relations, to prepare for confirm and relations")
-	fs.IntVar(&r.offset, "offset", -1, "fixed offset of list, capped at each user's deepest full page (-1: random)")
-	fs.IntVar(&r.limit, "limit", 10, "page size of list, 1 to 100")
-	endpoints := fs.String("endpoints", strings.Join(benchEndpointNames, ","), "comma-separated endpoints to drive: "+strings.Join(benchEndpointNames, ", "))
-	fs.StringVar(&r.role, "role", "all", "which users of the file drive the load: all, master (see their whole account), sub (see their own tickets) or group (sub-users in a group, listing with its group_id)")
-	fs.BoolVar(&r.aksk, "aksk", false, "sign requests with the users' AK/SK instead of sending tokens")
-	fs.IntVar(&r.serverPID, "server-pid", 0, "process `id` of the server (Linux): also report its CPU time per request")
-	asJSON := fs.Bool("json", false, "print the results as JSON")
-	if err := parseFlags(fs, args); err != nil {
+// defaultURL is casebook serve's default address.
+const defaultURL = "http://127.0.0.1:8080"
+
+// run is `casebook-bench run`.
+func (m *Main) run(ctx context.Context, args []string) error {
+	c := newCommand("run", "--users FILE [flags]", benchRunHelp)
+	rawURL := c.String("url", defaultURL, "base `URL` of the server; only loopback hosts")
+	usersPath := c.String("users", "", "users `file` written by casebook-bench seed (required)")
+	r := &benchRun{stderr: m.Stderr}
+	c.IntVar(&r.concurrency, "concurrency", 8, "concurrent workers (connections)")
+	c.DurationVar(&r.duration, "duration", 30*time.Second, "how long to measure, at most 10m")
+	c.DurationVar(&r.warmup, "warmup", 0, "load before measuring, not counted")
+	c.Int64Var(&r.maxRequests, "requests", 0, "stop after this many measured requests (0: no limit)")
+	c.IntVar(&r.prepare, "prepare", 3000, "pending authorizations, and relations, to prepare for confirm and relations")
+	c.IntVar(&r.offset, "offset", -1, "fixed offset of list, capped at each user's deepest full page (-1: random)")
+	c.IntVar(&r.limit, "limit", 10, "page size of list, 1 to 100")
+	endpoints := c.String("endpoints", strings.Join(benchEndpointNames, ","), "comma-separated endpoints to drive: "+strings.Join(benchEndpointNames, ", "))
+	c.StringVar(&r.role, "role", "all", "which users of the file drive the load: all, master (see their whole account), sub (see their own tickets) or group (sub-users in a group, listing with its group_id)")
+	c.BoolVar(&r.aksk, "aksk", false, "sign requests with the users' AK/SK instead of sending tokens")
+	c.IntVar(&r.serverPID, "server-pid", 0, "process `id` of the server (Linux): also report its CPU time per request")
+	asJSON := c.Bool("json", false, "print the results as JSON")
+	if err := c.parse(args, m.Stdout); err != nil {
 		return err
 	}
 
 	var err error
 	if r.base, err = loopbackURL(*rawURL); err != nil {
-		return err
+		return c.fail(err)
 	}
 	if err := r.checkFlags(*usersPath, *endpoints); err != nil {
-		return err
+		return c.fail(err)
 	}
 	if r.file, err = readBenchUsers(*usersPath); err != nil {
 		return err
@@ -164,6 +160,7 @@ func (c *BenchCommand) run(ctx context.Context, args []string) error {
 	}
 	r.client = newLoopbackClient(r.concurrency)
 	defer r.client.CloseIdleConnections()
+	r.api = client.New(r.base.String(), r.client)
 
 	started := time.Now()
 	if err := r.prepareRun(ctx); err != nil {
@@ -173,18 +170,18 @@ func (c *BenchCommand) run(ctx context.Context, args []string) error {
 
 	res := r.drive(ctx)
 	if *asJSON {
-		enc := json.NewEncoder(c.Main.Stdout)
+		enc := json.NewEncoder(m.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	res.print(c.Main.Stdout)
+	res.print(m.Stdout)
 	return nil
 }
 
 func (r *benchRun) checkFlags(usersPath, endpoints string) error {
 	switch {
 	case usersPath == "":
-		return &usageError{errors.New("--users is required: the file written by casebook bench seed")}
+		return errors.New("--users is required: the file written by casebook-bench seed")
 	case r.concurrency < 1 || r.concurrency > 1024:
 		return fmt.Errorf("--concurrency must be between 1 and 1024, got %d", r.concurrency)
 	case r.duration <= 0 || r.duration > 10*time.Minute:
@@ -201,6 +198,8 @@ func (r *benchRun) checkFlags(usersPath, endpoints string) error {
 		return fmt.Errorf("--offset must be at most %d, got %d", maxListOffset, r.offset)
 	case r.role != "all" && r.role != "master" && r.role != "sub" && r.role != "group":
 		return fmt.Errorf("--role must be all, master, sub or group, got %q", r.role)
+	case r.serverPID < 0:
+		return fmt.Errorf("--server-pid must not be negative, got %d", r.serverPID)
 	}
 	for _, name := range strings.Split(endpoints, ",") {
 		name = strings.TrimSpace(name)
@@ -229,7 +228,7 @@ func loopbackURL(raw string) (*url.URL, error) {
 	}
 	host := u.Hostname()
 	if ip := net.ParseIP(host); !(host == "localhost" || ip != nil && ip.IsLoopback()) {
-		return nil, fmt.Errorf("--url must name a loopback address (127.0.0.1, ::1 or localhost): bench run only loads a server on this machine, got host %q", host)
+		return nil, fmt.Errorf("--url must name a loopback address (127.0.0.1, ::1 or localhost): casebook-bench only loads a server on this machine, got host %q", host)
 	}
 	u.Path, u.RawQuery, u.Fragment = strings.TrimSuffix(u.Path, "/"), "", ""
 	return u, nil
@@ -249,7 +248,7 @@ func newLoopbackClient(conns int) *http.Client {
 			}
 			if ta, ok := conn.RemoteAddr().(*net.TCPAddr); !ok || !ta.IP.IsLoopback() {
 				conn.Close()
-				return nil, fmt.Errorf("bench run only connects to loopback addresses; %s is %s", addr, conn.RemoteAddr())
+				return nil, fmt.Errorf("casebook-bench only connects to loopback addresses; %s is %s", addr, conn.RemoteAddr())
 			}
 			return conn, nil
 		},
@@ -266,49 +265,6 @@ func newLoopbackClient(conns int) *http.Client {
 }
 
 func (r *benchRun) logf(format string, args ...any) { fmt.Fprintf(r.stderr, format, args...) }
-
-// call sends one preparation request with a token and decodes a JSON
-// answer into out (if not nil); any status but want is an error.
-func (r *benchRun) call(ctx context.Context, method, path, token string, body any, want int, out any) (http.Header, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, r.base.String()+path, rd)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("X-Auth-Token", token)
-	}
-	return r.send(req, want, out)
-}
-
-func (r *benchRun) send(req *http.Request, want int, out any) (http.Header, error) {
-	res, err := r.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, 8<<20))
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
-	}
-	if res.StatusCode != want {
-		return nil, fmt.Errorf("%s %s: status %d, want %d: %s", req.Method, req.URL.Path, res.StatusCode, want, truncate(b, 300))
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
-		}
-	}
-	return res.Header, nil
-}
 
 func truncate(b []byte, n int) string {
 	if len(b) > n {
@@ -354,22 +310,20 @@ func (r *benchRun) prepareRun(ctx context.Context) error {
 		if r.aksk && (u.AccessKey == "" || u.SecretKey == "") {
 			return fmt.Errorf("--aksk: user %s of %s has no access key in the users file", u.Name, u.AccountName)
 		}
-		h, err := r.call(ctx, "POST", "/v3/auth/tokens", "", keystonePasswordBody(u.AccountName, u.Name, u.Password, true), http.StatusCreated, nil)
+		tok, err := r.api.Login(ctx, u.AccountName, u.Name, u.Password)
 		if err != nil {
 			return fmt.Errorf("log in %s of %s: %w", u.Name, u.AccountName, err)
 		}
-		r.customers[i] = &benchClient{user: u, token: h.Get("X-Subject-Token")}
+		r.customers[i] = &benchClient{user: u, token: tok}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	e := r.file.Engineer
-	h, err := r.call(ctx, "POST", "/support/v1/auth/tokens", "", keystonePasswordBody("", e.Name, e.Password, false), http.StatusCreated, nil)
-	if err != nil {
+	if r.engToken, err = r.api.LoginEngineer(ctx, e.Name, e.Password); err != nil {
 		return fmt.Errorf("log in engineer %s: %w", e.Name, err)
 	}
-	r.engToken = h.Get("X-Subject-Token")
 
 	// What each user sees: the total, and the ids of a few pages.
 	err = parallel(ctx, len(r.customers), r.concurrency, func(ctx context.Context, i int) error {
@@ -406,38 +360,16 @@ func (r *benchRun) prepareRun(ctx context.Context) error {
 
 func (r *benchRun) uses(endpoint string) bool { return slices.Contains(r.endpoints, endpoint) }
 
-// keystonePasswordBody is the password body of POST /v3/auth/tokens, or
-// without a domain (engineers) that of /support/v1/auth/tokens.
-func keystonePasswordBody(domain, user, password string, customer bool) any {
-	u := map[string]any{"name": user, "password": password}
-	a := map[string]any{"identity": map[string]any{"methods": []string{"password"}, "password": map[string]any{"user": u}}}
-	if customer {
-		u["domain"] = map[string]string{"name": domain}
-		a["scope"] = map[string]any{"domain": map[string]string{"name": domain}}
-	}
-	return map[string]any{"auth": a}
-}
-
-// listAuthorizationsResponse is the part of ListAuthorizations the
-// benchmark reads.
-type listAuthorizationsResponse struct {
-	Count int `json:"count"`
-	List  []struct {
-		ID         string `json:"id"`
-		IncidentID string `json:"incident_id"`
-	} `json:"incident_auth_list"`
-}
-
 // explore finds how many authorizations c sees and collects the ids of a
 // few pages of them and of their tickets.
 func (r *benchRun) explore(ctx context.Context, c *benchClient, rng *mathrand.Rand) error {
-	var page listAuthorizationsResponse
-	if _, err := r.call(ctx, "GET", "/v2/servicerequest/authorizations?limit=100&offset=0"+r.scopeQuery(c), c.token, nil, http.StatusOK, &page); err != nil {
+	page, err := r.api.ListAuthorizations(ctx, c.token, client.AuthorizationQuery{Limit: 100, Offset: 0, GroupID: r.groupID(c)})
+	if err != nil {
 		return fmt.Errorf("list authorizations of %s: %w", c.user.Name, err)
 	}
 	c.visible = page.Count
 	seenCase := map[string]bool{}
-	collect := func(p listAuthorizationsResponse) {
+	collect := func(p *client.AuthorizationPage) {
 		for _, a := range p.List {
 			c.authIDs = append(c.authIDs, a.ID)
 			if !seenCase[a.IncidentID] {
@@ -452,9 +384,7 @@ func (r *benchRun) explore(ctx context.Context, c *benchClient, rng *mathrand.Ra
 			break
 		}
 		off := rng.IntN(min(c.visible, maxListOffset) - 99)
-		page = listAuthorizationsResponse{}
-		q := "/v2/servicerequest/authorizations?limit=100&offset=" + strconv.Itoa(off) + r.scopeQuery(c)
-		if _, err := r.call(ctx, "GET", q, c.token, nil, http.StatusOK, &page); err != nil {
+		if page, err = r.api.ListAuthorizations(ctx, c.token, client.AuthorizationQuery{Limit: 100, Offset: off, GroupID: r.groupID(c)}); err != nil {
 			return fmt.Errorf("list authorizations of %s: %w", c.user.Name, err)
 		}
 		collect(page)
@@ -462,26 +392,22 @@ func (r *benchRun) explore(ctx context.Context, c *benchClient, rng *mathrand.Ra
 	return nil
 }
 
-// scopeQuery returns the query parameter that widens c's lists to its
-// group with --role group, else nothing.
-func (r *benchRun) scopeQuery(c *benchClient) string {
+// groupID returns the group_id that widens c's lists to its group with
+// --role group, else nothing.
+func (r *benchRun) groupID(c *benchClient) string {
 	if r.role != "group" {
 		return ""
 	}
-	return "&group_id=" + c.user.GroupID
+	return c.user.GroupID
 }
 
 // createTicket opens a ticket as c and returns its id.
 func (r *benchRun) createTicket(ctx context.Context, c *benchClient, what string) (string, error) {
-	body := map[string]any{"business_type_id": "1", "incident_sub_type_id": "2", "severity_id": "3",
-		"simple_description": "Load benchmark: " + what}
-	var out struct {
-		IncidentID string `json:"incident_id"`
-	}
-	if _, err := r.call(ctx, "POST", "/v2/servicerequest/cases", c.token, body, http.StatusOK, &out); err != nil {
+	id, err := r.api.CreateCase(ctx, c.token, benchCase(what))
+	if err != nil {
 		return "", fmt.Errorf("create ticket as %s: %w", c.user.Name, err)
 	}
-	return out.IncidentID, nil
+	return id, nil
 }
 
 // spread returns how many of n items user i of the run gets.
@@ -509,22 +435,11 @@ func (r *benchRun) prepareConfirms(ctx context.Context) error {
 			return err
 		}
 		for range j.n {
-			body := map[string]any{"resource_type_id": "1", "visit_type_id": "1", "content_type_id": "1",
-				"auth_describe": "SSH access to check the web servers (load benchmark).",
-				"details":       []map[string]any{{"type": 1, "instance_id": "i-bench", "instance_name": "web-01", "region_id": "cn-north-4", "port": 22, "account": "root"}}}
-			var out struct {
-				ID      string `json:"id"`
-				Details []struct {
-					ID int64 `json:"id"`
-				} `json:"details"`
-			}
-			if _, err := r.call(ctx, "POST", "/support/v1/cases/"+caseID+"/authorizations", r.engToken, body, http.StatusCreated, &out); err != nil {
+			out, err := r.api.RequestAuthorization(ctx, r.engToken, caseID, benchAccessRequest)
+			if err != nil {
 				return fmt.Errorf("request authorization: %w", err)
 			}
-			if len(out.Details) == 0 {
-				return errors.New("request authorization: the answer has no details")
-			}
-			perJob[i] = append(perJob[i], benchConfirm{client: j.client, id: out.ID, detailID: out.Details[0].ID})
+			perJob[i] = append(perJob[i], benchConfirm{client: j.client, id: out.ID, detailID: out.DetailIDs[0]})
 		}
 		return nil
 	})
@@ -609,37 +524,11 @@ func (r *benchRun) prepareUploads(ctx context.Context) error {
 	ids := make([]string, uploadsPerUser*len(r.customers))
 	err := parallel(ctx, len(ids), r.concurrency, func(ctx context.Context, i int) error {
 		c := r.customers[i/uploadsPerUser]
-		name := fmt.Sprintf("bench-%d.log", i%uploadsPerUser)
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		form, _ := json.Marshal(map[string]any{"fileName": name, "accessoryFrom": "incident", "uploadType": 0})
-		if err := mw.WriteField("form_data", string(form)); err != nil {
-			return err
-		}
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", `form-data; name="file"; filename="`+name+`"`)
-		h.Set("Content-Type", "text/plain")
-		part, err := mw.CreatePart(h)
+		id, err := r.api.UploadAccessory(ctx, c.token, benchUpload(fmt.Sprintf("bench-%d.log", i%uploadsPerUser)))
 		if err != nil {
-			return err
-		}
-		part.Write(bytes.Repeat([]byte("2026/11/23 08:14:02 [error] upstream timed out while reading response header\n"), 13))
-		if err := mw.Close(); err != nil {
-			return err
-		}
-		req, err := http.NewRequestWithContext(ctx, "POST", r.base.String()+"/v2/servicerequest/accessorys", &body)
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("X-Auth-Token", c.token)
-		var out struct {
-			AccessoryID string `json:"accessory_id"`
-		}
-		if _, err := r.send(req, http.StatusOK, &out); err != nil {
 			return fmt.Errorf("upload attachment as %s: %w", c.user.Name, err)
 		}
-		ids[i] = out.AccessoryID
+		ids[i] = id
 		return nil
 	})
 	if err != nil {
@@ -677,62 +566,44 @@ func (r *benchRun) nextRequest(endpoint string, rng *mathrand.Rand, readers []*b
 		default:
 			off = rng.IntN(deepest + 1)
 		}
-		return benchRequest{client: c, method: "GET", path: fmt.Sprintf("/v2/servicerequest/authorizations?limit=%d&offset=%d%s", r.limit, off, r.scopeQuery(c))}, true
+		return benchRequest{client: c, method: "GET", path: client.AuthorizationsPath(client.AuthorizationQuery{Limit: r.limit, Offset: off, GroupID: r.groupID(c)})}, true
 	case "show":
 		c := readers[rng.IntN(len(readers))]
-		return benchRequest{client: c, method: "GET", path: "/v2/servicerequest/authorizations/" + c.authIDs[rng.IntN(len(c.authIDs))]}, true
+		return benchRequest{client: c, method: "GET", path: client.AuthorizationPath(c.authIDs[rng.IntN(len(c.authIDs))])}, true
 	case "confirm":
 		item, ok := r.confirms.take()
 		if !ok {
 			return benchRequest{}, false
 		}
-		now := time.Now()
-		body, _ := json.Marshal(map[string]any{
-			"auth_detail_list":    []map[string]any{{"auth_detail_id": item.detailID, "port": 22, "account": "root", "password": "bench-credential"}},
-			"auth_effective_time": now.UnixMilli(),
-			"auth_expire_time":    now.Add(time.Hour).UnixMilli(),
-		})
-		return benchRequest{client: item.client, method: "PUT", path: "/v2/servicerequest/authorizations/" + item.id, body: body}, true
+		body, _ := json.Marshal(benchGrant(item.detailID, time.Now()).Body())
+		return benchRequest{client: item.client, method: "PUT", path: client.AuthorizationPath(item.id), body: body}, true
 	case "relations":
 		item, ok := r.relations.take()
 		if !ok {
 			return benchRequest{}, false
 		}
-		body, _ := json.Marshal(map[string]any{"related_id_list": []string{item.related}})
-		return benchRequest{client: item.client, method: "POST", path: "/v2/servicerequest/cases/" + item.target + "/relations", body: body}, true
+		body, _ := json.Marshal(client.RelationsBody([]string{item.related}))
+		return benchRequest{client: item.client, method: "POST", path: client.RelationsPath(item.target), body: body}, true
 	case "urls":
 		c := r.customers[rng.IntN(len(r.customers))]
 		ids := slices.Clone(c.accessoryIDs)
 		rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
-		q := url.Values{"accessory_ids": ids[:1+rng.IntN(len(ids))]}
-		return benchRequest{client: c, method: "GET", path: "/v2/servicerequest/accessorys/access-urls?" + q.Encode()}, true
+		return benchRequest{client: c, method: "GET", path: client.AccessURLsPath(ids[:1+rng.IntN(len(ids))])}, true
 	}
 	panic("unknown endpoint " + endpoint)
 }
 
 // httpRequest turns a benchRequest into an authenticated *http.Request.
 func (r *benchRun) httpRequest(ctx context.Context, br benchRequest) (*http.Request, error) {
-	var body io.Reader
-	if br.body != nil {
-		body = bytes.NewReader(br.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, br.method, r.base.String()+br.path, body)
-	if err != nil {
-		return nil, err
-	}
-	// Like the Huawei SDK: JSON content type on every request.
-	req.Header.Set("Content-Type", "application/json")
+	return r.api.NewRequest(ctx, br.method, br.path, r.credential(br.client), br.body)
+}
+
+// credential is what c sends: its token, or with --aksk its AK/SK pair.
+func (r *benchRun) credential(c *benchClient) client.Credential {
 	if !r.aksk {
-		req.Header.Set("X-Auth-Token", br.client.token)
-		return req, nil
+		return c.token
 	}
-	u := br.client.user
-	req.Header.Set("User-Agent", "huaweicloud-usdk-go/3.0 casebook-bench")
-	req.Header.Set("X-Domain-Id", u.AccountID)
-	if err := auth.SignRequest(req, br.body, u.AccessKey, u.SecretKey, time.Now()); err != nil {
-		return nil, err
-	}
-	return req, nil
+	return client.AccessKey{ID: c.user.AccessKey, Secret: c.user.SecretKey, DomainID: c.user.AccountID}
 }
 
 // relationCapCode is the OSM error code of the 3-relation cap.
@@ -1020,4 +891,25 @@ func (res *benchResult) print(w io.Writer) {
 	for _, s := range res.ErrorSamples {
 		fmt.Fprintf(w, "error: %s\n", s)
 	}
+}
+
+// benchCase is the ticket the benchmark opens.
+func benchCase(what string) client.NewCase {
+	return client.NewCase{BusinessTypeID: "1", IncidentSubTypeID: "2", SeverityID: "3", SimpleDescription: "Load benchmark: " + what}
+}
+
+// benchAccessRequest is what the engineer asks for.
+var benchAccessRequest = client.AccessRequest{Describe: "SSH access to check the web servers (load benchmark).",
+	InstanceID: "i-bench", InstanceName: "web-01", RegionID: "cn-north-4", Port: 22, Account: "root"}
+
+// benchGrant is the answer of a customer to benchAccessRequest: a
+// password, for an hour from now.
+func benchGrant(detailID int64, now time.Time) client.Grant {
+	return client.Grant{DetailID: detailID, Port: 22, Account: "root", Password: "bench-credential", From: now, Until: now.Add(time.Hour)}
+}
+
+// benchUpload is a small log file.
+func benchUpload(name string) client.Upload {
+	return client.Upload{FileName: name, ContentType: "text/plain",
+		Content: bytes.Repeat([]byte("2026/11/23 08:14:02 [error] upstream timed out while reading response header\n"), 13)}
 }

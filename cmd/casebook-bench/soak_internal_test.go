@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestSoakJudge checks the verdict: any 5xx, any other failure, a short
+// count or memory growth beyond the limit fails; growth at the limit
+// passes.
+func TestSoakJudge(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(*soakResult)
+		want string // in the problems; "" passes
+	}{
+		{"Clean", func(*soakResult) {}, ""},
+		{"GrowthAtLimit", func(r *soakResult) { r.RSSGrowthPercent = 10 }, ""},
+		{"GrowthBeyond", func(r *soakResult) { r.RSSGrowthPercent = 10.1 }, "resident memory grew 10.1%"},
+		{"ServerError", func(r *soakResult) { r.ServerErrors = 1 }, "1 answers with a 5xx status"},
+		{"ServerErrorInWarmup", func(r *soakResult) { r.Warmup.ServerErrors = 2 }, "2 answers with a 5xx status"},
+		{"Failure", func(r *soakResult) { r.Failures = 3 }, "3 unexpected answers"},
+		{"Short", func(r *soakResult) { r.Requests = 1001 }, "1000 requests answered of 1001"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := &soakResult{Requests: 1000, MaxGrowthPercent: 10, RSSWarmKiB: 1000, RSSEndKiB: 1050, RSSGrowthPercent: 5, Warmup: &soakPhaseTotal{}}
+			c.edit(r)
+			r.judge(1000)
+			got := strings.Join(r.Problems, "; ")
+			if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+				t.Errorf("problems %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestResidentMemory reads this process's VmRSS.
+func TestResidentMemory(t *testing.T) {
+	kib, err := residentMemory(os.Getpid())
+	if err != nil {
+		t.Skipf("no /proc here: %v", err)
+	}
+	if kib < 1000 {
+		t.Errorf("VmRSS %d KiB, want a test binary's few MiB at least", kib)
+	}
+	if _, err := residentMemory(1 << 30); err == nil {
+		t.Error("residentMemory of a process that does not exist: no error")
+	}
+}
