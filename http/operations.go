@@ -148,7 +148,7 @@ var operations = []operation{
 	{"ListExtendsParams", "GET", "/v2/servicerequest/config/extends-map", authNone, nil, missingDictionaries},
 	{"ListCaseTemplates", "GET", "/v2/servicerequest/config/templates", authNone, nil, missingDictionaries},
 	{"ListRegions", "GET", "/v2/servicerequest/config/regions", authNone, nil, missingDictionaries},
-	{"ListSeverities", "GET", "/v2/servicerequest/config/severities", authNone, nil, missingDictionaries},
+	{"ListSeverities", "GET", "/v2/servicerequest/config/severities", authCustomer, (*Server).handleListSeverities, ""},
 	{"ListSatisfactionDimensions", "GET", "/v2/servicerequest/config/satisfaction-dimensions", authNone, nil, missingDictionaries},
 	{"ListCaseLimits", "GET", "/v2/servicerequest/config/limits", authNone, nil, missingDictionaries},
 	{"ShowConfiguration", "GET", "/v2/servicerequest/configurations/{config_key}", authNone, nil, missingDictionaries},
