@@ -104,7 +104,7 @@ const (
 	MaxConfigValueLength   = 2000
 	MaxAreaCodeID          = 65535
 	MaxSatisfactionScore   = MaxSatisfactionValue // highest max_value of a dimension
-	MaxCcEmailCount        = 20  // create_case_ccemail_max_count
+	MaxCcEmailCount        = 20                   // create_case_ccemail_max_count
 	MaxOpenCaseQuota       = 100000
 	MaxAcronymLength       = 32
 	MaxTemplateIDLength    = 64
