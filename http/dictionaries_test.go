@@ -2,6 +2,8 @@ package http
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/casebook/casebook"
@@ -18,5 +20,109 @@ func importDictionaries(t testing.TB, env *testEnv, edit func(d *casebook.Dictio
 	}
 	if _, err := env.Svc.ImportDictionaries(context.Background(), file); err != nil {
 		t.Fatalf("import dictionaries: %v", err)
+	}
+}
+
+const configPath = "/v2/servicerequest/config"
+
+// TestDictionaryBounds: the documented and our own bounds of the
+// dictionary operations' inputs, at and just past them, and the names in
+// both languages.
+func TestDictionaryBounds(t *testing.T) {
+	env := newTestEnv(t)
+	u := env.Account("acme").User("alice")
+	long := strings.Repeat("p", casebook.MaxProductCategoryIDLength)
+	importDictionaries(t, env, func(d *casebook.Dictionaries) {
+		d.ProductCategories = append(d.ProductCategories, casebook.ProductCategory{ID: long, Name: casebook.Names{ZhCN: "长", EnUS: "Long"}})
+		d.Configuration[strings.Repeat("k", casebook.MaxConfigKeyLength)] = "at the bound"
+	})
+
+	// ListSeverities: product_category_id 1..64 and known.
+	u.Do("GET", configPath+"/severities?business_type_id=1&product_category_id="+long, nil).Expect(200)
+	u.Do("GET", configPath+"/severities?business_type_id=1&product_category_id="+long+"p", nil).ExpectError(400, "OSM.01010001")
+	u.Do("GET", configPath+"/severities?business_type_id=1", nil).ExpectError(400, "OSM.01010001")
+
+	// ListProductCategories: product_category_name up to 128 characters.
+	var prods struct {
+		TotalCount int `json:"total_count"`
+		List       []struct {
+			ID   string `json:"incident_product_category_id"`
+			Name string `json:"incident_product_category_name"`
+		} `json:"incident_product_category_list"`
+	}
+	u.Do("GET", configPath+"/product-categories?product_category_name="+url.QueryEscape(strings.Repeat("长", 128)), nil).Expect(200).JSON(&prods)
+	if prods.TotalCount != 0 {
+		t.Errorf("a 128-character name matched %d products", prods.TotalCount)
+	}
+	u.Do("GET", configPath+"/product-categories?product_category_name="+url.QueryEscape(strings.Repeat("长", 129)), nil).ExpectError(400, "OSM.01010001")
+	u.Do("GET", configPath+"/product-categories?product_category_name=LONG", nil, "X-Language", "en-us").Expect(200).JSON(&prods)
+	if prods.TotalCount != 1 || prods.List[0].ID != long || prods.List[0].Name != "Long" {
+		t.Errorf("name filter: %+v", prods)
+	}
+	u.Do("GET", configPath+"/product-categories?product_category_name=长", nil).Expect(200).JSON(&prods)
+	if prods.TotalCount != 1 || prods.List[0].Name != "长" {
+		t.Errorf("zh-cn name filter: %+v", prods)
+	}
+
+	// ShowConfiguration: keys of 1..64 characters; unknown is 404.
+	var conf struct {
+		Key   string `json:"config_key"`
+		Value string `json:"config_value"`
+	}
+	u.Do("GET", "/v2/servicerequest/configurations/"+strings.Repeat("k", 64), nil).Expect(200).JSON(&conf)
+	if conf.Value != "at the bound" {
+		t.Errorf("ShowConfiguration at 64: %+v", conf)
+	}
+	u.Do("GET", "/v2/servicerequest/configurations/"+strings.Repeat("k", 65), nil).ExpectError(400, "OSM.01010001")
+	u.Do("GET", "/v2/servicerequest/configurations/nope", nil).ExpectError(404, "OSM.01010001")
+
+	// ListCaseTemplates needs a known business_type_id.
+	u.Do("GET", configPath+"/templates", nil).ExpectError(400, "OSM.01010001")
+	u.Do("GET", configPath+"/templates?business_type_id=3", nil).Expect(200)
+
+	// Without authentication nothing is served.
+	env.Do("GET", configPath+"/regions", nil).ExpectError(401, "APIGW.0301")
+}
+
+// TestCaseQuotaCountsOwnTickets: un_used is the configured quota less the
+// caller's own open tickets: not the master's view of the account, not
+// the group's, and finished tickets free their place.
+func TestCaseQuotaCountsOwnTickets(t *testing.T) {
+	env := newTestEnv(t)
+	acme := env.Account("acme")
+	alice, bob := acme.User("alice"), acme.User("bob")
+	importDictionaries(t, env, func(d *casebook.Dictionaries) { d.Configuration[casebook.ConfigOpenCaseQuota] = "2" })
+	quota := func(u *testUser) (int, int) {
+		var q struct {
+			Total  int `json:"total"`
+			UnUsed int `json:"un_used"`
+		}
+		u.Do("GET", "/v2/servicerequest/quotas?business_type_id=1", nil).Expect(200).JSON(&q)
+		return q.Total, q.UnUsed
+	}
+	first := caseViaAPI(alice, "one")
+	caseViaAPI(alice, "two")
+	caseViaAPI(bob, "bob's")
+	if total, unused := quota(alice); total != 2 || unused != 0 {
+		t.Errorf("alice: total %d unused %d, want 2 0", total, unused)
+	}
+	if _, unused := quota(bob); unused != 1 {
+		t.Errorf("bob: unused %d, want 1", unused)
+	}
+	if _, unused := quota(acme.Master); unused != 2 {
+		t.Errorf("master: unused %d, want 2 (a quota counts one's own tickets)", unused)
+	}
+	alice.Do("POST", casesPath+"/"+first+"/action?action_id=close", nil).Expect(200)
+	if _, unused := quota(alice); unused != 1 {
+		t.Errorf("alice after a close: unused %d, want 1", unused)
+	}
+	var limits struct {
+		Config struct {
+			Max *int `json:"create_case_ccemail_max_count"`
+		} `json:"config"`
+	}
+	alice.Do("GET", configPath+"/limits", nil).Expect(200).JSON(&limits)
+	if limits.Config.Max == nil || *limits.Config.Max != 5 {
+		t.Errorf("ListCaseLimits: %+v", limits)
 	}
 }
