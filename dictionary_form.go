@@ -390,3 +390,29 @@ func hasProduct(items []ProductCategory, id string) bool {
 	}
 	return false
 }
+
+// CaseName returns the name, in lang, of a ticket's id in the dictionary
+// kind: problem types, ticket categories and severities from d, the other
+// kinds from the built-in dictionary; "" for an unknown id.
+func (d *Dictionaries) CaseName(kind, id, lang string) string {
+	var items []DictItem
+	switch kind {
+	case DictBusinessType:
+		if p, ok := d.ProblemType(id); ok {
+			return p.Name.In(lang)
+		}
+		return ""
+	case DictIncidentType:
+		items = d.CaseCategories
+	case DictSeverity:
+		items = d.Severities
+	default:
+		return DictName(kind, id, lang)
+	}
+	for _, it := range items {
+		if it.ID == id {
+			return it.Name.In(lang)
+		}
+	}
+	return ""
+}

@@ -159,14 +159,14 @@ type labelInfo struct {
 	Color   string `json:"color"`
 }
 
-func toIncidentInfo(c *casebook.Case, lang string) incidentInfo {
+func toIncidentInfo(c *casebook.Case, dict *casebook.Dictionaries, lang string) incidentInfo {
 	return incidentInfo{
 		XCustomerID:       c.CreatorID,
 		XCustomerName:     c.CreatorName,
 		Status:            c.Status,
 		IncidentID:        c.ID,
-		BusinessTypeName:  casebook.DictName(casebook.DictBusinessType, c.BusinessTypeID, lang),
-		IncidentTypeName:  casebook.DictName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
+		BusinessTypeName:  dict.CaseName(casebook.DictBusinessType, c.BusinessTypeID, lang),
+		IncidentTypeName:  dict.CaseName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
 		CustomerID:        c.AccountID,
 		DCName:            c.RegionID,
 		SimpleDescription: c.SimpleDescription,
@@ -229,9 +229,13 @@ func (s *Server) handleListCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	dict, err := s.Service.Dictionaries(r.Context())
+	if err != nil {
+		return err
+	}
 	resp := listCasesResponse{TotalCount: caseTotal(total), IncidentInfoList: make([]incidentInfo, 0, len(cases))}
 	for _, c := range cases {
-		resp.IncidentInfoList = append(resp.IncidentInfoList, toIncidentInfo(c, info.Lang))
+		resp.IncidentInfoList = append(resp.IncidentInfoList, toIncidentInfo(c, dict, info.Lang))
 	}
 	return writeJSON(w, http.StatusOK, resp)
 }
@@ -407,6 +411,10 @@ func (s *Server) handleShowCaseDetail(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return hideCaseDenial(err)
 	}
+	dict, err := s.Service.Dictionaries(r.Context())
+	if err != nil {
+		return err
+	}
 	c := d.Case
 	detail := incidentDetail{
 		XCustomerID:          c.CreatorID,
@@ -414,8 +422,8 @@ func (s *Server) handleShowCaseDetail(w http.ResponseWriter, r *http.Request) er
 		Status:               c.Status,
 		Judgement:            c.Judgement,
 		IncidentID:           c.ID,
-		BusinessTypeName:     casebook.DictName(casebook.DictBusinessType, c.BusinessTypeID, lang),
-		IncidentTypeName:     casebook.DictName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
+		BusinessTypeName:     dict.CaseName(casebook.DictBusinessType, c.BusinessTypeID, lang),
+		IncidentTypeName:     dict.CaseName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
 		CustomerID:           c.AccountID,
 		DCName:               c.RegionID,
 		SimpleDescription:    c.SimpleDescription,
@@ -423,7 +431,7 @@ func (s *Server) handleShowCaseDetail(w http.ResponseWriter, r *http.Request) er
 		CreateTime:           formatTime(c.CreatedAt),
 		MessageList:          make([]messageInfo, 0, len(d.Messages)),
 		IncidentSatisfaction: toSatisfactionRecords(d.Scores, lang),
-		SeverityName:         casebook.DictName(casebook.DictSeverity, c.SeverityID, lang),
+		SeverityName:         dict.CaseName(casebook.DictSeverity, c.SeverityID, lang),
 		ExtInfo: incidentExtInfo{
 			AreaCode:     c.AreaCode,
 			RemindMobile: c.RemindMobile,

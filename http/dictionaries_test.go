@@ -126,3 +126,35 @@ func TestCaseQuotaCountsOwnTickets(t *testing.T) {
 		t.Errorf("ListCaseLimits: %+v", limits)
 	}
 }
+
+// TestImportedNamesOnTickets: tickets show the operator's names for their
+// problem type, category and severity as soon as an import commits.
+func TestImportedNamesOnTickets(t *testing.T) {
+	env := newTestEnv(t)
+	u := env.Account("acme").Master
+	var created struct {
+		IncidentID string `json:"incident_id"`
+	}
+	u.Do("POST", casesPath, map[string]any{"business_type_id": "1", "incident_sub_type_id": "3", "severity_id": "2",
+		"simple_description": "named", "source_id": casebook.SourceAPI}).Expect(200).JSON(&created)
+	importDictionaries(t, env, func(d *casebook.Dictionaries) {
+		d.ProblemTypes[0].Name.EnUS = "Question"
+		d.CaseCategories[2].Name.EnUS = "Slow"
+		d.Severities[1].Name.EnUS = "High"
+	})
+	var detail caseDetailBody
+	u.Do("GET", casesPath+"/"+created.IncidentID, nil, "X-Language", "en-us").Expect(200).JSON(&detail)
+	if got := detail.Detail; got.BusinessTypeName != "Question" || got.IncidentTypeName != "Slow" || got.SeverityName != "High" {
+		t.Errorf("detail names: %q %q %q", got.BusinessTypeName, got.IncidentTypeName, got.SeverityName)
+	}
+	var list struct {
+		List []struct {
+			BusinessTypeName string `json:"business_type_name"`
+			IncidentTypeName string `json:"incident_type_name"`
+		} `json:"incident_info_list"`
+	}
+	u.Do("GET", casesPath, nil, "X-Language", "en-us").Expect(200).JSON(&list)
+	if len(list.List) != 1 || list.List[0].BusinessTypeName != "Question" || list.List[0].IncidentTypeName != "Slow" {
+		t.Errorf("list names: %+v", list.List)
+	}
+}
