@@ -158,3 +158,43 @@ func TestImportedNamesOnTickets(t *testing.T) {
 		t.Errorf("list names: %+v", list.List)
 	}
 }
+
+// TestCreateScoresBounds: judgement 0..400, 1..100 scores, a completed
+// ticket rated once; nothing is stored by a refused rating.
+func TestCreateScoresBounds(t *testing.T) {
+	env := newTestEnv(t)
+	u := env.Account("acme").Master
+	id := caseViaAPI(u, "to rate")
+	score := func(_ string, body any) *testResponse { return u.Do("POST", casesPath+"/"+id+"/score", body) }
+	one := []map[string]any{{"satisfaction_id": 1, "satisfaction_value": 5}}
+	score("", map[string]any{"incident_satisfaction_list": one}).ExpectError(409, "OSM.01010014") // still open
+	u.Do("POST", casesPath+"/"+id+"/action?action_id=close", nil).Expect(200)
+
+	many := make([]map[string]any, casebook.MaxSatisfactions+1)
+	for i := range many {
+		many[i] = map[string]any{"satisfaction_id": 1, "satisfaction_value": 1}
+	}
+	for name, body := range map[string]any{
+		"judgement at 401": map[string]any{"judgement": strings.Repeat("j", 401), "incident_satisfaction_list": one},
+		"no scores":        map[string]any{"incident_satisfaction_list": []any{}},
+		"null scores":      map[string]any{"incident_satisfaction_list": nil},
+		"101 scores":       map[string]any{"incident_satisfaction_list": many},
+		"value above 5":    map[string]any{"incident_satisfaction_list": []map[string]any{{"satisfaction_id": 1, "satisfaction_value": 6}}},
+		"no body":          nil,
+	} {
+		t.Run(name, func(t *testing.T) { score("", body).inSubtest(t).ExpectError(400, "OSM.01010001") })
+	}
+	var d caseDetailBody
+	u.Do("GET", casesPath+"/"+id, nil).Expect(200).JSON(&d)
+	if len(d.Detail.IncidentSatisfaction) != 0 {
+		t.Fatalf("refused ratings stored: %+v", d.Detail.IncidentSatisfaction)
+	}
+	score("", map[string]any{"judgement": strings.Repeat("好", 400), "incident_satisfaction_list": one}).Expect(200)
+	u.Do("GET", casesPath+"/"+id, nil).Expect(200).JSON(&d)
+	if len(d.Detail.IncidentSatisfaction) != 1 || d.Detail.Judgement != strings.Repeat("好", 400) {
+		t.Errorf("after CreateScores: %+v, judgement %d characters", d.Detail.IncidentSatisfaction, len([]rune(d.Detail.Judgement)))
+	}
+	score("", map[string]any{"incident_satisfaction_list": one}).ExpectError(409, "OSM.01010014")
+	// Another account's ticket answers like a missing one.
+	env.Account("globex").Master.Do("POST", casesPath+"/"+id+"/score", map[string]any{"incident_satisfaction_list": one}).ExpectError(404, "OSM.01010015")
+}
