@@ -22,6 +22,7 @@ type Dictionaries struct {
 	AreaCodes              []AreaCode              `json:"area_codes"`
 	SatisfactionDimensions []SatisfactionDimension `json:"satisfaction_dimensions"`
 	CaseTemplates          []CaseTemplate          `json:"case_templates"`
+	ExtendsParams          []ExtendsParam          `json:"extends_params"`
 	// Configuration holds the values of ShowConfiguration, by key.
 	Configuration map[string]string `json:"configuration"`
 }
@@ -89,6 +90,21 @@ type CaseTemplate struct {
 	Content        Names  `json:"content"`
 }
 
+// ExtendsParam defines an entry of CreateCases' extends_map for the tickets
+// of one problem type ("" for all): CreateCases refuses a ticket without a
+// required one, or with a value longer than MaxLength. Keys not defined
+// stay free (up to MaxExtendsEntries).
+type ExtendsParam struct {
+	BusinessTypeID string `json:"business_type_id"`
+	Key            string `json:"key"`
+	Name           Names  `json:"name"`
+	Description    Names  `json:"description"`
+	Tips           Names  `json:"tips"`
+	Required       bool   `json:"required"`
+	MaxLength      int    `json:"max_length"`
+	Default        string `json:"default"`
+}
+
 // Configuration keys Casebook itself reads.
 const (
 	ConfigCcEmailMaxCount = "create_case_ccemail_max_count" // ListCaseLimits
@@ -153,6 +169,12 @@ func DefaultDictionaries() *Dictionaries {
 				Names{"问题现象：\n发生时间：\n影响范围：\n已尝试的操作：", "Symptom:\nWhen it started:\nWhat is affected:\nWhat you have tried:"}},
 			{"consult-1", "1", Names{"咨询模板", "Consultation template"},
 				Names{"想了解的内容：\n使用场景：", "What you would like to know:\nYour scenario:"}},
+		},
+		ExtendsParams: []ExtendsParam{
+			{"", "resource_id", Names{"资源ID", "Resource ID"}, Names{"出问题的资源的ID", "The id of the resource concerned"},
+				Names{"例如云服务器ID", "For example an ECS instance id"}, false, 128, ""},
+			{"2", "error_message", Names{"错误信息", "Error message"}, Names{"看到的错误信息", "The error message you saw"},
+				Names{"请原样粘贴", "Paste it as shown"}, false, MaxExtendsValueLength, ""},
 		},
 		Configuration: map[string]string{
 			ConfigCcEmailMaxCount: "5",
@@ -315,6 +337,31 @@ func (d *Dictionaries) Validate() error {
 			return err
 		}
 	}
+	if err := CheckCount("extends_params", len(d.ExtendsParams), 0, MaxDictionaryItems); err != nil {
+		return err
+	}
+	paramKeys := map[[2]string]bool{}
+	for i, p := range d.ExtendsParams {
+		f := fmt.Sprintf("extends_params[%d]", i)
+		if _, ok := d.ProblemType(p.BusinessTypeID); p.BusinessTypeID != "" && !ok {
+			return Invalidf("extends_params", "%s.business_type_id %q is not a problem type.", f, p.BusinessTypeID)
+		} else if err := CheckLength(f+".key", p.Key, 1, MaxExtendsKeyLength); err != nil {
+			return err
+		} else if paramKeys[[2]string{p.BusinessTypeID, p.Key}] {
+			return Invalidf("extends_params", "%s: key %q appears twice for business type %q.", f, p.Key, p.BusinessTypeID)
+		} else if err := names(f+".name", p.Name, 1, MaxDictNameLength); err != nil {
+			return err
+		} else if err := names(f+".description", p.Description, 0, MaxDictTextLength); err != nil {
+			return err
+		} else if err := names(f+".tips", p.Tips, 0, MaxDictTextLength); err != nil {
+			return err
+		} else if err := CheckRange(f+".max_length", int64(p.MaxLength), 1, MaxExtendsValueLength); err != nil {
+			return err
+		} else if err := CheckLength(f+".default", p.Default, 0, p.MaxLength); err != nil {
+			return err
+		}
+		paramKeys[[2]string{p.BusinessTypeID, p.Key}] = true
+	}
 	if err := CheckCount("configuration", len(d.Configuration), 0, MaxDictionaryItems); err != nil {
 		return err
 	}
@@ -415,4 +462,16 @@ func (d *Dictionaries) CaseName(kind, id, lang string) string {
 		}
 	}
 	return ""
+}
+
+// ExtendsParamsFor returns the extends parameters of a problem type: its
+// own and those of every type.
+func (d *Dictionaries) ExtendsParamsFor(businessTypeID string) []ExtendsParam {
+	var out []ExtendsParam
+	for _, p := range d.ExtendsParams {
+		if p.BusinessTypeID == "" || p.BusinessTypeID == businessTypeID {
+			out = append(out, p)
+		}
+	}
+	return out
 }

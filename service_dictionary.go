@@ -294,7 +294,38 @@ func (in *CaseInput) checkIDs(d *Dictionaries) error {
 	if in.RegionID != "" && !hasItem(d.Regions, in.RegionID) {
 		return Invalidf("region_id", "Unknown region_id %q.", in.RegionID)
 	}
+	for _, p := range d.ExtendsParamsFor(in.BusinessTypeID) {
+		v, ok := in.ExtendsMap[p.Key]
+		if p.Required && (!ok || v == "") {
+			return Invalidf("extends_map", "extends_map.%s is required for this problem type.", p.Key)
+		} else if err := checkLen("extends_map."+p.Key, v, p.MaxLength); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// ListExtendsParams returns the extends_map entries CreateCases knows for a
+// problem type (required, must exist); the ticket category and product,
+// when given, must exist and narrow nothing.
+func (s *Service) ListExtendsParams(ctx context.Context, businessTypeID, incidentSubTypeID, productCategoryID string) ([]ExtendsParam, error) {
+	if err := CheckLength("incident_sub_type_id", incidentSubTypeID, 0, MaxIncidentSubTypeIDLength); err != nil {
+		return nil, err
+	} else if err := CheckLength("product_category_id", productCategoryID, 0, MaxProductCategoryIDLength); err != nil {
+		return nil, err
+	}
+	d, err := s.Dictionaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.checkBusinessType(businessTypeID); err != nil {
+		return nil, err
+	} else if err := d.checkProductCategory(productCategoryID); err != nil {
+		return nil, err
+	} else if incidentSubTypeID != "" && !hasItem(d.CaseCategories, incidentSubTypeID) {
+		return nil, Invalidf("incident_sub_type_id", "Unknown incident_sub_type_id %q.", incidentSubTypeID)
+	}
+	return d.ExtendsParamsFor(businessTypeID), nil
 }
 
 // Score is one satisfaction score of a ticket: a dimension and its value.

@@ -364,3 +364,69 @@ func scoreInputs(in []satisfactionInput) []casebook.ScoreInput {
 	}
 	return out
 }
+
+// extendsParam is ExtendsParamV2: a text parameter (param_type 0), shown.
+type extendsParam struct {
+	Tips         string `json:"tips"`
+	Required     int    `json:"required"`
+	Length       int    `json:"length"`
+	Language     string `json:"language"`
+	ParamKey     string `json:"param_key"`
+	ParamName    string `json:"param_name"`
+	ParamType    int    `json:"param_type"`
+	ParamDesc    string `json:"param_desc"`
+	DefaultValue string `json:"default_value"`
+	IsShow       int    `json:"is_show"`
+	IsSensitive  int    `json:"is_sensitive"`
+}
+
+// commonParam is CommonParamV2: the optional contact fields of CreateCases.
+type commonParam struct {
+	ParamKey   string `json:"param_key"`
+	ParamName  string `json:"param_name"`
+	IsShow     int    `json:"is_show"`
+	IsRequired int    `json:"is_required"`
+}
+
+var commonParams = []struct {
+	key  string
+	name casebook.Names
+}{
+	{"remind_mobile", casebook.Names{ZhCN: "提醒手机号", EnUS: "Reminder mobile number"}},
+	{"remind_mail", casebook.Names{ZhCN: "提醒邮箱", EnUS: "Reminder e-mail"}},
+	{"remind_time", casebook.Names{ZhCN: "提醒时间", EnUS: "Reminder time"}},
+	{"area_code", casebook.Names{ZhCN: "国家/地区码", EnUS: "Area code"}},
+}
+
+func (s *Server) handleListExtendsParams(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		BusinessTypeID    string `query:"business_type_id"`
+		IncidentSubTypeID string `query:"incident_sub_type_id"`
+		ProductCategoryID string `query:"product_category_id"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	params, err := s.Service.ListExtendsParams(r.Context(), req.BusinessTypeID, req.IncidentSubTypeID, req.ProductCategoryID)
+	if err != nil {
+		return err
+	}
+	l := lang(r)
+	list := make([]extendsParam, 0, len(params))
+	for _, p := range params {
+		ep := extendsParam{Tips: p.Tips.In(l), Length: p.MaxLength, Language: l, ParamKey: p.Key, ParamName: p.Name.In(l),
+			ParamDesc: p.Description.In(l), DefaultValue: p.Default, IsShow: 1}
+		if p.Required {
+			ep.Required = 1
+		}
+		list = append(list, ep)
+	}
+	common := make([]commonParam, 0, len(commonParams))
+	for _, c := range commonParams {
+		common = append(common, commonParam{ParamKey: c.key, ParamName: c.name.In(l), IsShow: 1})
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		ExtendsParams []extendsParam `json:"extends_params"`
+		CommonParams  []commonParam  `json:"common_params"`
+	}{list, common})
+}

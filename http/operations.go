@@ -145,7 +145,7 @@ var operations = []operation{
 	{"ListCaseCategories", "GET", "/v2/servicerequest/config/categories", authCustomer, (*Server).handleListCaseCategories, ""},
 	{"ListProductCategories", "GET", "/v2/servicerequest/config/product-categories", authCustomer, (*Server).handleListProductCategories, ""},
 	{"ListProblemTypes", "GET", "/v2/servicerequest/config/problems", authCustomer, (*Server).handleListProblemTypes, ""},
-	{"ListExtendsParams", "GET", "/v2/servicerequest/config/extends-map", authNone, nil, missingDictionaries},
+	{"ListExtendsParams", "GET", "/v2/servicerequest/config/extends-map", authCustomer, (*Server).handleListExtendsParams, ""},
 	{"ListCaseTemplates", "GET", "/v2/servicerequest/config/templates", authCustomer, (*Server).handleListCaseTemplates, ""},
 	{"ListRegions", "GET", "/v2/servicerequest/config/regions", authCustomer, (*Server).handleListRegions, ""},
 	{"ListSeverities", "GET", "/v2/servicerequest/config/severities", authCustomer, (*Server).handleListSeverities, ""},

@@ -133,6 +133,7 @@ func TestDictionaries(t *testing.T) {
 	region := "moon-" + randomHex(4)
 	exported, err := world.cli("dictionary", "export", "-")
 	must(t, err, "dictionary export")
+	restoreDictionaries(t, exported)
 	edited := strings.Replace(string(exported), `"regions": [`,
 		`"regions": [{"id": "`+region+`", "name": {"zh-cn": "月球", "en-us": "Moon"}},`, 1)
 	f := writeFile(t, "dictionaries.json", []byte(edited))
@@ -214,4 +215,75 @@ func TestCaseLimitsAndQuotas(t *testing.T) {
 		_, err := bob.Client.ListCaseQuotas(&req)
 		wantError(t, err, 400, "OSM.01010001")
 	}
+}
+
+// TestExtendsParams: the shipped parameters per problem type, and a
+// required parameter the operator adds is enforced by CreateCases at once
+// (missing, over its length) and accepted at its length.
+func TestExtendsParams(t *testing.T) {
+	alice := world.Alice
+	keys := func(businessType string) []string {
+		t.Helper()
+		resp, err := alice.Client.ListExtendsParams(&model.ListExtendsParamsRequest{BusinessTypeId: businessType, XLanguage: ptr("en-us")})
+		must(t, err, "ListExtendsParams")
+		var out []string
+		for _, p := range *resp.ExtendsParams {
+			out = append(out, str(p.ParamKey))
+		}
+		if resp.CommonParams == nil || len(*resp.CommonParams) != 4 {
+			t.Errorf("common_params: %v", resp.CommonParams)
+		}
+		return out
+	}
+	if got := strings.Join(keys("2"), ","); !strings.HasPrefix(got, "resource_id,error_message") {
+		t.Errorf("fault report parameters: %s", got)
+	}
+	if got := strings.Join(keys("1"), ","); strings.Contains(got, "error_message") || !strings.Contains(got, "resource_id") {
+		t.Errorf("consultation parameters: %s", got)
+	}
+	for _, req := range []model.ListExtendsParamsRequest{
+		{BusinessTypeId: ""}, {BusinessTypeId: "99"},
+		{BusinessTypeId: "1", IncidentSubTypeId: ptr("99")}, {BusinessTypeId: "1", ProductCategoryId: ptr("nope")},
+	} {
+		_, err := alice.Client.ListExtendsParams(&req)
+		wantError(t, err, 400, "OSM.01010001")
+	}
+
+	// The operator makes a parameter of problem type 3 required.
+	key := "contract_" + randomHex(3)
+	exported, err := world.cli("dictionary", "export", "-")
+	must(t, err, "dictionary export")
+	restoreDictionaries(t, exported)
+	edited := strings.Replace(string(exported), `"extends_params": [`,
+		`"extends_params": [{"business_type_id": "3", "key": "`+key+`", "name": {"zh-cn": "合同号", "en-us": "Contract"}, "description": {"zh-cn": "", "en-us": ""}, "tips": {"zh-cn": "", "en-us": ""}, "required": true, "max_length": 8, "default": ""},`, 1)
+	f := writeFile(t, "extends.json", []byte(edited))
+	_, err = world.cli("dictionary", "import", f.Name())
+	must(t, err, "dictionary import")
+	resp, err := alice.Client.ListExtendsParams(&model.ListExtendsParamsRequest{BusinessTypeId: "3"})
+	must(t, err, "ListExtendsParams")
+	if p := (*resp.ExtendsParams)[0]; str(p.ParamKey) != key || i32(p.Required) != 1 || i32(p.Length) != 8 || str(p.ParamName) != "合同号" {
+		t.Errorf("the imported parameter: %+v", p)
+	}
+	create := func(extends map[string]interface{}) error {
+		_, err := alice.Client.CreateCases(&model.CreateCasesRequest{Body: &model.CreateOrderIncidentV2Req{
+			BusinessTypeId: "3", SimpleDescription: "billing", SourceId: sourceAPI, ExtendsMap: extends,
+		}})
+		return err
+	}
+	wantError(t, create(nil), 400, "OSM.01010001")
+	wantError(t, create(map[string]interface{}{key: "123456789"}), 400, "OSM.01010001")
+	must(t, create(map[string]interface{}{key: "12345678"}), "CreateCases with the required parameter at its length")
+	// Other problem types are not affected.
+	createCase(t, alice, "no contract needed "+randomHex(3))
+}
+
+// restoreDictionaries imports the exported set again when the test ends, so
+// that what it imported does not reach other tests.
+func restoreDictionaries(t *testing.T, exported []byte) {
+	f := writeFile(t, "restore.json", exported)
+	t.Cleanup(func() {
+		if _, err := world.cli("dictionary", "import", f.Name()); err != nil {
+			t.Errorf("restore the dictionaries: %v", err)
+		}
+	})
 }
