@@ -1,9 +1,11 @@
 package casebook
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // The configuration dictionaries of the ticket form (ListSeverities, ...):
@@ -12,7 +14,8 @@ import (
 // the moment an import commits.
 
 // Dictionaries returns the operator's dictionary set, or the shipped
-// defaults when none has been imported.
+// defaults when none has been imported. The set is shared: read it, do not
+// modify it.
 func (s *Service) Dictionaries(ctx context.Context) (*Dictionaries, error) {
 	var d *Dictionaries
 	err := s.store.Read(ctx, func(tx Tx) error {
@@ -23,18 +26,38 @@ func (s *Service) Dictionaries(ctx context.Context) (*Dictionaries, error) {
 	return d, err
 }
 
+// findDictionaries reads the stored set. The document is read on every
+// call (so replicas agree), but parsed only when it differs from the last
+// one: parsing and validating costs far more than the read. The set
+// returned is shared and must not be modified.
 func findDictionaries(ctx context.Context, tx Tx) (*Dictionaries, error) {
 	doc, err := tx.FindDictionaries(ctx)
 	if ErrorCode(err) == ENOTFOUND {
-		return DefaultDictionaries(), nil
+		return defaultDictionaries, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("find dictionaries: %w", err)
+	}
+	parsedDictionaries.Lock()
+	defer parsedDictionaries.Unlock()
+	if parsedDictionaries.d != nil && bytes.Equal(parsedDictionaries.doc, doc) {
+		return parsedDictionaries.d, nil
 	}
 	d, err := ParseDictionaries(doc)
 	if err != nil {
 		return nil, fmt.Errorf("stored dictionaries: %w", err)
 	}
+	parsedDictionaries.doc, parsedDictionaries.d = doc, d
 	return d, nil
+}
+
+// defaultDictionaries is the shipped set, shared read-only.
+var defaultDictionaries = DefaultDictionaries()
+
+// parsedDictionaries is the last stored document parsed, and its set.
+var parsedDictionaries struct {
+	sync.Mutex
+	doc []byte
+	d   *Dictionaries
 }
 
 // ExportDictionaries returns the dictionary set in its file form.
