@@ -198,3 +198,25 @@ func TestCreateScoresBounds(t *testing.T) {
 	// Another account's ticket answers like a missing one.
 	env.Account("globex").Master.Do("POST", casesPath+"/"+id+"/score", map[string]any{"incident_satisfaction_list": one}).ExpectError(404, "OSM.01010015")
 }
+
+// TestCreateScoresGroup: group_id (body or query) lets a member rate a
+// group member's ticket; without it, or for a group they are not in, the
+// ticket answers like a missing one.
+func TestCreateScoresGroup(t *testing.T) {
+	env := newTestEnv(t)
+	acme := env.Account("acme")
+	alice, bob, carol := acme.User("alice"), acme.User("bob"), acme.User("carol")
+	team := acme.Group("team", alice, bob)
+	id := caseViaAPI(alice, "team ticket")
+	alice.Do("POST", casesPath+"/"+id+"/action?action_id=close", nil).Expect(200)
+	one := []map[string]any{{"satisfaction_id": 2, "satisfaction_value": 4}}
+	path := casesPath + "/" + id + "/score"
+	bob.Do("POST", path, map[string]any{"incident_satisfaction_list": one}).ExpectError(404, "OSM.01010015")
+	carol.Do("POST", path, map[string]any{"incident_satisfaction_list": one, "group_id": team}).ExpectError(404, "OSM.01010015")
+	bob.Do("POST", path+"?group_id="+team, map[string]any{"incident_satisfaction_list": one}).Expect(200)
+	var d caseDetailBody
+	alice.Do("GET", casesPath+"/"+id, nil).Expect(200).JSON(&d)
+	if s := d.Detail.IncidentSatisfaction; len(s) != 1 || s[0].SatisfactionID != 2 || s[0].SatisfactionValue != 4 || s[0].SatisfactionName != "专业程度" || s[0].PerValue != 5 {
+		t.Errorf("scores: %+v", s)
+	}
+}
