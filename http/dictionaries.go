@@ -11,7 +11,7 @@ import (
 // quota, and the satisfaction scores of a finished ticket. Names come in the
 // request's X-Language; the Service checks every id.
 
-func lang(r *http.Request) string { return requestInfoFrom(r.Context()).Lang }
+func languageOf(r *http.Request) string { return requestInfoFrom(r.Context()).Lang }
 
 // listSeveritiesRequest is ListSeverities.
 type listSeveritiesRequest struct {
@@ -19,8 +19,8 @@ type listSeveritiesRequest struct {
 	BusinessTypeID    string `query:"business_type_id"`
 }
 
-// severity is SeverityV2Do.
-type severity struct {
+// severityInfo is SeverityV2Do.
+type severityInfo struct {
 	Language     string `json:"language"`
 	SeverityName string `json:"severity_name"`
 	SeverityID   string `json:"severity_id"`
@@ -35,14 +35,14 @@ func (s *Server) handleListSeverities(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	l := lang(r)
-	list := make([]severity, 0, len(items))
+	l := languageOf(r)
+	list := make([]severityInfo, 0, len(items))
 	for _, e := range items {
-		list = append(list, severity{Language: l, SeverityName: e.Name.In(l), SeverityID: e.ID})
+		list = append(list, severityInfo{Language: l, SeverityName: e.Name.In(l), SeverityID: e.ID})
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		Show         bool       `json:"show"`
-		SeverityList []severity `json:"severity_list"`
+		SeverityList []severityInfo `json:"severity_list"`
 	}{true, list})
 }
 
@@ -64,7 +64,7 @@ func (s *Server) handleListProblemTypes(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	l := lang(r)
+	l := languageOf(r)
 	list := make([]problemType, 0, len(types))
 	for _, p := range types {
 		list = append(list, problemType{p.ID, p.Name.In(l), strconv.Itoa(p.CaseType)})
@@ -102,7 +102,7 @@ func (s *Server) handleListProductCategories(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	list := toProductCategories(ps, lang(r))
+	list := toProductCategories(ps, languageOf(r))
 	return writeJSON(w, http.StatusOK, struct {
 		TotalCount int               `json:"total_count"`
 		List       []productCategory `json:"incident_product_category_list"`
@@ -129,7 +129,7 @@ func (s *Server) handleListCaseCategories(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	l := lang(r)
+	l := languageOf(r)
 	products := toProductCategories(ps, l)
 	list := make([]caseCategory, 0, len(cats))
 	for _, c := range cats {
@@ -156,7 +156,7 @@ func (s *Server) handleListRegions(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	l := lang(r)
+	l := languageOf(r)
 	list := make([]dataCenter, 0, len(regions))
 	for _, rg := range regions {
 		list = append(list, dataCenter{RegionID: rg.ID, RegionName: rg.Name.In(l)})
@@ -167,9 +167,9 @@ func (s *Server) handleListRegions(w http.ResponseWriter, r *http.Request) error
 	}{len(list), list})
 }
 
-// region is Region of ListCustomersRegions: the regions of the ticket
+// customerRegion is Region of ListCustomersRegions: the regions of the ticket
 // form, as Casebook has no partner sub-customers with regions of their own.
-type region struct {
+type customerRegion struct {
 	RegionID   string `json:"region_id"`
 	RegionName string `json:"region_name"`
 }
@@ -182,14 +182,14 @@ func (s *Server) handleListCustomersRegions(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	l := lang(r)
-	list := make([]region, 0, len(regions))
+	l := languageOf(r)
+	list := make([]customerRegion, 0, len(regions))
 	for _, rg := range regions {
-		list = append(list, region{rg.ID, rg.Name.In(l)})
+		list = append(list, customerRegion{rg.ID, rg.Name.In(l)})
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		Count int      `json:"count"`
-		List  []region `json:"region_infos"`
+		List  []customerRegion `json:"region_infos"`
 	}{len(list), list})
 }
 
@@ -208,7 +208,7 @@ func (s *Server) handleListAreaCodes(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	l := lang(r)
+	l := languageOf(r)
 	list := make([]areaCode, 0, len(codes))
 	for _, a := range codes {
 		list = append(list, areaCode{a.ID, a.Code, a.Name.In(l)})
@@ -234,7 +234,7 @@ func (s *Server) handleListSatisfactionDimensions(w http.ResponseWriter, r *http
 	if err != nil {
 		return err
 	}
-	l := lang(r)
+	l := languageOf(r)
 	list := make([]satisfactionDimension, 0, len(dims))
 	for _, d := range dims {
 		list = append(list, satisfactionDimension{d.ID, d.Name.In(l), d.Description.In(l), d.MaxValue, d.CategoryID})
@@ -263,7 +263,7 @@ func (s *Server) handleListCaseTemplates(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	l := lang(r)
+	l := languageOf(r)
 	list := make([]caseTemplate, 0, len(templates))
 	for _, t := range templates {
 		list = append(list, caseTemplate{t.ID, t.Name.In(l), t.Content.In(l)})
@@ -365,8 +365,8 @@ func scoreInputs(in []satisfactionInput) []casebook.ScoreInput {
 	return out
 }
 
-// extendsParam is ExtendsParamV2: a text parameter (param_type 0), shown.
-type extendsParam struct {
+// configExtendsParam is ExtendsParamV2: a text parameter (param_type 0), shown.
+type configExtendsParam struct {
 	Tips         string `json:"tips"`
 	Required     int    `json:"required"`
 	Length       int    `json:"length"`
@@ -380,15 +380,15 @@ type extendsParam struct {
 	IsSensitive  int    `json:"is_sensitive"`
 }
 
-// commonParam is CommonParamV2: the optional contact fields of CreateCases.
-type commonParam struct {
+// configCommonParam is CommonParamV2: the optional contact fields of CreateCases.
+type configCommonParam struct {
 	ParamKey   string `json:"param_key"`
 	ParamName  string `json:"param_name"`
 	IsShow     int    `json:"is_show"`
 	IsRequired int    `json:"is_required"`
 }
 
-var commonParams = []struct {
+var configCommonParams = []struct {
 	key  string
 	name casebook.Names
 }{
@@ -411,22 +411,22 @@ func (s *Server) handleListExtendsParams(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	l := lang(r)
-	list := make([]extendsParam, 0, len(params))
+	l := languageOf(r)
+	list := make([]configExtendsParam, 0, len(params))
 	for _, p := range params {
-		ep := extendsParam{Tips: p.Tips.In(l), Length: p.MaxLength, Language: l, ParamKey: p.Key, ParamName: p.Name.In(l),
+		ep := configExtendsParam{Tips: p.Tips.In(l), Length: p.MaxLength, Language: l, ParamKey: p.Key, ParamName: p.Name.In(l),
 			ParamDesc: p.Description.In(l), DefaultValue: p.Default, IsShow: 1}
 		if p.Required {
 			ep.Required = 1
 		}
 		list = append(list, ep)
 	}
-	common := make([]commonParam, 0, len(commonParams))
-	for _, c := range commonParams {
-		common = append(common, commonParam{ParamKey: c.key, ParamName: c.name.In(l), IsShow: 1})
+	common := make([]configCommonParam, 0, len(configCommonParams))
+	for _, c := range configCommonParams {
+		common = append(common, configCommonParam{ParamKey: c.key, ParamName: c.name.In(l), IsShow: 1})
 	}
 	return writeJSON(w, http.StatusOK, struct {
-		ExtendsParams []extendsParam `json:"extends_params"`
-		CommonParams  []commonParam  `json:"common_params"`
+		ExtendsParams []configExtendsParam `json:"extends_params"`
+		CommonParams  []configCommonParam  `json:"common_params"`
 	}{list, common})
 }
