@@ -41,7 +41,7 @@ func (s *Server) handleListSeverities(w http.ResponseWriter, r *http.Request) er
 		list = append(list, severityInfo{Language: l, SeverityName: e.Name.In(l), SeverityID: e.ID})
 	}
 	return writeJSON(w, http.StatusOK, struct {
-		Show         bool       `json:"show"`
+		Show         bool           `json:"show"`
 		SeverityList []severityInfo `json:"severity_list"`
 	}{true, list})
 }
@@ -188,7 +188,7 @@ func (s *Server) handleListCustomersRegions(w http.ResponseWriter, r *http.Reque
 		list = append(list, customerRegion{rg.ID, rg.Name.In(l)})
 	}
 	return writeJSON(w, http.StatusOK, struct {
-		Count int      `json:"count"`
+		Count int              `json:"count"`
 		List  []customerRegion `json:"region_infos"`
 	}{len(list), list})
 }
