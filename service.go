@@ -121,6 +121,7 @@ type CaseInput struct {
 type CaseDetail struct {
 	Case     *Case
 	Messages []*Message
+	Scores   []Score // satisfaction scores, by dimension id; empty until rated
 }
 
 // Customer ticket actions (UpdateCases action_id).
@@ -136,6 +137,7 @@ type CaseActionInput struct {
 	Action      string
 	Judgement   string
 	OperateDesc string
+	Scores      []ScoreInput // close only: the satisfaction scores, stored once
 }
 
 // UploadInput describes an attachment being uploaded.

@@ -13,21 +13,14 @@ const (
 	caseTakenByOtherText = "The case is handled by another engineer."
 )
 
-// Validate checks a ticket submission against the documented limits and the
-// dictionaries. It does not touch the store.
+// Validate checks a ticket submission against the documented limits. It
+// does not touch the store; CreateCase then checks the ids against the
+// dictionaries (checkIDs).
 func (in *CaseInput) Validate() error {
 	if in.BusinessTypeID == "" {
 		return Invalidf("business_type_id", "business_type_id is required.")
 	} else if err := checkLen("business_type_id", in.BusinessTypeID, MaxBusinessTypeIDLength); err != nil {
 		return err
-	} else if !DictHas(DictBusinessType, in.BusinessTypeID) {
-		return Invalidf("business_type_id", "Unknown business_type_id %q.", in.BusinessTypeID)
-	}
-	if in.SeverityID != "" && !DictHas(DictSeverity, in.SeverityID) {
-		return Invalidf("severity_id", "Severity Id does not exist.").WithReason(ReasonSeverityNotFound)
-	}
-	if caseType, ok := BusinessCaseType(in.BusinessTypeID); ok && caseType == BusinessCaseFault && in.RegionID == "" {
-		return Invalidf("region_id", "region_id is required for a fault report.")
 	}
 	if strings.TrimSpace(in.SimpleDescription) == "" {
 		return Invalidf("simple_description", "simple_description is required.")
@@ -77,6 +70,13 @@ func (s *Service) CreateCase(ctx context.Context, p *Principal, in CaseInput) (*
 		return nil, err
 	}
 	if err := s.checkAccessoryIDs(in.AccessoryIDs, MaxAccessoryIDLength); err != nil {
+		return nil, err
+	}
+	dict, err := s.Dictionaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.checkIDs(dict); err != nil {
 		return nil, err
 	}
 
@@ -237,7 +237,10 @@ func (s *Service) readCaseDetail(ctx context.Context, find func(tx Tx) (*Case, e
 			return err
 		}
 		d.Case = c
-		d.Messages, err = allMessages(ctx, tx, c)
+		if d.Messages, err = allMessages(ctx, tx, c); err != nil {
+			return err
+		}
+		d.Scores, err = findScores(ctx, tx, c)
 		return err
 	})
 	if err != nil {
@@ -284,6 +287,20 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 	} else if err := checkLen("operate_desc", in.OperateDesc, MaxJudgementLength); err != nil {
 		return err
 	}
+	// Scores come only with close, where they are stored once.
+	var scores []Score
+	if len(in.Scores) > 0 {
+		if in.Action != CaseActionClose {
+			return Invalidf("incident_satisfaction_list", "Satisfaction scores are only taken with close.")
+		}
+		d, err := s.Dictionaries(ctx)
+		if err != nil {
+			return err
+		}
+		if scores, err = checkScores(d, in.Scores); err != nil {
+			return err
+		}
+	}
 
 	return s.store.Write(ctx, func(tx Tx) error {
 		c, err := tx.FindCase(ctx, scope, id)
@@ -321,6 +338,11 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return fmt.Errorf("update case: %w", err)
+		}
+		if len(scores) > 0 {
+			if err := tx.CreateScores(ctx, c.AccountID, c.ID, scores, now); err != nil {
+				return err
+			}
 		}
 		if !CaseIsOpen(c.Status) {
 			actor := AuditEvent{ActorRealm: RealmCustomer, ActorID: p.UserID, ActorName: p.UserName}

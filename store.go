@@ -52,6 +52,8 @@ type Tx interface {
 	AuthorizationTx
 	CredentialTx
 	AuditTx
+	DictionaryTx
+	ScoreTx
 }
 
 // AccountTx reads and writes accounts.
@@ -241,4 +243,22 @@ type BlobStore interface {
 type Sealer interface {
 	Seal(plaintext, associatedData []byte) ([]byte, error)
 	Open(sealed, associatedData []byte) ([]byte, error)
+}
+
+// DictionaryTx keeps the operator's dictionary set (Dictionaries) as one
+// JSON document, replaced whole so an import is atomic.
+type DictionaryTx interface {
+	// FindDictionaries returns the stored document; ENOTFOUND if the
+	// operator never imported one (the defaults apply).
+	FindDictionaries(ctx context.Context) ([]byte, error)
+	SaveDictionaries(ctx context.Context, document []byte, at time.Time) error
+}
+
+// ScoreTx keeps the satisfaction scores of tickets, given once per ticket.
+type ScoreTx interface {
+	// CreateScores stores the scores of a ticket; ECONFLICT if it has some.
+	CreateScores(ctx context.Context, accountID, caseID string, scores []Score, at time.Time) error
+	// FindScores returns the scores of a ticket, by dimension id; none is
+	// an empty list, not an error.
+	FindScores(ctx context.Context, accountID, caseID string) ([]Score, error)
 }

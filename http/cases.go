@@ -159,14 +159,14 @@ type labelInfo struct {
 	Color   string `json:"color"`
 }
 
-func toIncidentInfo(c *casebook.Case, lang string) incidentInfo {
+func toIncidentInfo(c *casebook.Case, dict *casebook.Dictionaries, lang string) incidentInfo {
 	return incidentInfo{
 		XCustomerID:       c.CreatorID,
 		XCustomerName:     c.CreatorName,
 		Status:            c.Status,
 		IncidentID:        c.ID,
-		BusinessTypeName:  casebook.DictName(casebook.DictBusinessType, c.BusinessTypeID, lang),
-		IncidentTypeName:  casebook.DictName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
+		BusinessTypeName:  dict.CaseName(casebook.DictBusinessType, c.BusinessTypeID, lang),
+		IncidentTypeName:  dict.CaseName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
 		CustomerID:        c.AccountID,
 		DCName:            c.RegionID,
 		SimpleDescription: c.SimpleDescription,
@@ -229,9 +229,13 @@ func (s *Server) handleListCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	dict, err := s.Service.Dictionaries(r.Context())
+	if err != nil {
+		return err
+	}
 	resp := listCasesResponse{TotalCount: caseTotal(total), IncidentInfoList: make([]incidentInfo, 0, len(cases))}
 	for _, c := range cases {
-		resp.IncidentInfoList = append(resp.IncidentInfoList, toIncidentInfo(c, info.Lang))
+		resp.IncidentInfoList = append(resp.IncidentInfoList, toIncidentInfo(c, dict, info.Lang))
 	}
 	return writeJSON(w, http.StatusOK, resp)
 }
@@ -332,11 +336,29 @@ type incidentExtInfo struct {
 	RemindTime   string `json:"remind_time,omitempty"`
 }
 
-// satisfactionRecord is IncidentSatisfactionV2Do as returned; scores are
-// validated but not stored, so the list is always empty.
+// satisfactionRecord is IncidentSatisfactionV2Do as returned: a stored
+// score, with its dimension's names when the dimension is still configured.
 type satisfactionRecord struct {
-	SatisfactionID    int `json:"satisfaction_id"`
-	SatisfactionValue int `json:"satisfaction_value"`
+	SatisfactionID    int    `json:"satisfaction_id"`
+	SatisfactionValue int    `json:"satisfaction_value"`
+	Value             int    `json:"value"`
+	SatisfactionName  string `json:"satisfaction_name,omitempty"`
+	PerValue          int    `json:"per_value,omitempty"`
+	SatCategoryID     string `json:"sat_category_id,omitempty"`
+	SatCategoryName   string `json:"sat_category_name,omitempty"`
+}
+
+func toSatisfactionRecords(scores []casebook.Score, lang string) []satisfactionRecord {
+	list := make([]satisfactionRecord, 0, len(scores))
+	for _, sc := range scores {
+		rec := satisfactionRecord{SatisfactionID: sc.DimensionID, SatisfactionValue: sc.Value, Value: sc.Value}
+		if d := sc.Dimension; d != nil {
+			rec.SatisfactionName, rec.PerValue = d.Name.In(lang), d.MaxValue
+			rec.SatCategoryID, rec.SatCategoryName = d.CategoryID, d.CategoryName.In(lang)
+		}
+		list = append(list, rec)
+	}
+	return list
 }
 
 // messageInfo serves both IncidentMessageV2 (detail) and QueryMessageInfoV2
@@ -389,6 +411,10 @@ func (s *Server) handleShowCaseDetail(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return hideCaseDenial(err)
 	}
+	dict, err := s.Service.Dictionaries(r.Context())
+	if err != nil {
+		return err
+	}
 	c := d.Case
 	detail := incidentDetail{
 		XCustomerID:          c.CreatorID,
@@ -396,16 +422,16 @@ func (s *Server) handleShowCaseDetail(w http.ResponseWriter, r *http.Request) er
 		Status:               c.Status,
 		Judgement:            c.Judgement,
 		IncidentID:           c.ID,
-		BusinessTypeName:     casebook.DictName(casebook.DictBusinessType, c.BusinessTypeID, lang),
-		IncidentTypeName:     casebook.DictName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
+		BusinessTypeName:     dict.CaseName(casebook.DictBusinessType, c.BusinessTypeID, lang),
+		IncidentTypeName:     dict.CaseName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
 		CustomerID:           c.AccountID,
 		DCName:               c.RegionID,
 		SimpleDescription:    c.SimpleDescription,
 		SourceName:           casebook.DictName(casebook.DictSource, c.SourceID, lang),
 		CreateTime:           formatTime(c.CreatedAt),
 		MessageList:          make([]messageInfo, 0, len(d.Messages)),
-		IncidentSatisfaction: []satisfactionRecord{},
-		SeverityName:         casebook.DictName(casebook.DictSeverity, c.SeverityID, lang),
+		IncidentSatisfaction: toSatisfactionRecords(d.Scores, lang),
+		SeverityName:         dict.CaseName(casebook.DictSeverity, c.SeverityID, lang),
 		ExtInfo: incidentExtInfo{
 			AreaCode:     c.AreaCode,
 			RemindMobile: c.RemindMobile,
@@ -438,8 +464,8 @@ func (s *Server) handleShowCaseStatus(w http.ResponseWriter, r *http.Request) er
 }
 
 // satisfactionInput is IncidentSatisfactionV2Do as submitted. Pointers
-// tell a missing required field from a zero. Scores are checked and not
-// stored (the Service does not take them).
+// tell a missing required field from a zero. The tags bound the wire
+// values; the Service checks them against the satisfaction dimensions.
 type satisfactionInput struct {
 	Value             *int64 `json:"value" min:"0" max:"MaxSatisfactionValue"`
 	SatisfactionID    *int64 `json:"satisfaction_id" required:"true" min:"0" max:"MaxSatisfactionID"`
@@ -473,6 +499,7 @@ func (s *Server) handleUpdateCases(w http.ResponseWriter, r *http.Request) error
 		Action:      req.ActionID,
 		Judgement:   req.Body.Judgement,
 		OperateDesc: req.Body.OperateDesc,
+		Scores:      scoreInputs(req.Body.IncidentSatisfactionList),
 	})
 	if err != nil {
 		return hideCaseDenial(err)

@@ -57,22 +57,23 @@ func keysOf(m map[string]json.RawMessage) []string {
 
 type caseDetailBody struct {
 	Detail struct {
-		IncidentID        string  `json:"incident_id"`
-		Status            int     `json:"status"`
-		Judgement         string  `json:"judgement"`
-		BusinessTypeName  string  `json:"business_type_name"`
-		IncidentTypeName  string  `json:"incident_type_name"`
-		SourceName        string  `json:"source_name"`
-		SeverityName      string  `json:"severity_name"`
-		CustomerID        string  `json:"customer_id"`
-		XCustomerID       string  `json:"xcustomer_id"`
-		XCustomerName     string  `json:"xcustomer_name"`
-		DCName            string  `json:"dc_name"`
-		SimpleDescription string  `json:"simple_description"`
-		CreateTime        string  `json:"create_time"`
-		ResolveTime       *int64  `json:"resolve_time"`
-		MessageList       []msgJS `json:"message_list"`
-		ExtInfo           struct {
+		IncidentID           string               `json:"incident_id"`
+		Status               int                  `json:"status"`
+		Judgement            string               `json:"judgement"`
+		IncidentSatisfaction []satisfactionRecord `json:"incident_satisfaction"`
+		BusinessTypeName     string               `json:"business_type_name"`
+		IncidentTypeName     string               `json:"incident_type_name"`
+		SourceName           string               `json:"source_name"`
+		SeverityName         string               `json:"severity_name"`
+		CustomerID           string               `json:"customer_id"`
+		XCustomerID          string               `json:"xcustomer_id"`
+		XCustomerName        string               `json:"xcustomer_name"`
+		DCName               string               `json:"dc_name"`
+		SimpleDescription    string               `json:"simple_description"`
+		CreateTime           string               `json:"create_time"`
+		ResolveTime          *int64               `json:"resolve_time"`
+		MessageList          []msgJS              `json:"message_list"`
+		ExtInfo              struct {
 			RemindMobile string `json:"remind_mobile"`
 			RemindMail   string `json:"remind_mail"`
 			RemindTime   string `json:"remind_time"`
@@ -184,6 +185,11 @@ func TestCaseCreateAndShowDetail(t *testing.T) {
 func TestCaseCreateLimits(t *testing.T) {
 	env := newTestEnv(t)
 	u := env.Account("acme").Master
+	// Ids at their length bounds exist only if the operator says so.
+	importDictionaries(t, env, func(d *casebook.Dictionaries) {
+		d.CaseCategories = append(d.CaseCategories, casebook.DictItem{ID: strings.Repeat("x", 32), Name: casebook.Names{ZhCN: "x", EnUS: "x"}})
+		d.Regions = append(d.Regions, casebook.DictItem{ID: strings.Repeat("r", 64), Name: casebook.Names{ZhCN: "r", EnUS: "r"}})
+	})
 
 	base := func() map[string]any {
 		return map[string]any{"business_type_id": "1", "simple_description": "d", "source_id": casebook.SourceAPI}
@@ -211,6 +217,10 @@ func TestCaseCreateLimits(t *testing.T) {
 		{"product category at 65", with("product_category_id", strings.Repeat("x", 65)), false, "OSM.01010001"},
 		{"region at 64", with("region_id", strings.Repeat("r", 64)), true, ""},
 		{"region at 65", with("region_id", strings.Repeat("r", 65)), false, "OSM.01010001"},
+		{"unknown region", with("region_id", "mars-1"), false, "Unknown region_id"},
+		{"unknown product", with("product_category_id", "nope"), false, "Unknown product_category_id"},
+		{"unknown sub type", with("incident_sub_type_id", "99"), false, "Unknown incident_sub_type_id"},
+		{"unknown problem type", with("business_type_id", "99"), false, "Unknown business_type_id"},
 		{"source at 33", with("source_id", strings.Repeat("s", 33)), false, "OSM.01010001"},
 		{"mobile at 32", with("remind_mobile", strings.Repeat("1", 32)), true, ""},
 		{"mobile at 33", with("remind_mobile", strings.Repeat("1", 33)), false, "OSM.01010001"},
@@ -514,7 +524,7 @@ func TestCaseUpdateActions(t *testing.T) {
 		}
 		return map[string]any{"incident_satisfaction_list": list}
 	}
-	good := map[string]any{"satisfaction_id": 9999, "satisfaction_value": 65535, "value": 65535, "satisfaction_name": strings.Repeat("n", 32)}
+	good := map[string]any{"satisfaction_id": 1, "satisfaction_value": 1}
 	for _, tc := range []struct {
 		name string
 		body any
@@ -536,13 +546,32 @@ func TestCaseUpdateActions(t *testing.T) {
 		})
 	}
 
-	// close at the bounds: the ticket ends, with judgement and resolve time.
-	body := sat(100, good)
+	// close at the bounds: the ticket ends, with judgement, resolve time
+	// and 100 scores at their highest ids, values and name lengths, which
+	// the operator's dimensions must allow.
+	importDictionaries(t, env, func(d *casebook.Dictionaries) {
+		for i := 0; i < casebook.MaxSatisfactions; i++ {
+			name := fmt.Sprintf("%032d", i)
+			d.SatisfactionDimensions = append(d.SatisfactionDimensions, casebook.SatisfactionDimension{
+				ID: casebook.MaxSatisfactionID - i, Name: casebook.Names{ZhCN: name, EnUS: name}, MaxValue: casebook.MaxSatisfactionValue,
+			})
+		}
+	})
+	list := make([]map[string]any, casebook.MaxSatisfactions)
+	for i := range list {
+		list[i] = map[string]any{"satisfaction_id": casebook.MaxSatisfactionID - i, "satisfaction_value": 65535, "value": 65535, "satisfaction_name": fmt.Sprintf("%032d", i)}
+	}
+	body := map[string]any{"incident_satisfaction_list": list}
 	body["judgement"] = strings.Repeat("好", 400)
 	body["operate_desc"] = strings.Repeat("d", 400)
 	action("close", body).Expect(200)
 	var d caseDetailBody
 	u.Do("GET", casesPath+"/"+id, nil).Expect(200).JSON(&d)
+	if n := len(d.Detail.IncidentSatisfaction); n != casebook.MaxSatisfactions {
+		t.Errorf("after close: %d scores shown, want %d", n, casebook.MaxSatisfactions)
+	} else if sc := d.Detail.IncidentSatisfaction[0]; sc.SatisfactionID != casebook.MaxSatisfactionID-casebook.MaxSatisfactions+1 || sc.SatisfactionValue != 65535 {
+		t.Errorf("first score shown: %+v", sc)
+	}
 	if d.Detail.Status != casebook.CaseStatusCompleted || d.Detail.Judgement != strings.Repeat("好", 400) {
 		t.Errorf("after close: status %d judgement %q", d.Detail.Status, d.Detail.Judgement)
 	}

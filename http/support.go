@@ -100,7 +100,7 @@ type supportCase struct {
 	LastUrgedAt       *string   `json:"last_urged_at"`
 }
 
-func toSupportCase(c *casebook.Case, accountName, lang string) supportCase {
+func toSupportCase(c *casebook.Case, dict *casebook.Dictionaries, accountName, lang string) supportCase {
 	return supportCase{
 		ID:                c.ID,
 		Account:           namedRef{ID: c.AccountID, Name: accountName},
@@ -108,14 +108,14 @@ func toSupportCase(c *casebook.Case, accountName, lang string) supportCase {
 		Status:            c.Status,
 		Assignee:          optionalRef(c.AssigneeID, c.AssigneeName),
 		BusinessTypeID:    c.BusinessTypeID,
-		BusinessTypeName:  casebook.DictName(casebook.DictBusinessType, c.BusinessTypeID, lang),
+		BusinessTypeName:  dict.CaseName(casebook.DictBusinessType, c.BusinessTypeID, lang),
 		IncidentSubTypeID: c.IncidentSubTypeID,
-		IncidentTypeName:  casebook.DictName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
+		IncidentTypeName:  dict.CaseName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
 		ProductCategoryID: c.ProductCategoryID,
 		RegionID:          c.RegionID,
 		ProjectID:         c.ProjectID,
 		SeverityID:        c.SeverityID,
-		SeverityName:      casebook.DictName(casebook.DictSeverity, c.SeverityID, lang),
+		SeverityName:      dict.CaseName(casebook.DictSeverity, c.SeverityID, lang),
 		SimpleDescription: c.SimpleDescription,
 		CreatedAt:         formatTime(c.CreatedAt),
 		UpdatedAt:         formatTime(c.UpdatedAt),
@@ -126,11 +126,15 @@ func toSupportCase(c *casebook.Case, accountName, lang string) supportCase {
 
 // writeSupportCase answers with one ticket.
 func (s *Server) writeSupportCase(w http.ResponseWriter, r *http.Request, status int, c *casebook.Case) error {
+	dict, err := s.Service.Dictionaries(r.Context())
+	if err != nil {
+		return err
+	}
 	names, err := s.accountNames(r.Context(), c.AccountID)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, status, toSupportCase(c, names[c.AccountID], requestInfoFrom(r.Context()).Lang))
+	return writeJSON(w, status, toSupportCase(c, dict, names[c.AccountID], requestInfoFrom(r.Context()).Lang))
 }
 
 // handleSupportListCases is the queue: every account's tickets, newest
@@ -177,6 +181,10 @@ func (s *Server) handleSupportListCases(w http.ResponseWriter, r *http.Request) 
 	for _, c := range cases {
 		ids = append(ids, c.AccountID)
 	}
+	dict, err := s.Service.Dictionaries(ctx)
+	if err != nil {
+		return err
+	}
 	names, err := s.accountNames(ctx, ids...)
 	if err != nil {
 		return err
@@ -187,7 +195,7 @@ func (s *Server) handleSupportListCases(w http.ResponseWriter, r *http.Request) 
 		Cases      []supportCase `json:"cases"`
 	}{TotalCount: total, Cases: make([]supportCase, 0, len(cases))}
 	for _, c := range cases {
-		resp.Cases = append(resp.Cases, toSupportCase(c, names[c.AccountID], lang))
+		resp.Cases = append(resp.Cases, toSupportCase(c, dict, names[c.AccountID], lang))
 	}
 	return writeJSON(w, http.StatusOK, resp)
 }
@@ -247,6 +255,10 @@ func (s *Server) handleSupportShowCase(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	dict, err := s.Service.Dictionaries(r.Context())
+	if err != nil {
+		return err
+	}
 	resp := struct {
 		supportCase
 		Contact    supportContact    `json:"contact"`
@@ -254,7 +266,7 @@ func (s *Server) handleSupportShowCase(w http.ResponseWriter, r *http.Request) e
 		Judgement  string            `json:"judgement"`
 		Messages   []supportMessage  `json:"messages"`
 	}{
-		supportCase: toSupportCase(c, names[c.AccountID], requestInfoFrom(r.Context()).Lang),
+		supportCase: toSupportCase(c, dict, names[c.AccountID], requestInfoFrom(r.Context()).Lang),
 		Contact:     supportContact{RemindMobile: c.RemindMobile, RemindMail: c.RemindMail, RemindTime: c.RemindTime, AreaCode: c.AreaCode},
 		ExtendsMap:  c.ExtendsMap,
 		Judgement:   c.Judgement,

@@ -20,7 +20,7 @@ func TestCaseLifecycle(t *testing.T) {
 		Body: &model.CreateOrderIncidentV2Req{
 			BusinessTypeId:    "1",
 			IncidentSubTypeId: ptr("3"),
-			ProductCategoryId: ptr("ecs"),
+			ProductCategoryId: ptr("b5f0be5c9639466184abf80e01f9fa1d"),
 			RegionId:          ptr("cn-south-1"),
 			SimpleDescription: description,
 			SourceId:          sourceAPI,

@@ -51,9 +51,8 @@ func outsideTheSubset(c *osm.OsmClient, caseID string) map[string]func() error {
 			_, err := c.ListCaseOperateLogs(&model.ListCaseOperateLogsRequest{CaseId: caseID})
 			return err
 		},
-		"ListCaseCounts":     func() error { _, err := c.ListCaseCounts(&model.ListCaseCountsRequest{}); return err },
-		"ListCaseCategories": func() error { _, err := c.ListCaseCategories(&model.ListCaseCategoriesRequest{}); return err },
-		"ShowLoginType":      func() error { _, err := c.ShowLoginType(&model.ShowLoginTypeRequest{}); return err },
+		"ListCaseCounts": func() error { _, err := c.ListCaseCounts(&model.ListCaseCountsRequest{}); return err },
+		"ShowLoginType":  func() error { _, err := c.ShowLoginType(&model.ShowLoginTypeRequest{}); return err },
 		"UploadJsonAccessories": func() error {
 			_, err := c.UploadJsonAccessories(&model.UploadJsonAccessoriesRequest{Body: &model.AccessoryJsonFormatReq{AccessoryName: "a.txt", AccessoryFrom: model.GetAccessoryJsonFormatReqAccessoryFromEnum().INCIDENT, AccessoryData: "aGk="}})
 			return err

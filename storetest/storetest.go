@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("ConcurrentRelations", func(t *testing.T) { testConcurrentRelations(t, open(t)) })
 	t.Run("ConcurrentSweep", func(t *testing.T) { testConcurrentSweep(t, open(t)) })
 	t.Run("ConcurrentUploads", func(t *testing.T) { testConcurrentUploads(t, open(t)) })
+	t.Run("Dictionaries", func(t *testing.T) { testDictionaries(t, open(t)) })
+	t.Run("Scores", func(t *testing.T) { testScores(t, open(t)) })
 }
 
 // RunBounds runs the tests of the suite that lower a store's bounds

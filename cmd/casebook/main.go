@@ -114,6 +114,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return (&AccessKeyCommand{Main: m}).Run(ctx, args)
 	case "audit":
 		return (&AuditCommand{Main: m}).Run(ctx, args)
+	case "dictionary":
+		return (&DictionaryCommand{Main: m}).Run(ctx, args)
 	case "demo":
 		return (&DemoCommand{Main: m}).Run(ctx, args)
 	case "version", "-version", "--version":
@@ -154,6 +156,7 @@ Commands:
 	engineer    create, list, disable or enable support engineers, or change a password
 	accesskey   create, list, disable, enable or delete AK/SK pairs
 	audit       list the audit log
+	dictionary  export or import the dictionaries of the ticket form
 	demo        load a demo dataset and print how to log in
 
 Run "casebook <command> -h" for a command's flags. Every setting of the

@@ -1,0 +1,432 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/casebook/casebook"
+)
+
+// The configuration dictionaries of the ticket form, the tenant's limits and
+// quota, and the satisfaction scores of a finished ticket. Names come in the
+// request's X-Language; the Service checks every id.
+
+func languageOf(r *http.Request) string { return requestInfoFrom(r.Context()).Lang }
+
+// listSeveritiesRequest is ListSeverities.
+type listSeveritiesRequest struct {
+	ProductCategoryID string `query:"product_category_id"`
+	BusinessTypeID    string `query:"business_type_id"`
+}
+
+// severityInfo is SeverityV2Do.
+type severityInfo struct {
+	Language     string `json:"language"`
+	SeverityName string `json:"severity_name"`
+	SeverityID   string `json:"severity_id"`
+}
+
+func (s *Server) handleListSeverities(w http.ResponseWriter, r *http.Request) error {
+	var req listSeveritiesRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	items, err := s.Service.ListSeverities(r.Context(), req.ProductCategoryID, req.BusinessTypeID)
+	if err != nil {
+		return err
+	}
+	l := languageOf(r)
+	list := make([]severityInfo, 0, len(items))
+	for _, e := range items {
+		list = append(list, severityInfo{Language: l, SeverityName: e.Name.In(l), SeverityID: e.ID})
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		Show         bool           `json:"show"`
+		SeverityList []severityInfo `json:"severity_list"`
+	}{true, list})
+}
+
+// problemType is SimpleIncidentBusinessTypeV2; case_type is a string there.
+type problemType struct {
+	BusinessTypeID   string `json:"business_type_id"`
+	BusinessTypeName string `json:"business_type_name"`
+	CaseType         string `json:"case_type"`
+}
+
+func (s *Server) handleListProblemTypes(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		ProductCategoryID string `query:"product_category_id"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	types, err := s.Service.ListProblemTypes(r.Context(), req.ProductCategoryID)
+	if err != nil {
+		return err
+	}
+	l := languageOf(r)
+	list := make([]problemType, 0, len(types))
+	for _, p := range types {
+		list = append(list, problemType{p.ID, p.Name.In(l), strconv.Itoa(p.CaseType)})
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		TotalCount int           `json:"total_count"`
+		List       []problemType `json:"incident_business_type_list"`
+	}{len(list), list})
+}
+
+// productCategory is IncidentProductCategoryV2.
+type productCategory struct {
+	ID          string `json:"incident_product_category_id"`
+	Name        string `json:"incident_product_category_name"`
+	Description string `json:"incident_product_category_desc"`
+	Acronym     string `json:"incident_product_category_acronym"`
+}
+
+func toProductCategories(ps []casebook.ProductCategory, l string) []productCategory {
+	list := make([]productCategory, 0, len(ps))
+	for _, p := range ps {
+		list = append(list, productCategory{p.ID, p.Name.In(l), p.Description.In(l), p.Acronym})
+	}
+	return list
+}
+
+func (s *Server) handleListProductCategories(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Name string `query:"product_category_name"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	ps, err := s.Service.ListProductCategories(r.Context(), req.Name)
+	if err != nil {
+		return err
+	}
+	list := toProductCategories(ps, languageOf(r))
+	return writeJSON(w, http.StatusOK, struct {
+		TotalCount int               `json:"total_count"`
+		List       []productCategory `json:"incident_product_category_list"`
+	}{len(list), list})
+}
+
+// caseCategory is IncidentSubTypeV2Do: every product applies to every
+// category, so each lists them all.
+type caseCategory struct {
+	ID       string            `json:"incident_sub_type_id"`
+	Name     string            `json:"incident_sub_type_name"`
+	Products []productCategory `json:"incident_product_category_list"`
+}
+
+func (s *Server) handleListCaseCategories(w http.ResponseWriter, r *http.Request) error {
+	if err := decode(r, &struct{}{}); err != nil {
+		return err
+	}
+	cats, err := s.Service.ListCaseCategories(r.Context())
+	if err != nil {
+		return err
+	}
+	ps, err := s.Service.ListProductCategories(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	l := languageOf(r)
+	products := toProductCategories(ps, l)
+	list := make([]caseCategory, 0, len(cats))
+	for _, c := range cats {
+		list = append(list, caseCategory{c.ID, c.Name.In(l), products})
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		TotalCount int            `json:"total_count"`
+		List       []caseCategory `json:"incident_sub_type_list"`
+	}{len(list), list})
+}
+
+// dataCenter is DataCenterV2Do.
+type dataCenter struct {
+	RegionID    string `json:"region_id"`
+	RegionName  string `json:"region_name"`
+	IsSensitive int    `json:"is_sensitive"`
+}
+
+func (s *Server) handleListRegions(w http.ResponseWriter, r *http.Request) error {
+	if err := decode(r, &struct{}{}); err != nil {
+		return err
+	}
+	regions, err := s.Service.ListRegions(r.Context())
+	if err != nil {
+		return err
+	}
+	l := languageOf(r)
+	list := make([]dataCenter, 0, len(regions))
+	for _, rg := range regions {
+		list = append(list, dataCenter{RegionID: rg.ID, RegionName: rg.Name.In(l)})
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		TotalCount int          `json:"total_count"`
+		List       []dataCenter `json:"data_center_list"`
+	}{len(list), list})
+}
+
+// customerRegion is Region of ListCustomersRegions: the regions of the ticket
+// form, as Casebook has no partner sub-customers with regions of their own.
+type customerRegion struct {
+	RegionID   string `json:"region_id"`
+	RegionName string `json:"region_name"`
+}
+
+func (s *Server) handleListCustomersRegions(w http.ResponseWriter, r *http.Request) error {
+	if err := decode(r, &struct{}{}); err != nil {
+		return err
+	}
+	regions, err := s.Service.ListRegions(r.Context())
+	if err != nil {
+		return err
+	}
+	l := languageOf(r)
+	list := make([]customerRegion, 0, len(regions))
+	for _, rg := range regions {
+		list = append(list, customerRegion{rg.ID, rg.Name.In(l)})
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		Count int              `json:"count"`
+		List  []customerRegion `json:"region_infos"`
+	}{len(list), list})
+}
+
+// areaCode is AreaCodeSimpleInfoV2.
+type areaCode struct {
+	ID       int    `json:"id"`
+	AreaCode string `json:"area_code"`
+	AreaName string `json:"area_name"`
+}
+
+func (s *Server) handleListAreaCodes(w http.ResponseWriter, r *http.Request) error {
+	if err := decode(r, &struct{}{}); err != nil {
+		return err
+	}
+	codes, err := s.Service.ListAreaCodes(r.Context())
+	if err != nil {
+		return err
+	}
+	l := languageOf(r)
+	list := make([]areaCode, 0, len(codes))
+	for _, a := range codes {
+		list = append(list, areaCode{a.ID, a.Code, a.Name.In(l)})
+	}
+	return writeJSON(w, http.StatusOK, map[string][]areaCode{"area_code_list": list})
+}
+
+// satisfactionDimension is SatisfactionDimensionSimpleInfoV2; per_value is
+// the highest score of the dimension.
+type satisfactionDimension struct {
+	SatisfactionID   int    `json:"satisfaction_id"`
+	SatisfactionName string `json:"satisfaction_name"`
+	SatisfactionDesc string `json:"satisfaction_desc"`
+	PerValue         int    `json:"per_value"`
+	SatCategoryID    string `json:"sat_category_id,omitempty"`
+}
+
+func (s *Server) handleListSatisfactionDimensions(w http.ResponseWriter, r *http.Request) error {
+	if err := decode(r, &struct{}{}); err != nil {
+		return err
+	}
+	dims, err := s.Service.ListSatisfactionDimensions(r.Context())
+	if err != nil {
+		return err
+	}
+	l := languageOf(r)
+	list := make([]satisfactionDimension, 0, len(dims))
+	for _, d := range dims {
+		list = append(list, satisfactionDimension{d.ID, d.Name.In(l), d.Description.In(l), d.MaxValue, d.CategoryID})
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		TotalCount int                     `json:"total_count"`
+		List       []satisfactionDimension `json:"satisfaction_dimension_list"`
+	}{len(list), list})
+}
+
+// caseTemplate is IncidentTempV2.
+type caseTemplate struct {
+	ID      string `json:"incident_template_id"`
+	Name    string `json:"incident_template_name"`
+	Content string `json:"incident_template_content"`
+}
+
+func (s *Server) handleListCaseTemplates(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		BusinessTypeID string `query:"business_type_id"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	templates, err := s.Service.ListCaseTemplates(r.Context(), req.BusinessTypeID)
+	if err != nil {
+		return err
+	}
+	l := languageOf(r)
+	list := make([]caseTemplate, 0, len(templates))
+	for _, t := range templates {
+		list = append(list, caseTemplate{t.ID, t.Name.In(l), t.Content.In(l)})
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		TotalCount int            `json:"total_count"`
+		List       []caseTemplate `json:"incident_template_list"`
+	}{len(list), list})
+}
+
+func (s *Server) handleShowConfiguration(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Key string `path:"config_key"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, err := s.Service.ShowConfiguration(r.Context(), req.Key)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"config_key": req.Key, "config_value": v})
+}
+
+func (s *Server) handleListCaseLimits(w http.ResponseWriter, r *http.Request) error {
+	if err := decode(r, &struct{}{}); err != nil {
+		return err
+	}
+	limits, err := s.Service.ListCaseLimits(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]map[string]int{"config": {"create_case_ccemail_max_count": limits.CcEmailMaxCount}})
+}
+
+func (s *Server) handleListCaseQuotas(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		BusinessTypeID    string `query:"business_type_id"`
+		ProductCategoryID string `query:"product_category_id"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	q, err := s.Service.ListCaseQuotas(r.Context(), principal(r), req.BusinessTypeID, req.ProductCategoryID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]int{"total": q.Total, "un_used": q.Unused})
+}
+
+// createScoresRequest is CreateScores (CreateScoreV2Req).
+type createScoresRequest struct {
+	caseRequest
+	Body struct {
+		Judgement                string              `json:"judgement"`
+		IncidentSatisfactionList []satisfactionInput `json:"incident_satisfaction_list" items:"MaxSatisfactions"`
+		GroupID                  string              `json:"group_id"`
+	} `body:"json"`
+}
+
+func (s *Server) handleCreateScores(w http.ResponseWriter, r *http.Request) error {
+	var req createScoresRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	err := s.Service.RateCase(r.Context(), principal(r), groupIDOf(req.Body.GroupID, req.GroupID), req.CaseID,
+		req.Body.Judgement, scoreInputs(req.Body.IncidentSatisfactionList))
+	if err != nil {
+		return hideCaseDenial(err)
+	}
+	return writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// scoreInputs turns the decoded scores (bounded by their tags) into the
+// Service's input.
+func scoreInputs(in []satisfactionInput) []casebook.ScoreInput {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]casebook.ScoreInput, 0, len(in))
+	for _, sc := range in {
+		si := casebook.ScoreInput{
+			DimensionID:  int(*sc.SatisfactionID),
+			Value:        int(*sc.SatisfactionValue),
+			Name:         sc.SatisfactionName,
+			CategoryID:   sc.SatCategoryID,
+			CategoryName: sc.SatCategoryName,
+		}
+		if sc.Value != nil {
+			v := int(*sc.Value)
+			si.EchoValue = &v
+		}
+		if sc.PerValue != nil {
+			v := int(*sc.PerValue)
+			si.PerValue = &v
+		}
+		out = append(out, si)
+	}
+	return out
+}
+
+// configExtendsParam is ExtendsParamV2: a text parameter (param_type 0), shown.
+type configExtendsParam struct {
+	Tips         string `json:"tips"`
+	Required     int    `json:"required"`
+	Length       int    `json:"length"`
+	Language     string `json:"language"`
+	ParamKey     string `json:"param_key"`
+	ParamName    string `json:"param_name"`
+	ParamType    int    `json:"param_type"`
+	ParamDesc    string `json:"param_desc"`
+	DefaultValue string `json:"default_value"`
+	IsShow       int    `json:"is_show"`
+	IsSensitive  int    `json:"is_sensitive"`
+}
+
+// configCommonParam is CommonParamV2: the optional contact fields of CreateCases.
+type configCommonParam struct {
+	ParamKey   string `json:"param_key"`
+	ParamName  string `json:"param_name"`
+	IsShow     int    `json:"is_show"`
+	IsRequired int    `json:"is_required"`
+}
+
+var configCommonParams = []struct {
+	key  string
+	name casebook.Names
+}{
+	{"remind_mobile", casebook.Names{ZhCN: "提醒手机号", EnUS: "Reminder mobile number"}},
+	{"remind_mail", casebook.Names{ZhCN: "提醒邮箱", EnUS: "Reminder e-mail"}},
+	{"remind_time", casebook.Names{ZhCN: "提醒时间", EnUS: "Reminder time"}},
+	{"area_code", casebook.Names{ZhCN: "国家/地区码", EnUS: "Area code"}},
+}
+
+func (s *Server) handleListExtendsParams(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		BusinessTypeID    string `query:"business_type_id"`
+		IncidentSubTypeID string `query:"incident_sub_type_id"`
+		ProductCategoryID string `query:"product_category_id"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	params, err := s.Service.ListExtendsParams(r.Context(), req.BusinessTypeID, req.IncidentSubTypeID, req.ProductCategoryID)
+	if err != nil {
+		return err
+	}
+	l := languageOf(r)
+	list := make([]configExtendsParam, 0, len(params))
+	for _, p := range params {
+		ep := configExtendsParam{Tips: p.Tips.In(l), Length: p.MaxLength, Language: l, ParamKey: p.Key, ParamName: p.Name.In(l),
+			ParamDesc: p.Description.In(l), DefaultValue: p.Default, IsShow: 1}
+		if p.Required {
+			ep.Required = 1
+		}
+		list = append(list, ep)
+	}
+	common := make([]configCommonParam, 0, len(configCommonParams))
+	for _, c := range configCommonParams {
+		common = append(common, configCommonParam{ParamKey: c.key, ParamName: c.name.In(l), IsShow: 1})
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		ExtendsParams []configExtendsParam `json:"extends_params"`
+		CommonParams  []configCommonParam  `json:"common_params"`
+	}{list, common})
+}
