@@ -107,11 +107,11 @@ var operations = []operation{
 
 	// OSM: attachments.
 	{"UploadAccessory", "POST", "/v2/servicerequest/accessorys", authCustomer, (*Server).handleUploadAccessory, ""},
-	{"UploadJsonAccessories", "POST", "/v2/servicerequest/accessorys/json-format-content", authNone, nil, missingAttachmentAlt},
+	{"UploadJsonAccessories", "POST", "/v2/servicerequest/accessorys/json-format-content", authCustomer, (*Server).handleUploadJsonAccessories, ""},
 	{"DownloadAccessories", "GET", "/v2/servicerequest/accessorys/{accessory_id}", authCustomer, (*Server).handleDownloadAccessories, ""},
 	{"DeleteAccessories", "DELETE", "/v2/servicerequest/accessorys/{accessory_id}", authCustomer, (*Server).handleDeleteAccessories, ""},
-	{"DownloadImages", "GET", "/v2/servicerequest/accessorys/{accessory_id}/image", authNone, nil, missingAttachmentAlt},
-	{"ShowDownloadAccessoryUrl", "GET", "/v2/servicerequest/accessorys/{accessory_id}/access-url", authNone, nil, missingAttachmentAlt},
+	{"DownloadImages", "GET", "/v2/servicerequest/accessorys/{accessory_id}/image", authCustomer, (*Server).handleDownloadImages, ""},
+	{"ShowDownloadAccessoryUrl", "GET", "/v2/servicerequest/accessorys/{accessory_id}/access-url", authCustomer, (*Server).handleShowDownloadAccessoryUrl, ""},
 	{"ListAccessoryAccessUrls", "GET", "/v2/servicerequest/accessorys/access-urls", authCustomer, (*Server).handleListAccessoryAccessUrls, ""},
 	{"ShowAccessoryLimits", "GET", "/v2/servicerequest/accessorys/limits", authCustomer, (*Server).handleShowAccessoryLimits, ""},
 
