@@ -45,8 +45,8 @@ func outsideTheSubset(c *osm.OsmClient, caseID string) map[string]func() error {
 			_, err := c.CreateLabels(&model.CreateLabelsRequest{Body: &model.CreateLabelsReq{Name: "urgent", Color: "#ff0000"}})
 			return err
 		},
-		"DeleteLabels":   func() error { _, err := c.DeleteLabels(&model.DeleteLabelsRequest{LabelId: 1}); return err },
-		"ListCaseLabels": func() error { _, err := c.ListCaseLabels(&model.ListCaseLabelsRequest{CaseId: caseID}); return err },
+		"DeleteLabels":       func() error { _, err := c.DeleteLabels(&model.DeleteLabelsRequest{LabelId: 1}); return err },
+		"ListCaseLabels":     func() error { _, err := c.ListCaseLabels(&model.ListCaseLabelsRequest{CaseId: caseID}); return err },
 		"ListCaseCounts":     func() error { _, err := c.ListCaseCounts(&model.ListCaseCountsRequest{}); return err },
 		"ListCaseCategories": func() error { _, err := c.ListCaseCategories(&model.ListCaseCategoriesRequest{}); return err },
 		"ShowLoginType":      func() error { _, err := c.ShowLoginType(&model.ShowLoginTypeRequest{}); return err },

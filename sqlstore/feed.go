@@ -1,0 +1,136 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/casebook/casebook"
+)
+
+// The conversation feed: new messages of several tickets since a cursor,
+// older messages of one, unread counts and read markers. Every query runs
+// on the index messages_case (account_id, case_id, created_at, id): one
+// range per ticket, in one statement however many tickets are named.
+
+// caseArgs returns accountID followed by caseIDs, for "account_id = ? AND
+// case_id IN (...)".
+func caseArgs(accountID string, caseIDs []string) []any {
+	args := make([]any, 0, len(caseIDs)+1)
+	args = append(args, accountID)
+	for _, id := range caseIDs {
+		args = append(args, id)
+	}
+	return args
+}
+
+// FindNewMessages returns up to limit messages of the tickets after the
+// cursor, oldest first, with their attachments.
+func (tx *Tx) FindNewMessages(ctx context.Context, accountID string, caseIDs []string, after casebook.FeedCursor, limit int) ([]*casebook.Message, error) {
+	if len(caseIDs) == 0 {
+		return nil, nil
+	}
+	args := append(caseArgs(accountID, caseIDs), tx.time(after.At), tx.time(after.At), after.ID, tx.limit(limit))
+	messages, err := tx.scanMessages(ctx, "find new messages", `SELECT `+messageColumns+` FROM messages
+		WHERE account_id = ? AND case_id IN (`+placeholders(len(caseIDs))+`)
+		AND created_at >= ? AND (created_at > ? OR id > ?)
+		ORDER BY created_at, id LIMIT ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return messages, tx.fillMessageAccessories(ctx, accountID, messages)
+}
+
+// FindOlderMessages returns up to limit messages of the ticket created
+// before the given time, and those created at that very millisecond whose
+// type is not boundaryType, newest first, with their attachments.
+func (tx *Tx) FindOlderMessages(ctx context.Context, accountID, caseID string, before time.Time, boundaryType, limit int) ([]*casebook.Message, error) {
+	messages, err := tx.scanMessages(ctx, "find older messages", `SELECT `+messageColumns+` FROM messages
+		WHERE account_id = ? AND case_id = ? AND created_at <= ?
+		AND (created_at < ? OR message_type <> ?)
+		ORDER BY created_at DESC, id DESC LIMIT ?`,
+		accountID, caseID, tx.time(before), tx.time(before), boundaryType, tx.limit(limit))
+	if err != nil {
+		return nil, err
+	}
+	return messages, tx.fillMessageAccessories(ctx, accountID, messages)
+}
+
+// FindLatestMessage returns the newest message of the ticket.
+func (tx *Tx) FindLatestMessage(ctx context.Context, accountID, caseID string) (*casebook.Message, error) {
+	messages, err := tx.scanMessages(ctx, "find latest message", `SELECT `+messageColumns+` FROM messages
+		WHERE account_id = ? AND case_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, accountID, caseID)
+	if err != nil {
+		return nil, err
+	} else if len(messages) == 0 {
+		return nil, notFound("Message")
+	}
+	return messages[0], nil
+}
+
+// FindMessage returns one message of the ticket.
+func (tx *Tx) FindMessage(ctx context.Context, accountID, caseID, id string) (*casebook.Message, error) {
+	messages, err := tx.scanMessages(ctx, "find message", `SELECT `+messageColumns+` FROM messages
+		WHERE account_id = ? AND case_id = ? AND id = ?`, accountID, caseID, id)
+	if err != nil {
+		return nil, err
+	} else if len(messages) == 0 {
+		return nil, notFound("Message")
+	}
+	return messages[0], tx.fillMessageAccessories(ctx, accountID, messages)
+}
+
+// CountUnread counts, per ticket, the messages of others after the user's
+// read marker. It reads every message of the named tickets once, through
+// the index; the read markers by primary key.
+func (tx *Tx) CountUnread(ctx context.Context, accountID, userID string, caseIDs []string) (map[string]int, error) {
+	counts := make(map[string]int, len(caseIDs))
+	if len(caseIDs) == 0 {
+		return counts, nil
+	}
+	args := append([]any{userID}, caseArgs(accountID, caseIDs)...)
+	args = append(args, userID)
+	rows, err := tx.query(ctx, `SELECT m.case_id, COUNT(*) FROM messages m
+		LEFT JOIN message_reads r ON r.account_id = m.account_id AND r.case_id = m.case_id AND r.user_id = ?
+		WHERE m.account_id = ? AND m.case_id IN (`+placeholders(len(caseIDs))+`) AND m.author_id <> ?
+		AND (r.read_at IS NULL OR m.created_at > r.read_at OR (m.created_at = r.read_at AND m.id > r.read_id))
+		GROUP BY m.case_id`, args...)
+	if err != nil {
+		return nil, tx.wrap("count unread messages", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var caseID string
+		var n int
+		if err := rows.Scan(&caseID, &n); err != nil {
+			return nil, tx.wrap("scan unread count", err)
+		}
+		counts[caseID] = n
+	}
+	return counts, tx.wrap("count unread messages", rows.Err())
+}
+
+// SetReadMarker inserts or moves the user's read marker on the ticket.
+func (tx *Tx) SetReadMarker(ctx context.Context, accountID, caseID, userID string, upTo casebook.FeedCursor) error {
+	_, err := tx.exec(ctx, `INSERT INTO message_reads (account_id, case_id, user_id, read_at, read_id) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (account_id, case_id, user_id) DO UPDATE SET read_at = excluded.read_at, read_id = excluded.read_id`,
+		accountID, caseID, userID, tx.time(upTo.At), upTo.ID)
+	return tx.wrap("set read marker", err)
+}
+
+// DeleteMessage deletes a message and the attachments attached to it and
+// returns their blob keys, for the caller to delete after commit.
+func (tx *Tx) DeleteMessage(ctx context.Context, accountID, caseID, id string) ([]string, error) {
+	keys, err := tx.queryIDs(ctx, "find attachments of message", `SELECT blob_key FROM accessories
+		WHERE account_id = ? AND case_id = ? AND message_id = ?`, accountID, caseID, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM accessories WHERE account_id = ? AND case_id = ? AND message_id = ?`, accountID, caseID, id); err != nil {
+		return nil, tx.wrap("delete attachments of message", err)
+	}
+	res, err := tx.exec(ctx, `DELETE FROM messages WHERE account_id = ? AND case_id = ? AND id = ?`, accountID, caseID, id)
+	if err := tx.affected("delete message", "Message", res, err); err != nil {
+		return nil, err
+	}
+	return keys, nil
+}
