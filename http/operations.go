@@ -26,7 +26,6 @@ const (
 	missingExport        = "ticket export and counters are not implemented"
 	missingOutsideScope  = "outside the ticket lifecycle Casebook implements"
 	missingPartners      = "partner, agency and sub-customer accounts are not modelled"
-	missingInstant       = "the instant-message channel is not modelled; messages use CreateMessages and ListMessages"
 	missingAttachmentAlt = "attachments are uploaded as multipart and read through DownloadAccessories or ListAccessoryAccessUrls"
 	missingSessions      = "Casebook does not record the sessions of granted access"
 	missingLabels        = "labels are not modelled"
@@ -88,7 +87,7 @@ var operations = []operation{
 	{"ShowCaseExtendsParam", "GET", "/v2/servicerequest/cases/{case_id}/extends-param", authNone, nil, missingOutsideScope},
 	{"CreateScores", "POST", "/v2/servicerequest/cases/{case_id}/score", authNone, nil, missingOutsideScope},
 	{"ListCaseCcEmails", "GET", "/v2/servicerequest/carbon-copy-emails", authNone, nil, missingOutsideScope},
-	{"ListCaseOperateLogs", "GET", "/v2/servicerequest/cases/{case_id}/operate-logs", authNone, nil, missingOutsideScope},
+	{"ListCaseOperateLogs", "GET", "/v2/servicerequest/cases/{case_id}/operate-logs", authCustomer, (*Server).handleListCaseOperateLogs, ""},
 	{"ListCaseQuotas", "GET", "/v2/servicerequest/quotas", authNone, nil, missingOutsideScope},
 	{"ListCustomersRegions", "GET", "/v2/servicerequest/customers/regions", authNone, nil, missingPartners},
 	{"ListSubCustomers", "GET", "/v2/servicerequest/customers/sub-customers", authNone, nil, missingPartners},
@@ -99,11 +98,11 @@ var operations = []operation{
 	// OSM: messages.
 	{"CreateMessages", "POST", "/v2/servicerequest/cases/{case_id}/message", authCustomer, (*Server).handleCreateMessages, ""},
 	{"ListMessages", "GET", "/v2/servicerequest/cases/{case_id}/messages", authCustomer, (*Server).handleListMessages, ""},
-	{"ListMoreInstantMessages", "GET", "/v2/servicerequest/cases/{case_id}/instant-messages/more", authNone, nil, missingInstant},
-	{"ListNewInstantMessages", "GET", "/v2/servicerequest/cases/instant-messages", authNone, nil, missingInstant},
-	{"ListUnreadNewInstantMessages", "GET", "/v2/servicerequest/cases/instant-messages/unread", authNone, nil, missingInstant},
-	{"UpdateNewInstantMessagesRead", "POST", "/v2/servicerequest/cases/{case_id}/instant-messages/unread", authNone, nil, missingInstant},
-	{"RevokeMessage", "POST", "/v2/servicerequest/cases/{case_id}/instant-messages/{message_id}/withdraw", authNone, nil, missingInstant},
+	{"ListMoreInstantMessages", "GET", "/v2/servicerequest/cases/{case_id}/instant-messages/more", authCustomer, (*Server).handleListMoreInstantMessages, ""},
+	{"ListNewInstantMessages", "GET", "/v2/servicerequest/cases/instant-messages", authCustomer, (*Server).handleListNewInstantMessages, ""},
+	{"ListUnreadNewInstantMessages", "GET", "/v2/servicerequest/cases/instant-messages/unread", authCustomer, (*Server).handleListUnreadNewInstantMessages, ""},
+	{"UpdateNewInstantMessagesRead", "POST", "/v2/servicerequest/cases/{case_id}/instant-messages/unread", authCustomer, (*Server).handleUpdateNewInstantMessagesRead, ""},
+	{"RevokeMessage", "POST", "/v2/servicerequest/cases/{case_id}/instant-messages/{message_id}/withdraw", authCustomer, (*Server).handleRevokeMessage, ""},
 
 	// OSM: attachments.
 	{"UploadAccessory", "POST", "/v2/servicerequest/accessorys", authCustomer, (*Server).handleUploadAccessory, ""},
