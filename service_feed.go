@@ -31,17 +31,29 @@ type Feed struct {
 	Cursor   FeedCursor
 }
 
+// FeedSettle is how long a message's millisecond must have passed before
+// ListNewInstantMessages delivers it. Messages take their time inside
+// their transaction; waiting this long means every message of the
+// milliseconds a poll covers has committed (on a healthy database), so a
+// time cursor skips none, and messages of one millisecond arrive together.
+const FeedSettle = time.Second
+
 // String is the cursor's text, last_message_time_id: the Unix time in
-// milliseconds and the message id, "1733540000000-MS0123456789ABCDEF".
+// milliseconds, and after a full answer "-" and the last message's id,
+// "1733540000000-MS0123456789ABCDEF".
 func (c FeedCursor) String() string {
 	if c.At.IsZero() {
 		return ""
 	}
-	return strconv.FormatInt(c.At.UnixMilli(), 10) + "-" + c.ID
+	s := strconv.FormatInt(c.At.UnixMilli(), 10)
+	if c.ID != "" {
+		s += "-" + c.ID
+	}
+	return s
 }
 
-// ParseFeedCursor reads a cursor written by FeedCursor.String, or a bare
-// Unix time in milliseconds (every message after that instant).
+// ParseFeedCursor reads a cursor written by FeedCursor.String; a bare Unix
+// time in milliseconds means every message from that instant on.
 func ParseFeedCursor(field, v string) (FeedCursor, error) {
 	if err := CheckLength(field, v, 1, MaxFeedCursorLength); err != nil {
 		return FeedCursor{}, err
@@ -51,13 +63,7 @@ func ParseFeedCursor(field, v string) (FeedCursor, error) {
 	if err != nil || n < 0 || ms == "" || ms[0] == '+' {
 		return FeedCursor{}, Invalidf(field, "%s must be a cursor returned by ListNewInstantMessages or a Unix time in milliseconds.", field)
 	}
-	at := time.UnixMilli(n).UTC()
-	if id == "" {
-		// A bare time: the position just past that millisecond, before
-		// every message of the next one.
-		at = at.Add(time.Millisecond)
-	}
-	return FeedCursor{At: at, ID: id}, nil
+	return FeedCursor{At: time.UnixMilli(n).UTC(), ID: id}, nil
 }
 
 // checkFeedCaseIDs checks and de-duplicates the tickets of a poll.
@@ -91,10 +97,10 @@ func findFeedCases(ctx context.Context, tx Tx, scope Scope, ids []string) ([]*Ca
 	return cases, nil
 }
 
-// NewMessages returns the messages of the tickets after the cursor, up to
-// MaxFeedMessages, oldest first, with the cursor to poll with next (the
-// same cursor when nothing is new). A zero cursor starts at the tickets'
-// first messages. The messages of all the tickets come from one query.
+// NewMessages returns the messages of the tickets after the cursor and
+// older than FeedSettle, up to MaxFeedMessages, oldest first, with the
+// cursor to poll with next. A zero cursor starts at the tickets' first
+// messages. The messages of all the tickets come from one query.
 func (s *Service) NewMessages(ctx context.Context, p *Principal, groupID string, caseIDs []string, after FeedCursor) (*Feed, error) {
 	scope, err := s.ScopeFor(ctx, p, groupID)
 	if err != nil {
@@ -105,6 +111,7 @@ func (s *Service) NewMessages(ctx context.Context, p *Principal, groupID string,
 		return nil, err
 	}
 	feed := &Feed{Cursor: after}
+	horizon := s.nowMS().Add(-FeedSettle)
 	err = s.store.Read(ctx, func(tx Tx) error {
 		cases, err := findFeedCases(ctx, tx, scope, ids)
 		if err != nil {
@@ -114,7 +121,7 @@ func (s *Service) NewMessages(ctx context.Context, p *Principal, groupID string,
 		for _, c := range cases {
 			feed.Cases = append(feed.Cases, CaseState{CaseID: c.ID, Status: c.Status})
 		}
-		feed.Messages, err = tx.FindNewMessages(ctx, scope.AccountID, ids, after, MaxFeedMessages)
+		feed.Messages, err = tx.FindNewMessages(ctx, scope.AccountID, ids, after, horizon, MaxFeedMessages)
 		if err != nil {
 			return fmt.Errorf("find new messages: %w", err)
 		}
@@ -123,9 +130,14 @@ func (s *Service) NewMessages(ctx context.Context, p *Principal, groupID string,
 	if err != nil {
 		return nil, err
 	}
-	if n := len(feed.Messages); n > 0 {
+	if n := len(feed.Messages); n == MaxFeedMessages {
+		// More may follow, in the same millisecond too: resume after
+		// this one.
 		last := feed.Messages[n-1]
 		feed.Cursor = FeedCursor{At: last.CreatedAt, ID: last.ID}
+	} else if horizon.After(after.At) {
+		// Every message before the horizon was delivered.
+		feed.Cursor = FeedCursor{At: horizon}
 	}
 	return feed, nil
 }

@@ -233,9 +233,9 @@ type CaseEventTx interface {
 type FeedTx interface {
 	// FindNewMessages returns, oldest first, up to limit messages of the
 	// tickets caseIDs (all of the account) that come after the cursor in
-	// (CreatedAt, ID) order, with Accessories filled: one index range per
-	// ticket, in one query.
-	FindNewMessages(ctx context.Context, accountID string, caseIDs []string, after FeedCursor, limit int) ([]*Message, error)
+	// (CreatedAt, ID) order and were created before the time, with
+	// Accessories filled: one index range per ticket, in one query.
+	FindNewMessages(ctx context.Context, accountID string, caseIDs []string, after FeedCursor, before time.Time, limit int) ([]*Message, error)
 	// FindOlderMessages returns, newest first, up to limit messages of the
 	// ticket created before the time, and those of that very millisecond
 	// whose Type is not boundaryType (the type of the message the caller

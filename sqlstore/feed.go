@@ -24,15 +24,16 @@ func caseArgs(accountID string, caseIDs []string) []any {
 }
 
 // FindNewMessages returns up to limit messages of the tickets after the
-// cursor, oldest first, with their attachments.
-func (tx *Tx) FindNewMessages(ctx context.Context, accountID string, caseIDs []string, after casebook.FeedCursor, limit int) ([]*casebook.Message, error) {
+// cursor and created before the time, oldest first, with their
+// attachments.
+func (tx *Tx) FindNewMessages(ctx context.Context, accountID string, caseIDs []string, after casebook.FeedCursor, before time.Time, limit int) ([]*casebook.Message, error) {
 	if len(caseIDs) == 0 {
 		return nil, nil
 	}
-	args := append(caseArgs(accountID, caseIDs), tx.time(after.At), tx.time(after.At), after.ID, tx.limit(limit))
+	args := append(caseArgs(accountID, caseIDs), tx.time(after.At), tx.time(before), tx.time(after.At), after.ID, tx.limit(limit))
 	messages, err := tx.scanMessages(ctx, "find new messages", `SELECT `+messageColumns+` FROM messages
 		WHERE account_id = ? AND case_id IN (`+placeholders(len(caseIDs))+`)
-		AND created_at >= ? AND (created_at > ? OR id > ?)
+		AND created_at >= ? AND created_at < ? AND (created_at > ? OR id > ?)
 		ORDER BY created_at, id LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
