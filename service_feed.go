@@ -66,6 +66,17 @@ func ParseFeedCursor(field, v string) (FeedCursor, error) {
 	return FeedCursor{At: time.UnixMilli(n).UTC(), ID: id}, nil
 }
 
+// feedScope returns the caller's scope and the poll's tickets, checked and
+// de-duplicated.
+func (s *Service) feedScope(ctx context.Context, p *Principal, groupID string, caseIDs []string) (Scope, []string, error) {
+	scope, err := s.ScopeFor(ctx, p, groupID)
+	if err != nil {
+		return Scope{}, nil, err
+	}
+	ids, err := checkFeedCaseIDs(caseIDs)
+	return scope, ids, err
+}
+
 // checkFeedCaseIDs checks and de-duplicates the tickets of a poll.
 func checkFeedCaseIDs(ids []string) ([]string, error) {
 	if err := CheckCount("case_ids", len(ids), 1, MaxFeedCaseIDs); err != nil {
@@ -102,11 +113,7 @@ func findFeedCases(ctx context.Context, tx Tx, scope Scope, ids []string) ([]*Ca
 // cursor to poll with next. A zero cursor starts at the tickets' first
 // messages. The messages of all the tickets come from one query.
 func (s *Service) NewMessages(ctx context.Context, p *Principal, groupID string, caseIDs []string, after FeedCursor) (*Feed, error) {
-	scope, err := s.ScopeFor(ctx, p, groupID)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := checkFeedCaseIDs(caseIDs)
+	scope, ids, err := s.feedScope(ctx, p, groupID, caseIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -179,11 +186,7 @@ func (s *Service) OlderMessages(ctx context.Context, p *Principal, groupID, case
 // many messages others wrote after the caller's read marker (all of them
 // before the caller first marks the ticket read).
 func (s *Service) UnreadCounts(ctx context.Context, p *Principal, groupID string, caseIDs []string) ([]CaseState, error) {
-	scope, err := s.ScopeFor(ctx, p, groupID)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := checkFeedCaseIDs(caseIDs)
+	scope, ids, err := s.feedScope(ctx, p, groupID, caseIDs)
 	if err != nil {
 		return nil, err
 	}

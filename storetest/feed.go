@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -68,7 +69,7 @@ func testFeed(t *testing.T, s casebook.Store) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if g := ids(got); !equalStrings(g, tc.want) {
+				if g := ids(got); !slices.Equal(g, tc.want) {
 					t.Fatalf("FindNewMessages = %v, want %v", g, tc.want)
 				}
 				for _, m := range got {
@@ -93,11 +94,11 @@ func testFeed(t *testing.T, s casebook.Store) {
 	t.Run("Older", func(t *testing.T) {
 		read(t, s, func(tx casebook.Tx) error {
 			got, err := tx.FindOlderMessages(ctx, f.A.ID, c1.ID, at(time.Second), casebook.MessageFromCustomer, 10)
-			if err != nil || !equalStrings(ids(got), []string{"MSA1"}) {
+			if err != nil || !slices.Equal(ids(got), []string{"MSA1"}) {
 				t.Fatalf("older than MSA3 (customer): %v, %v", ids(got), err)
 			}
 			got, err = tx.FindOlderMessages(ctx, f.A.ID, c1.ID, at(time.Second), casebook.MessageFromEngineer, 10)
-			if err != nil || !equalStrings(ids(got), []string{"MSA3", "MSA1"}) {
+			if err != nil || !slices.Equal(ids(got), []string{"MSA3", "MSA1"}) {
 				t.Fatalf("older at the boundary, other type: %v, %v", ids(got), err)
 			}
 			latest, err := tx.FindLatestMessage(ctx, f.A.ID, c2.ID)
@@ -175,18 +176,6 @@ func testFeed(t *testing.T, s casebook.Store) {
 			}
 		}
 	})
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // testCaseEvents checks a ticket's history: id order, paging, the account
