@@ -16,14 +16,16 @@ func (tx *Tx) AppendCaseEvent(ctx context.Context, e *casebook.CaseEvent) error 
 }
 
 // FindCaseEvents returns one page of a ticket's events in id order and the
-// total, both from the index on (account_id, case_id, id).
+// total, both from the index on (account_id, case_id, id). The ORDER BY
+// names the index's columns so that PostgreSQL does not walk the primary
+// key in id order hoping to meet the ticket's rows soon.
 func (tx *Tx) FindCaseEvents(ctx context.Context, f casebook.CaseEventFilter) ([]*casebook.CaseEvent, int, error) {
 	total, err := tx.count(ctx, "count case events", `SELECT COUNT(*) FROM case_events WHERE account_id = ? AND case_id = ?`, f.AccountID, f.CaseID)
 	if err != nil || total == 0 {
 		return nil, total, err
 	}
 	rows, err := tx.query(ctx, `SELECT id, account_id, case_id, kind, actor_realm, actor_id, actor_name, detail, occurred_at
-		FROM case_events WHERE account_id = ? AND case_id = ? ORDER BY id LIMIT ? OFFSET ?`,
+		FROM case_events WHERE account_id = ? AND case_id = ? ORDER BY account_id, case_id, id LIMIT ? OFFSET ?`,
 		f.AccountID, f.CaseID, tx.limit(f.Limit), tx.offset(f.Offset))
 	if err != nil {
 		return nil, 0, tx.wrap("find case events", err)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/casebook/casebook"
@@ -81,33 +82,63 @@ func (tx *Tx) FindMessage(ctx context.Context, accountID, caseID, id string) (*c
 }
 
 // CountUnread counts, per ticket, the messages of others after the user's
-// read marker. It reads every message of the named tickets once, through
-// the index; the read markers by primary key.
+// read marker, in two statements whatever the number of tickets: the
+// markers by primary key, then one UNION ALL of per-ticket counts, each an
+// index range that starts at the marker, so the cost is the unread
+// messages, not the whole conversation.
 func (tx *Tx) CountUnread(ctx context.Context, accountID, userID string, caseIDs []string) (map[string]int, error) {
 	counts := make(map[string]int, len(caseIDs))
 	if len(caseIDs) == 0 {
 		return counts, nil
 	}
-	args := append([]any{userID}, caseArgs(accountID, caseIDs)...)
-	args = append(args, userID)
-	rows, err := tx.query(ctx, `SELECT m.case_id, COUNT(*) FROM messages m
-		LEFT JOIN message_reads r ON r.account_id = m.account_id AND r.case_id = m.case_id AND r.user_id = ?
-		WHERE m.account_id = ? AND m.case_id IN (`+placeholders(len(caseIDs))+`) AND m.author_id <> ?
-		AND (r.read_at IS NULL OR m.created_at > r.read_at OR (m.created_at = r.read_at AND m.id > r.read_id))
-		GROUP BY m.case_id`, args...)
+	markers := make(map[string]casebook.FeedCursor, len(caseIDs))
+	args := append(caseArgs(accountID, caseIDs), userID)
+	rows, err := tx.query(ctx, `SELECT case_id, read_at, read_id FROM message_reads
+		WHERE account_id = ? AND case_id IN (`+placeholders(len(caseIDs))+`) AND user_id = ?`, args...)
 	if err != nil {
-		return nil, tx.wrap("count unread messages", err)
+		return nil, tx.wrap("find read markers", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var caseID string
+		var c casebook.FeedCursor
+		if err := rows.Scan(&caseID, timeCol{&c.At}, &c.ID); err != nil {
+			return nil, tx.wrap("scan read marker", err)
+		}
+		markers[caseID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, tx.wrap("find read markers", err)
+	}
+	rows.Close()
+
+	parts := make([]string, 0, len(caseIDs))
+	args = args[:0]
+	for _, id := range caseIDs {
+		m, ok := markers[id]
+		if !ok {
+			m = casebook.FeedCursor{At: time.UnixMilli(0)} // before every message
+		}
+		parts = append(parts, `SELECT ?, COUNT(*) FROM messages WHERE account_id = ? AND case_id = ?
+			AND created_at >= ? AND (created_at > ? OR id > ?) AND author_id <> ?`)
+		args = append(args, id, accountID, id, tx.time(m.At), tx.time(m.At), m.ID, userID)
+	}
+	crows, err := tx.query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	if err != nil {
+		return nil, tx.wrap("count unread messages", err)
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var caseID string
 		var n int
-		if err := rows.Scan(&caseID, &n); err != nil {
+		if err := crows.Scan(&caseID, &n); err != nil {
 			return nil, tx.wrap("scan unread count", err)
 		}
-		counts[caseID] = n
+		if n > 0 {
+			counts[caseID] = n
+		}
 	}
-	return counts, tx.wrap("count unread messages", rows.Err())
+	return counts, tx.wrap("count unread messages", crows.Err())
 }
 
 // SetReadMarker inserts or moves the user's read marker on the ticket.
