@@ -94,14 +94,23 @@ func checkFeedCaseIDs(ids []string) ([]string, error) {
 	return out, nil
 }
 
-// findFeedCases finds every ticket of ids inside scope, in order; the first
-// one outside it fails the whole request.
+// findFeedCases finds every ticket of ids inside scope, in order, in one
+// query; one outside it, or missing, fails the whole request as a missing
+// ticket.
 func findFeedCases(ctx context.Context, tx Tx, scope Scope, ids []string) ([]*Case, error) {
+	found, err := tx.FindCasesIn(ctx, scope, ids)
+	if err != nil {
+		return nil, fmt.Errorf("find cases: %w", err)
+	}
+	byID := make(map[string]*Case, len(found))
+	for _, c := range found {
+		byID[c.ID] = c
+	}
 	cases := make([]*Case, 0, len(ids))
 	for _, id := range ids {
-		c, err := tx.FindCase(ctx, scope, id)
-		if err != nil {
-			return nil, err
+		c := byID[id]
+		if c == nil {
+			return nil, NotFoundf("Case not found.").WithReason(ReasonCaseNotFound)
 		}
 		cases = append(cases, c)
 	}

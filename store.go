@@ -231,6 +231,10 @@ type CaseEventTx interface {
 // FeedTx reads the conversation feed of several tickets and keeps the
 // users' read markers.
 type FeedTx interface {
+	// FindCasesIn returns those of the tickets ids inside scope and not
+	// deleted, in one query, in no particular order; the others are
+	// absent.
+	FindCasesIn(ctx context.Context, scope Scope, ids []string) ([]*Case, error)
 	// FindNewMessages returns, oldest first, up to limit messages of the
 	// tickets caseIDs (all of the account) that come after the cursor in
 	// (CreatedAt, ID) order and were created before the time, with

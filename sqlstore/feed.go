@@ -24,6 +24,35 @@ func caseArgs(accountID string, caseIDs []string) []any {
 	return args
 }
 
+// FindCasesIn returns those of the tickets ids that are inside scope and
+// not deleted, in one query by primary key, in no particular order.
+func (tx *Tx) FindCasesIn(ctx context.Context, scope casebook.Scope, ids []string) ([]*casebook.Case, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	cond, scopeArgs := scopeCond("c.account_id", "c.creator_id", scope)
+	args := make([]any, 0, len(ids)+1+len(scopeArgs))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	args = append(append(args, casebook.CaseStatusDeleted), scopeArgs...)
+	rows, err := tx.query(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id IN (`+placeholders(len(ids))+`)
+		AND c.status <> ? AND `+cond, args...)
+	if err != nil {
+		return nil, tx.wrap("find cases", err)
+	}
+	defer rows.Close()
+	var cases []*casebook.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, tx.wrap("scan case", err)
+		}
+		cases = append(cases, c)
+	}
+	return cases, tx.wrap("find cases", rows.Err())
+}
+
 // FindNewMessages returns up to limit messages of the tickets after the
 // cursor and created before the time, oldest first, with their
 // attachments.

@@ -91,6 +91,42 @@ func testFeed(t *testing.T, s casebook.Store) {
 		})
 	})
 
+	t.Run("CasesIn", func(t *testing.T) {
+		u2 := newCase(f.U2, 0, "u2's")
+		u3 := newCase(f.U3, 0, "u3's")
+		foreign := newCase(f.BU, 0, "other account")
+		deleted := newCase(f.U1, 0, "deleted")
+		deleted.Status = casebook.CaseStatusDeleted
+		createCases(t, s, u2, u3, foreign, deleted)
+		all := []string{c1.ID, u2.ID, u3.ID, foreign.ID, deleted.ID, "CS-missing"}
+		for _, tc := range []struct {
+			name  string
+			scope casebook.Scope
+			want  []string
+		}{
+			{"Own", f.sub(f.U1), []string{c1.ID}},
+			{"Group", f.group(f.U1, f.G), []string{c1.ID, u2.ID}},
+			{"Master", f.master(), []string{c1.ID, u2.ID, u3.ID}},
+		} {
+			read(t, s, func(tx casebook.Tx) error {
+				found, err := tx.FindCasesIn(ctx, tc.scope, all)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, c := range found {
+					got = append(got, c.ID)
+				}
+				slices.Sort(got)
+				want := slices.Sorted(slices.Values(tc.want))
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: FindCasesIn = %v, want %v", tc.name, got, want)
+				}
+				return nil
+			})
+		}
+	})
+
 	t.Run("Older", func(t *testing.T) {
 		read(t, s, func(tx casebook.Tx) error {
 			got, err := tx.FindOlderMessages(ctx, f.A.ID, c1.ID, at(time.Second), casebook.MessageFromCustomer, 10)
