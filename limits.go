@@ -1,6 +1,9 @@
 package casebook
 
-import "unicode/utf8"
+import (
+	"time"
+	"unicode/utf8"
+)
 
 // Documented limits of the OSM API (shared/spec; where doc versions
 // disagree, the most permissive bound that fits the SDK's types, see
@@ -106,7 +109,18 @@ const (
 	MaxDownloadPathLength  = 650  // DownloadAccessories path: comma-separated ids
 	MaxDownloadIDs         = 10   // ids per DownloadAccessories call (legacy doc: 10, zipped)
 	MaxAccessURLIDs        = 100  // ListAccessoryAccessUrls accessory_ids
+
+	// The conversation feed (issue 9, H11).
+	MaxFeedCaseIDs      = 100 // case_ids of the two polls (their response lists hold 0..100 tickets)
+	MaxFeedMessages     = 100 // messages per ListNewInstantMessages answer; the cursor brings the rest
+	MaxFeedCursorLength = 64  // last_message_time_id
+	MaxCreateTimeLength = 32  // ListMoreInstantMessages create_time
+	MaxMessageIDLength  = 64  // RevokeMessage message_id
 )
+
+// MessageRevokeWindow is how long after posting a customer may withdraw
+// their own message (RevokeMessage); its content is then deleted.
+const MessageRevokeWindow = 2 * time.Minute
 
 // CheckLength returns an EINVALID error when v is not min..max characters.
 func CheckLength(field, v string, min, max int) error {

@@ -52,7 +52,9 @@ type Service struct {
 // NewService returns a Service over the store, the attachment store and the
 // sealer, with the given limits, the wall clock and no logger.
 func NewService(store Store, blobs BlobStore, sealer Sealer, cfg Config) *Service {
-	return &Service{store: store, Blobs: blobs, Sealer: sealer, Config: cfg, Now: time.Now}
+	s := &Service{Blobs: blobs, Sealer: sealer, Config: cfg, Now: time.Now}
+	s.store = journalStore{Store: store, now: s.nowMS} // the ticket history (caselog.go)
+	return s
 }
 
 // Ready reports whether the store answers a read, for readiness probes.

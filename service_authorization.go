@@ -76,6 +76,7 @@ func (s *Service) endAuthorization(ctx context.Context, tx Tx, a *Authorization,
 		return fmt.Errorf("destroy credentials: %w", err)
 	}
 	detail := fmt.Sprintf("status %d -> %d: %s", from, to, why)
+	logCase(tx, authEndEvent(to), actor, a.AccountID, a.CaseID, a.ID)
 	if err := appendAudit(ctx, tx, actor, AuditGrantEnded, a, now, detail); err != nil {
 		return err
 	}
@@ -288,6 +289,7 @@ func (s *Service) ConfirmAuthorization(ctx context.Context, p *Principal, groupI
 		if in.AgencyID != "" {
 			detail += "; agency " + in.AgencyID
 		}
+		logCase(tx, CaseEventAuthConfirmed, customerActor(p), a.AccountID, a.CaseID, a.ID)
 		return appendAudit(ctx, tx, customerActor(p), AuditGrantConfirmed, a, now, detail)
 	})
 }
@@ -432,6 +434,7 @@ func (s *Service) RequestAuthorization(ctx context.Context, p *Principal, caseID
 		if err := tx.CreateAuthorization(ctx, a); err != nil {
 			return fmt.Errorf("create authorization: %w", err)
 		}
+		logCase(tx, CaseEventAuthRequested, engineerActor(p), a.AccountID, a.CaseID, a.ID)
 		return nil
 	})
 	if err != nil {
@@ -533,6 +536,7 @@ func (s *Service) ReadCredentials(ctx context.Context, p *Principal, id string) 
 			ids = append(ids, strconv.FormatInt(c.DetailID, 10))
 		}
 		detail := fmt.Sprintf("%d credentials read (details %s)", len(out), strings.Join(ids, ","))
+		logCase(tx, CaseEventCredentialsRead, engineerActor(p), a.AccountID, a.CaseID, a.ID)
 		return appendAudit(ctx, tx, engineerActor(p), AuditCredentialRead, a, now, detail)
 	})
 	if err != nil {

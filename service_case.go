@@ -120,6 +120,8 @@ func (s *Service) CreateCase(ctx context.Context, p *Principal, in CaseInput) (*
 		if err := tx.CreateMessage(ctx, first); err != nil {
 			return fmt.Errorf("create first message: %w", err)
 		}
+		logCase(tx, CaseEventCreated, customerActor(p), c.AccountID, c.ID, "")
+		logAttachments(tx, customerActor(p), c, accessories)
 		if len(accessories) > 0 {
 			if err := tx.AttachAccessories(ctx, p.AccountID, in.AccessoryIDs, c.ID, first.ID); err != nil {
 				return fmt.Errorf("attach accessories: %w", err)
@@ -343,7 +345,9 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 			if err := tx.CreateScores(ctx, c.AccountID, c.ID, scores, now); err != nil {
 				return err
 			}
+			logCase(tx, CaseEventEvaluated, customerActor(p), c.AccountID, c.ID, "")
 		}
+		logCase(tx, caseActionEvents[in.Action], customerActor(p), c.AccountID, c.ID, in.OperateDesc)
 		if !CaseIsOpen(c.Status) {
 			actor := AuditEvent{ActorRealm: RealmCustomer, ActorID: p.UserID, ActorName: p.UserName}
 			if err := s.endOpenAuthorizations(ctx, tx, c, actor, now); err != nil {
@@ -432,12 +436,15 @@ func (s *Service) CreateMessage(ctx context.Context, p *Principal, groupID, case
 		if err := tx.CreateMessage(ctx, m); err != nil {
 			return fmt.Errorf("create message: %w", err)
 		}
+		logCase(tx, CaseEventMessage, customerActor(p), c.AccountID, c.ID, m.ID)
+		logAttachments(tx, customerActor(p), c, accessories)
 		if len(accessoryIDs) > 0 {
 			if err := tx.AttachAccessories(ctx, c.AccountID, accessoryIDs, c.ID, m.ID); err != nil {
 				return fmt.Errorf("attach accessories: %w", err)
 			}
 		}
 		if c.Status == CaseStatusPendingFeedback || c.Status == CaseStatusPendingConfirm {
+			logCase(tx, CaseEventStatusChanged, customerActor(p), c.AccountID, c.ID, statusChange(c.Status, CaseStatusProcessing))
 			c.Status = CaseStatusProcessing
 		}
 		c.UpdatedAt = now
@@ -508,6 +515,7 @@ func claimEngineerCase(ctx context.Context, tx Tx, p *Principal, id string) (*Ca
 	}
 	c.AssigneeID, c.AssigneeName = p.UserID, p.UserName
 	if c.Status == CaseStatusPendingAcceptance {
+		logCase(tx, CaseEventStatusChanged, engineerActor(p), c.AccountID, c.ID, statusChange(c.Status, CaseStatusProcessing))
 		c.Status = CaseStatusProcessing
 	}
 	return c, nil
@@ -573,6 +581,7 @@ func (s *Service) SetCaseStatus(ctx context.Context, p *Principal, id string, st
 		if c, err = claimEngineerCase(ctx, tx, p, id); err != nil {
 			return err
 		}
+		logCase(tx, CaseEventStatusChanged, engineerActor(p), c.AccountID, c.ID, statusChange(c.Status, status))
 		c.Status = status
 		c.UpdatedAt = s.nowMS()
 		if err := tx.UpdateCase(ctx, c); err != nil {
@@ -608,6 +617,7 @@ func (s *Service) Reply(ctx context.Context, p *Principal, caseID, content strin
 		if err := tx.CreateMessage(ctx, m); err != nil {
 			return fmt.Errorf("create message: %w", err)
 		}
+		logCase(tx, CaseEventMessage, engineerActor(p), c.AccountID, c.ID, m.ID)
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return fmt.Errorf("update case: %w", err)

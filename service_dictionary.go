@@ -440,6 +440,7 @@ func (s *Service) RateCase(ctx context.Context, p *Principal, groupID, caseID, j
 		if err := tx.CreateScores(ctx, c.AccountID, c.ID, scores, now); err != nil {
 			return err
 		}
+		logCase(tx, CaseEventEvaluated, customerActor(p), c.AccountID, c.ID, "")
 		if judgement != "" {
 			c.Judgement = judgement
 			c.UpdatedAt = now

@@ -67,6 +67,7 @@ func (s *Service) CreateRelations(ctx context.Context, p *Principal, groupID, ca
 			if err := tx.CreateRelation(ctx, r); err != nil {
 				return fmt.Errorf("create relation: %w", err)
 			}
+			logCase(tx, CaseEventRelationAdded, customerActor(p), c.AccountID, c.ID, id)
 		}
 		return nil
 	})
@@ -136,6 +137,7 @@ func (s *Service) DeleteRelation(ctx context.Context, p *Principal, groupID, cas
 		if err := tx.DeleteRelation(ctx, c.AccountID, c.ID, relatedID); err != nil {
 			return fmt.Errorf("delete relation: %w", err)
 		}
+		logCase(tx, CaseEventRelationRemoved, customerActor(p), c.AccountID, c.ID, relatedID)
 		return nil
 	})
 }

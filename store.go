@@ -54,6 +54,8 @@ type Tx interface {
 	AuditTx
 	DictionaryTx
 	ScoreTx
+	CaseEventTx
+	FeedTx
 }
 
 // AccountTx reads and writes accounts.
@@ -215,6 +217,57 @@ type CredentialTx interface {
 type AuditTx interface {
 	AppendAudit(ctx context.Context, e *AuditEvent) error
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+}
+
+// CaseEventTx appends to and reads the tickets' histories, which are
+// append-only (the schema refuses UPDATE and DELETE).
+type CaseEventTx interface {
+	// AppendCaseEvent inserts the event and sets its ID.
+	AppendCaseEvent(ctx context.Context, e *CaseEvent) error
+	// FindCaseEvents returns one page of a ticket's events, oldest first
+	// (in id order), and the total.
+	FindCaseEvents(ctx context.Context, f CaseEventFilter) ([]*CaseEvent, int, error)
+}
+
+// FeedTx reads the conversation feed of several tickets and keeps the
+// users' read markers.
+type FeedTx interface {
+	// FindCasesIn returns those of the tickets ids inside scope and not
+	// deleted, in one query, in no particular order; the others are
+	// absent.
+	FindCasesIn(ctx context.Context, scope Scope, ids []string) ([]*Case, error)
+	// FindNewMessages returns, oldest first, up to limit messages of the
+	// tickets caseIDs (all of the account) that come after the cursor in
+	// (CreatedAt, ID) order and were created before the time, with
+	// Accessories filled: one index range per ticket, in one query.
+	FindNewMessages(ctx context.Context, accountID string, caseIDs []string, after FeedCursor, before time.Time, limit int) ([]*Message, error)
+	// FindOlderMessages returns, newest first, up to limit messages of the
+	// ticket created before the time, and those of that very millisecond
+	// whose Type is not boundaryType (the type of the message the caller
+	// already has there), with Accessories filled.
+	FindOlderMessages(ctx context.Context, accountID, caseID string, before time.Time, boundaryType, limit int) ([]*Message, error)
+	// FindLatestMessage returns the newest message of the ticket;
+	// ENOTFOUND if it has none.
+	FindLatestMessage(ctx context.Context, accountID, caseID string) (*Message, error)
+	// CountUnread returns, per ticket of caseIDs, how many messages not
+	// written by userID come after the user's read marker (all of them
+	// without one); tickets with none are absent.
+	CountUnread(ctx context.Context, accountID, userID string, caseIDs []string) (map[string]int, error)
+	// SetReadMarker sets the user's marker on the ticket (insert or
+	// replace).
+	SetReadMarker(ctx context.Context, accountID, caseID, userID string, upTo FeedCursor) error
+	// FindMessage returns one message of the ticket; ENOTFOUND if absent.
+	FindMessage(ctx context.Context, accountID, caseID, id string) (*Message, error)
+	// DeleteMessage deletes the message and the attachments attached to
+	// it (rows, not flags) and returns the attachments' blob keys.
+	DeleteMessage(ctx context.Context, accountID, caseID, id string) ([]string, error)
+}
+
+// FeedCursor is a position in the (CreatedAt, ID) order of messages. ID
+// "" with a time is the position before every message of that instant.
+type FeedCursor struct {
+	At time.Time
+	ID string
 }
 
 // AuditFilter selects audit events, newest first.

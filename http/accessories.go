@@ -277,14 +277,20 @@ func downloadHeaders(h http.Header, fileName string) {
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
-// serveAccessory streams one attachment's content.
+// serveAccessory streams one attachment's content as a download.
 func (s *Server) serveAccessory(w http.ResponseWriter, r *http.Request, a *casebook.Accessory) error {
+	return s.serveBlob(w, r, a, func(h http.Header) { downloadHeaders(h, a.FileName) })
+}
+
+// serveBlob streams one attachment's content with the headers setHeaders
+// writes.
+func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, a *casebook.Accessory, setHeaders func(http.Header)) error {
 	rc, err := s.Service.OpenBlob(r.Context(), a)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	downloadHeaders(w.Header(), a.FileName)
+	setHeaders(w.Header())
 	w.Header().Set("Content-Length", strconv.FormatInt(a.Size, 10))
 	w.WriteHeader(http.StatusOK)
 	if _, err := io.Copy(w, rc); err != nil {
@@ -462,18 +468,22 @@ func (s *Server) handleListAccessoryAccessUrls(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	base := s.selfURL(r)
-	now := s.Now()
 	urls := make([]accessoryURL, 0, len(found))
 	for _, a := range found {
-		expires, sig := s.Links.Sign(a.ID, a.AccountID, now)
 		urls = append(urls, accessoryURL{
 			AccessoryID:   a.ID,
 			AccessoryName: a.FileName,
-			AccessoryURL:  base + downloadLinkPath(a.ID, a.AccountID, expires, sig),
+			AccessoryURL:  s.signedLink(r, a),
 		})
 	}
 	return writeJSON(w, http.StatusOK, map[string][]accessoryURL{"accessory_urls": urls})
+}
+
+// signedLink is the absolute, short-lived download link of a; s.Links
+// must be set.
+func (s *Server) signedLink(r *http.Request, a *casebook.Accessory) string {
+	expires, sig := s.Links.Sign(a.ID, a.AccountID, s.Now())
+	return s.selfURL(r) + downloadLinkPath(a.ID, a.AccountID, expires, sig)
 }
 
 // downloadLinkPath is the path and query of a signed download link.

@@ -26,7 +26,6 @@ const (
 	missingExport        = "ticket export and counters are not implemented"
 	missingOutsideScope  = "outside the ticket lifecycle Casebook implements"
 	missingPartners      = "partner, agency and sub-customer accounts are not modelled"
-	missingInstant       = "the instant-message channel is not modelled; messages use CreateMessages and ListMessages"
 	missingAttachmentAlt = "attachments are uploaded as multipart and read through DownloadAccessories or ListAccessoryAccessUrls"
 	missingSessions      = "Casebook does not record the sessions of granted access"
 	missingLabels        = "labels are not modelled"
@@ -88,7 +87,7 @@ var operations = []operation{
 	{"ShowCaseExtendsParam", "GET", "/v2/servicerequest/cases/{case_id}/extends-param", authNone, nil, missingOutsideScope},
 	{"CreateScores", "POST", "/v2/servicerequest/cases/{case_id}/score", authCustomer, (*Server).handleCreateScores, ""},
 	{"ListCaseCcEmails", "GET", "/v2/servicerequest/carbon-copy-emails", authNone, nil, missingOutsideScope},
-	{"ListCaseOperateLogs", "GET", "/v2/servicerequest/cases/{case_id}/operate-logs", authNone, nil, missingOutsideScope},
+	{"ListCaseOperateLogs", "GET", "/v2/servicerequest/cases/{case_id}/operate-logs", authCustomer, (*Server).handleListCaseOperateLogs, ""},
 	{"ListCaseQuotas", "GET", "/v2/servicerequest/quotas", authCustomer, (*Server).handleListCaseQuotas, ""},
 	{"ListCustomersRegions", "GET", "/v2/servicerequest/customers/regions", authCustomer, (*Server).handleListCustomersRegions, ""},
 	{"ListSubCustomers", "GET", "/v2/servicerequest/customers/sub-customers", authNone, nil, missingPartners},
@@ -99,19 +98,19 @@ var operations = []operation{
 	// OSM: messages.
 	{"CreateMessages", "POST", "/v2/servicerequest/cases/{case_id}/message", authCustomer, (*Server).handleCreateMessages, ""},
 	{"ListMessages", "GET", "/v2/servicerequest/cases/{case_id}/messages", authCustomer, (*Server).handleListMessages, ""},
-	{"ListMoreInstantMessages", "GET", "/v2/servicerequest/cases/{case_id}/instant-messages/more", authNone, nil, missingInstant},
-	{"ListNewInstantMessages", "GET", "/v2/servicerequest/cases/instant-messages", authNone, nil, missingInstant},
-	{"ListUnreadNewInstantMessages", "GET", "/v2/servicerequest/cases/instant-messages/unread", authNone, nil, missingInstant},
-	{"UpdateNewInstantMessagesRead", "POST", "/v2/servicerequest/cases/{case_id}/instant-messages/unread", authNone, nil, missingInstant},
-	{"RevokeMessage", "POST", "/v2/servicerequest/cases/{case_id}/instant-messages/{message_id}/withdraw", authNone, nil, missingInstant},
+	{"ListMoreInstantMessages", "GET", "/v2/servicerequest/cases/{case_id}/instant-messages/more", authCustomer, (*Server).handleListMoreInstantMessages, ""},
+	{"ListNewInstantMessages", "GET", "/v2/servicerequest/cases/instant-messages", authCustomer, (*Server).handleListNewInstantMessages, ""},
+	{"ListUnreadNewInstantMessages", "GET", "/v2/servicerequest/cases/instant-messages/unread", authCustomer, (*Server).handleListUnreadNewInstantMessages, ""},
+	{"UpdateNewInstantMessagesRead", "POST", "/v2/servicerequest/cases/{case_id}/instant-messages/unread", authCustomer, (*Server).handleUpdateNewInstantMessagesRead, ""},
+	{"RevokeMessage", "POST", "/v2/servicerequest/cases/{case_id}/instant-messages/{message_id}/withdraw", authCustomer, (*Server).handleRevokeMessage, ""},
 
 	// OSM: attachments.
 	{"UploadAccessory", "POST", "/v2/servicerequest/accessorys", authCustomer, (*Server).handleUploadAccessory, ""},
-	{"UploadJsonAccessories", "POST", "/v2/servicerequest/accessorys/json-format-content", authNone, nil, missingAttachmentAlt},
+	{"UploadJsonAccessories", "POST", "/v2/servicerequest/accessorys/json-format-content", authCustomer, (*Server).handleUploadJsonAccessories, ""},
 	{"DownloadAccessories", "GET", "/v2/servicerequest/accessorys/{accessory_id}", authCustomer, (*Server).handleDownloadAccessories, ""},
 	{"DeleteAccessories", "DELETE", "/v2/servicerequest/accessorys/{accessory_id}", authCustomer, (*Server).handleDeleteAccessories, ""},
-	{"DownloadImages", "GET", "/v2/servicerequest/accessorys/{accessory_id}/image", authNone, nil, missingAttachmentAlt},
-	{"ShowDownloadAccessoryUrl", "GET", "/v2/servicerequest/accessorys/{accessory_id}/access-url", authNone, nil, missingAttachmentAlt},
+	{"DownloadImages", "GET", "/v2/servicerequest/accessorys/{accessory_id}/image", authCustomer, (*Server).handleDownloadImages, ""},
+	{"ShowDownloadAccessoryUrl", "GET", "/v2/servicerequest/accessorys/{accessory_id}/access-url", authCustomer, (*Server).handleShowDownloadAccessoryUrl, ""},
 	{"ListAccessoryAccessUrls", "GET", "/v2/servicerequest/accessorys/access-urls", authCustomer, (*Server).handleListAccessoryAccessUrls, ""},
 	{"ShowAccessoryLimits", "GET", "/v2/servicerequest/accessorys/limits", authCustomer, (*Server).handleShowAccessoryLimits, ""},
 

@@ -27,3 +27,27 @@ func BenchmarkFindAuthorizations(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFeed polls ten tickets, counts their unread messages and reads a
+// history page with 10k and 100k messages (issue 9): go test -bench Feed
+// ./postgres/.
+func BenchmarkFeed(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("messages=%d", n), func(b *testing.B) {
+			db := testDB{mustOpen(b)}
+			ctx := context.Background()
+			pgTime := func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" }
+			seed, err := storetest.SeedAuthorizations(ctx, db, 1, pgTime)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := storetest.SeedMessages(ctx, db, seed, n, pgTime); err != nil {
+				b.Fatal(err)
+			}
+			if err := db.ExecSQL(ctx, "VACUUM ANALYZE"); err != nil {
+				b.Fatal(err)
+			}
+			storetest.BenchmarkFeed(b, db, seed, n)
+		})
+	}
+}

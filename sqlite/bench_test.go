@@ -23,3 +23,22 @@ func BenchmarkFindAuthorizations(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFeed polls ten tickets, counts their unread messages and reads a
+// history page with 10k and 100k messages (issue 9): go test -bench Feed
+// ./sqlite/.
+func BenchmarkFeed(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("messages=%d", n), func(b *testing.B) {
+			db := testDB{mustOpen(b)}
+			seed, err := storetest.SeedAuthorizations(context.Background(), db, 1, func(ms string) string { return ms })
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := storetest.SeedMessages(context.Background(), db, seed, n, func(ms string) string { return ms }); err != nil {
+				b.Fatal(err)
+			}
+			storetest.BenchmarkFeed(b, db, seed, n)
+		})
+	}
+}

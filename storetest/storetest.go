@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("AuthorizationPages", func(t *testing.T) { testAuthorizationPages(t, open(t)) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
+	t.Run("Feed", func(t *testing.T) { testFeed(t, open(t)) })             // issue 9, H11
+	t.Run("CaseEvents", func(t *testing.T) { testCaseEvents(t, open(t)) }) // issue 9, H11
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, open(t)) })
 	t.Run("ConcurrentRelations", func(t *testing.T) { testConcurrentRelations(t, open(t)) })
 	t.Run("ConcurrentSweep", func(t *testing.T) { testConcurrentSweep(t, open(t)) })

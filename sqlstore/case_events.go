@@ -1,0 +1,46 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/casebook/casebook"
+)
+
+// AppendCaseEvent appends an event to a ticket's history and sets its ID.
+// The schema refuses UPDATE and DELETE on the history.
+func (tx *Tx) AppendCaseEvent(ctx context.Context, e *casebook.CaseEvent) error {
+	err := tx.queryRow(ctx, `INSERT INTO case_events (account_id, case_id, kind, actor_realm, actor_id, actor_name,
+		detail, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.AccountID, e.CaseID, e.Kind, string(e.ActorRealm), e.ActorID, e.ActorName, e.Detail, tx.time(e.At)).Scan(&e.ID)
+	return tx.wrap("append case event", err)
+}
+
+// FindCaseEvents returns one page of a ticket's events in id order and the
+// total, both from the index on (account_id, case_id, id). The ORDER BY
+// names the index's columns so that PostgreSQL does not walk the primary
+// key in id order hoping to meet the ticket's rows soon.
+func (tx *Tx) FindCaseEvents(ctx context.Context, f casebook.CaseEventFilter) ([]*casebook.CaseEvent, int, error) {
+	total, err := tx.count(ctx, "count case events", `SELECT COUNT(*) FROM case_events WHERE account_id = ? AND case_id = ?`, f.AccountID, f.CaseID)
+	if err != nil || total == 0 {
+		return nil, total, err
+	}
+	rows, err := tx.query(ctx, `SELECT id, account_id, case_id, kind, actor_realm, actor_id, actor_name, detail, occurred_at
+		FROM case_events WHERE account_id = ? AND case_id = ? ORDER BY account_id, case_id, id LIMIT ? OFFSET ?`,
+		f.AccountID, f.CaseID, tx.limit(f.Limit), tx.offset(f.Offset))
+	if err != nil {
+		return nil, 0, tx.wrap("find case events", err)
+	}
+	defer rows.Close()
+	var events []*casebook.CaseEvent
+	for rows.Next() {
+		var e casebook.CaseEvent
+		var realm string
+		if err := rows.Scan(&e.ID, &e.AccountID, &e.CaseID, &e.Kind, &realm, &e.ActorID, &e.ActorName, &e.Detail,
+			timeCol{&e.At}); err != nil {
+			return nil, 0, tx.wrap("scan case event", err)
+		}
+		e.ActorRealm = casebook.Realm(realm)
+		events = append(events, &e)
+	}
+	return events, total, tx.wrap("find case events", rows.Err())
+}

@@ -1,0 +1,197 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/casebook/casebook"
+)
+
+// The conversation feed: new messages of several tickets since a cursor,
+// older messages of one, unread counts and read markers. Every query runs
+// on the index messages_case (account_id, case_id, created_at, id): one
+// range per ticket, in one statement however many tickets are named.
+
+// caseArgs returns accountID followed by caseIDs, for "account_id = ? AND
+// case_id IN (...)".
+func caseArgs(accountID string, caseIDs []string) []any {
+	args := make([]any, 0, len(caseIDs)+1)
+	args = append(args, accountID)
+	for _, id := range caseIDs {
+		args = append(args, id)
+	}
+	return args
+}
+
+// FindCasesIn returns those of the tickets ids that are inside scope and
+// not deleted, in one query by primary key, in no particular order.
+func (tx *Tx) FindCasesIn(ctx context.Context, scope casebook.Scope, ids []string) ([]*casebook.Case, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	cond, scopeArgs := scopeCond("c.account_id", "c.creator_id", scope)
+	args := make([]any, 0, len(ids)+1+len(scopeArgs))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	args = append(append(args, casebook.CaseStatusDeleted), scopeArgs...)
+	rows, err := tx.query(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id IN (`+placeholders(len(ids))+`)
+		AND c.status <> ? AND `+cond, args...)
+	if err != nil {
+		return nil, tx.wrap("find cases", err)
+	}
+	defer rows.Close()
+	var cases []*casebook.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, tx.wrap("scan case", err)
+		}
+		cases = append(cases, c)
+	}
+	return cases, tx.wrap("find cases", rows.Err())
+}
+
+// FindNewMessages returns up to limit messages of the tickets after the
+// cursor and created before the time, oldest first, with their
+// attachments.
+func (tx *Tx) FindNewMessages(ctx context.Context, accountID string, caseIDs []string, after casebook.FeedCursor, before time.Time, limit int) ([]*casebook.Message, error) {
+	if len(caseIDs) == 0 {
+		return nil, nil
+	}
+	args := append(caseArgs(accountID, caseIDs), tx.time(after.At), tx.time(before), tx.time(after.At), after.ID, tx.limit(limit))
+	messages, err := tx.scanMessages(ctx, "find new messages", `SELECT `+messageColumns+` FROM messages
+		WHERE account_id = ? AND case_id IN (`+placeholders(len(caseIDs))+`)
+		AND created_at >= ? AND created_at < ? AND (created_at > ? OR id > ?)
+		ORDER BY created_at, id LIMIT ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return messages, tx.fillMessageAccessories(ctx, accountID, messages)
+}
+
+// FindOlderMessages returns up to limit messages of the ticket created
+// before the given time, and those created at that very millisecond whose
+// type is not boundaryType, newest first, with their attachments.
+func (tx *Tx) FindOlderMessages(ctx context.Context, accountID, caseID string, before time.Time, boundaryType, limit int) ([]*casebook.Message, error) {
+	messages, err := tx.scanMessages(ctx, "find older messages", `SELECT `+messageColumns+` FROM messages
+		WHERE account_id = ? AND case_id = ? AND created_at <= ?
+		AND (created_at < ? OR message_type <> ?)
+		ORDER BY created_at DESC, id DESC LIMIT ?`,
+		accountID, caseID, tx.time(before), tx.time(before), boundaryType, tx.limit(limit))
+	if err != nil {
+		return nil, err
+	}
+	return messages, tx.fillMessageAccessories(ctx, accountID, messages)
+}
+
+// FindLatestMessage returns the newest message of the ticket.
+func (tx *Tx) FindLatestMessage(ctx context.Context, accountID, caseID string) (*casebook.Message, error) {
+	messages, err := tx.scanMessages(ctx, "find latest message", `SELECT `+messageColumns+` FROM messages
+		WHERE account_id = ? AND case_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, accountID, caseID)
+	if err != nil {
+		return nil, err
+	} else if len(messages) == 0 {
+		return nil, notFound("Message")
+	}
+	return messages[0], nil
+}
+
+// FindMessage returns one message of the ticket.
+func (tx *Tx) FindMessage(ctx context.Context, accountID, caseID, id string) (*casebook.Message, error) {
+	messages, err := tx.scanMessages(ctx, "find message", `SELECT `+messageColumns+` FROM messages
+		WHERE account_id = ? AND case_id = ? AND id = ?`, accountID, caseID, id)
+	if err != nil {
+		return nil, err
+	} else if len(messages) == 0 {
+		return nil, notFound("Message")
+	}
+	return messages[0], tx.fillMessageAccessories(ctx, accountID, messages)
+}
+
+// CountUnread counts, per ticket, the messages of others after the user's
+// read marker, in two statements whatever the number of tickets: the
+// markers by primary key, then one UNION ALL of per-ticket counts, each an
+// index range that starts at the marker, so the cost is the unread
+// messages, not the whole conversation.
+func (tx *Tx) CountUnread(ctx context.Context, accountID, userID string, caseIDs []string) (map[string]int, error) {
+	counts := make(map[string]int, len(caseIDs))
+	if len(caseIDs) == 0 {
+		return counts, nil
+	}
+	markers := make(map[string]casebook.FeedCursor, len(caseIDs))
+	args := append(caseArgs(accountID, caseIDs), userID)
+	rows, err := tx.query(ctx, `SELECT case_id, read_at, read_id FROM message_reads
+		WHERE account_id = ? AND case_id IN (`+placeholders(len(caseIDs))+`) AND user_id = ?`, args...)
+	if err != nil {
+		return nil, tx.wrap("find read markers", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var caseID string
+		var c casebook.FeedCursor
+		if err := rows.Scan(&caseID, timeCol{&c.At}, &c.ID); err != nil {
+			return nil, tx.wrap("scan read marker", err)
+		}
+		markers[caseID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, tx.wrap("find read markers", err)
+	}
+	rows.Close()
+
+	parts := make([]string, 0, len(caseIDs))
+	args = args[:0]
+	for _, id := range caseIDs {
+		m, ok := markers[id]
+		if !ok {
+			m = casebook.FeedCursor{At: time.UnixMilli(0)} // before every message
+		}
+		parts = append(parts, `SELECT ?, COUNT(*) FROM messages WHERE account_id = ? AND case_id = ?
+			AND created_at >= ? AND (created_at > ? OR id > ?) AND author_id <> ?`)
+		args = append(args, id, accountID, id, tx.time(m.At), tx.time(m.At), m.ID, userID)
+	}
+	crows, err := tx.query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	if err != nil {
+		return nil, tx.wrap("count unread messages", err)
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var caseID string
+		var n int
+		if err := crows.Scan(&caseID, &n); err != nil {
+			return nil, tx.wrap("scan unread count", err)
+		}
+		if n > 0 {
+			counts[caseID] = n
+		}
+	}
+	return counts, tx.wrap("count unread messages", crows.Err())
+}
+
+// SetReadMarker inserts or moves the user's read marker on the ticket.
+func (tx *Tx) SetReadMarker(ctx context.Context, accountID, caseID, userID string, upTo casebook.FeedCursor) error {
+	_, err := tx.exec(ctx, `INSERT INTO message_reads (account_id, case_id, user_id, read_at, read_id) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (account_id, case_id, user_id) DO UPDATE SET read_at = excluded.read_at, read_id = excluded.read_id`,
+		accountID, caseID, userID, tx.time(upTo.At), upTo.ID)
+	return tx.wrap("set read marker", err)
+}
+
+// DeleteMessage deletes a message and the attachments attached to it and
+// returns their blob keys, for the caller to delete after commit.
+func (tx *Tx) DeleteMessage(ctx context.Context, accountID, caseID, id string) ([]string, error) {
+	keys, err := tx.queryIDs(ctx, "find attachments of message", `SELECT blob_key FROM accessories
+		WHERE account_id = ? AND case_id = ? AND message_id = ?`, accountID, caseID, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM accessories WHERE account_id = ? AND case_id = ? AND message_id = ?`, accountID, caseID, id); err != nil {
+		return nil, tx.wrap("delete attachments of message", err)
+	}
+	res, err := tx.exec(ctx, `DELETE FROM messages WHERE account_id = ? AND case_id = ? AND id = ?`, accountID, caseID, id)
+	if err := tx.affected("delete message", "Message", res, err); err != nil {
+		return nil, err
+	}
+	return keys, nil
+}
