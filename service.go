@@ -18,6 +18,12 @@ type Config struct {
 	DailyUploadBytes   int64         // per uploader per UTC day (OSM.01010005)
 	UrgeInterval       time.Duration // minimum time between two "press" actions
 	PasswordIterations int           // PBKDF2-SHA256 iterations for new password hashes
+
+	// Webhooks (service_notify.go). Zero values mean the defaults.
+	WebhookAllowPrivate bool          // allow loopback, private and link-local targets
+	WebhookMaxAttempts  int           // attempts before a delivery becomes a dead letter
+	WebhookRetryBase    time.Duration // wait after the first failed attempt, doubled per attempt
+	WebhookRetryMax     time.Duration // longest wait between attempts
 }
 
 // DefaultConfig returns the defaults documented in docs/configuration.md.
@@ -31,6 +37,9 @@ func DefaultConfig() Config {
 		DailyUploadBytes:   100 << 20,
 		UrgeInterval:       30 * time.Minute,
 		PasswordIterations: 600_000,
+		WebhookMaxAttempts: DefaultWebhookMaxAttempts,
+		WebhookRetryBase:   DefaultWebhookRetryBase,
+		WebhookRetryMax:    DefaultWebhookRetryMax,
 	}
 }
 

@@ -3,6 +3,7 @@ package casebook
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -119,6 +120,12 @@ func (s *Service) CreateCase(ctx context.Context, p *Principal, in CaseInput) (*
 			if err := tx.AttachAccessories(ctx, p.AccountID, in.AccessoryIDs, c.ID, first.ID); err != nil {
 				return fmt.Errorf("attach accessories: %w", err)
 			}
+		}
+		if err := s.emit(ctx, tx, EventCaseCreated, c, nil, customerActor(p), "message_id", first.ID, "accessory_count", strconv.Itoa(len(accessories))); err != nil {
+			return err
+		}
+		if err := s.emitAccessoriesAdded(ctx, tx, c, first.ID, accessories, customerActor(p)); err != nil {
+			return err
 		}
 		return nil
 	})
@@ -283,6 +290,7 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 			return err
 		}
 		now := s.nowMS()
+		fromStatus := c.Status
 		switch in.Action {
 		case CaseActionCancel, CaseActionClose:
 			if !CaseIsOpen(c.Status) {
@@ -304,6 +312,9 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 				return Errorf(ELIMIT, "You have asked for the order. Please ask for it later.").WithReason(ReasonUrgeTooSoon)
 			}
 			c.LastUrgedAt = &now
+			if err := s.emit(ctx, tx, EventCaseUrged, c, nil, customerActor(p)); err != nil {
+				return err
+			}
 		case CaseActionDelete:
 			if CaseIsOpen(c.Status) {
 				return Errorf(ECONFLICT, "Only a completed or cancelled case can be deleted.")
@@ -313,6 +324,9 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return fmt.Errorf("update case: %w", err)
+		}
+		if err := s.emitStatusChange(ctx, tx, c, fromStatus, customerActor(p)); err != nil {
+			return err
 		}
 		if !CaseIsOpen(c.Status) {
 			actor := AuditEvent{ActorRealm: RealmCustomer, ActorID: p.UserID, ActorName: p.UserName}
@@ -405,8 +419,18 @@ func (s *Service) CreateMessage(ctx context.Context, p *Principal, groupID, case
 				return fmt.Errorf("attach accessories: %w", err)
 			}
 		}
+		if err := s.emitAccessoriesAdded(ctx, tx, c, m.ID, accessories, customerActor(p)); err != nil {
+			return err
+		}
+		fromStatus := c.Status
 		if c.Status == CaseStatusPendingFeedback || c.Status == CaseStatusPendingConfirm {
 			c.Status = CaseStatusProcessing
+		}
+		if err := s.emit(ctx, tx, EventMessageAdded, c, nil, customerActor(p), "message_id", m.ID, "accessory_count", strconv.Itoa(len(accessories))); err != nil {
+			return err
+		}
+		if err := s.emitStatusChange(ctx, tx, c, fromStatus, customerActor(p)); err != nil {
+			return err
 		}
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(ctx, c); err != nil {
@@ -463,7 +487,7 @@ func findEngineerCase(ctx context.Context, tx Tx, id string) (*Case, error) {
 // they handle it: an unassigned open ticket is assigned to them (and leaves
 // "pending acceptance"), one assigned to another engineer or already ended
 // is refused. The caller saves the ticket.
-func claimEngineerCase(ctx context.Context, tx Tx, p *Principal, id string) (*Case, error) {
+func (s *Service) claimEngineerCase(ctx context.Context, tx Tx, p *Principal, id string) (*Case, error) {
 	c, err := findEngineerCase(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -477,6 +501,9 @@ func claimEngineerCase(ctx context.Context, tx Tx, p *Principal, id string) (*Ca
 	c.AssigneeID, c.AssigneeName = p.UserID, p.UserName
 	if c.Status == CaseStatusPendingAcceptance {
 		c.Status = CaseStatusProcessing
+		if err := s.emitStatusChange(ctx, tx, c, CaseStatusPendingAcceptance, engineerActor(p)); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -508,7 +535,7 @@ func (s *Service) TakeCase(ctx context.Context, p *Principal, id string) (*Case,
 	var c *Case
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if c, err = claimEngineerCase(ctx, tx, p, id); err != nil {
+		if c, err = s.claimEngineerCase(ctx, tx, p, id); err != nil {
 			return err
 		}
 		c.UpdatedAt = s.nowMS()
@@ -538,10 +565,14 @@ func (s *Service) SetCaseStatus(ctx context.Context, p *Principal, id string, st
 	var c *Case
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if c, err = claimEngineerCase(ctx, tx, p, id); err != nil {
+		if c, err = s.claimEngineerCase(ctx, tx, p, id); err != nil {
 			return err
 		}
+		fromStatus := c.Status
 		c.Status = status
+		if err := s.emitStatusChange(ctx, tx, c, fromStatus, engineerActor(p)); err != nil {
+			return err
+		}
 		c.UpdatedAt = s.nowMS()
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return fmt.Errorf("update case: %w", err)
@@ -567,7 +598,7 @@ func (s *Service) Reply(ctx context.Context, p *Principal, caseID, content strin
 	}
 	var m *Message
 	err := s.store.Write(ctx, func(tx Tx) error {
-		c, err := claimEngineerCase(ctx, tx, p, caseID)
+		c, err := s.claimEngineerCase(ctx, tx, p, caseID)
 		if err != nil {
 			return err
 		}
@@ -575,6 +606,9 @@ func (s *Service) Reply(ctx context.Context, p *Principal, caseID, content strin
 		m = newMessage(c, MessageFromEngineer, p, content, now)
 		if err := tx.CreateMessage(ctx, m); err != nil {
 			return fmt.Errorf("create message: %w", err)
+		}
+		if err := s.emit(ctx, tx, EventMessageAdded, c, nil, engineerActor(p), "message_id", m.ID); err != nil {
+			return err
 		}
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(ctx, c); err != nil {

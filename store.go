@@ -52,6 +52,8 @@ type Tx interface {
 	AuthorizationTx
 	CredentialTx
 	AuditTx
+	OutboxTx
+	WebhookTx
 }
 
 // AccountTx reads and writes accounts.
@@ -213,6 +215,47 @@ type CredentialTx interface {
 type AuditTx interface {
 	AppendAudit(ctx context.Context, e *AuditEvent) error
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+}
+
+// OutboxTx writes events to the transactional outbox and hands them to
+// the notification workers.
+type OutboxTx interface {
+	// AppendEvent adds the event to the outbox and sets its Seq. Call it in
+	// the transaction of the change the event describes.
+	AppendEvent(ctx context.Context, e *Event) error
+	// FindEvent returns the event with the stable id, or ENOTFOUND.
+	FindEvent(ctx context.Context, id string) (*Event, error)
+	// ClaimEvents returns up to limit events not yet dispatched, oldest
+	// first. Inside Write they are locked and rows locked by another writer
+	// are skipped (FOR UPDATE SKIP LOCKED), so replicas share one outbox.
+	ClaimEvents(ctx context.Context, limit int) ([]*Event, error)
+	// MarkEventsDispatched records that the events' deliveries exist.
+	MarkEventsDispatched(ctx context.Context, seqs []int64) error
+}
+
+// WebhookTx reads and writes webhook subscriptions and their deliveries.
+type WebhookTx interface {
+	CreateWebhook(ctx context.Context, w *Webhook) error
+	// FindWebhook returns the account's webhook, or ENOTFOUND.
+	FindWebhook(ctx context.Context, accountID, id string) (*Webhook, error)
+	// FindWebhooks returns the account's webhooks, oldest first.
+	FindWebhooks(ctx context.Context, accountID string) ([]*Webhook, error)
+	// DeleteWebhook removes the webhook and its delivery log.
+	DeleteWebhook(ctx context.Context, accountID, id string) error
+	// CreateDelivery inserts a delivery and sets its ID; an event is
+	// delivered to a webhook once (ECONFLICT for a second one).
+	CreateDelivery(ctx context.Context, d *Delivery) error
+	// FindDelivery returns the account's delivery, or ENOTFOUND.
+	FindDelivery(ctx context.Context, accountID string, id int64) (*Delivery, error)
+	// FindDeliveries returns the deliveries f selects, newest first.
+	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)
+	// ClaimDeliveries returns up to limit pending deliveries whose NextAt
+	// is at or before now, soonest first; inside Write they are locked and
+	// rows locked by another writer are skipped.
+	ClaimDeliveries(ctx context.Context, now time.Time, limit int) ([]*Delivery, error)
+	// UpdateDelivery saves State, Attempts, NextAt, LastStatus, LastError,
+	// UpdatedAt and DeliveredAt.
+	UpdateDelivery(ctx context.Context, d *Delivery) error
 }
 
 // AuditFilter selects audit events, newest first.

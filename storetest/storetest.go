@@ -48,6 +48,9 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("ConcurrentRelations", func(t *testing.T) { testConcurrentRelations(t, open(t)) })
 	t.Run("ConcurrentSweep", func(t *testing.T) { testConcurrentSweep(t, open(t)) })
 	t.Run("ConcurrentUploads", func(t *testing.T) { testConcurrentUploads(t, open(t)) })
+	t.Run("Outbox", func(t *testing.T) { testOutbox(t, open(t)) })
+	t.Run("ConcurrentOutbox", func(t *testing.T) { testConcurrentOutbox(t, open(t)) })
+	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open(t)) })
 }
 
 // t0 is the fixed instant the suite's times are built from: UTC, with
