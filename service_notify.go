@@ -360,31 +360,47 @@ func (s *Service) ClaimDeliveries(ctx context.Context, limit int, lease time.Dur
 	return jobs, err
 }
 
-// FinishDelivery records the outcome of an attempt: a 2xx status delivers;
-// anything else schedules a retry with exponential backoff and jitter, or,
-// after Config.WebhookMaxAttempts attempts, makes the delivery a dead letter.
-// An attempt whose lease was taken over by another worker (a redelivery
-// or an expired lease) changes nothing.
-func (s *Service) FinishDelivery(ctx context.Context, job *DeliveryJob, status int, failure string) error {
+// DeliveryResult is the outcome of one attempt: the HTTP status (0 if
+// there was no answer) and, if it failed, why (no secrets, no URL).
+type DeliveryResult struct {
+	Job     *DeliveryJob
+	Status  int
+	Failure string
+}
+
+// FinishDeliveries records the outcomes of attempts, in one transaction: a
+// 2xx status delivers; anything else schedules a retry with exponential
+// backoff and jitter, or, after Config.WebhookMaxAttempts attempts, makes
+// the delivery a dead letter. An attempt whose lease another worker has
+// taken over meanwhile (a redelivery, or a lease that ran out) changes
+// nothing.
+func (s *Service) FinishDeliveries(ctx context.Context, results []DeliveryResult) error {
 	return s.store.Write(ctx, func(tx Tx) error {
-		d, err := tx.FindDelivery(ctx, job.Delivery.AccountID, job.Delivery.ID)
-		if err != nil {
-			return err
-		}
-		if d.State != DeliveryPending || d.Attempts != job.Delivery.Attempts {
-			return nil
-		}
 		now := s.nowMS()
-		d.LastStatus, d.LastError, d.UpdatedAt = status, failure, now
-		switch {
-		case status >= 200 && status < 300 && failure == "":
-			d.State, d.DeliveredAt, d.LastError = DeliveryDelivered, &now, ""
-		case d.Attempts >= s.webhookMaxAttempts():
-			d.State = DeliveryDead
-		default:
-			d.NextAt = now.Add(s.retryDelay(d.Attempts))
+		for _, r := range results {
+			d, err := tx.FindDelivery(ctx, r.Job.Delivery.AccountID, r.Job.Delivery.ID)
+			if ErrorCode(err) == ENOTFOUND {
+				continue // the webhook was removed meanwhile
+			} else if err != nil {
+				return err
+			}
+			if d.State != DeliveryPending || d.Attempts != r.Job.Delivery.Attempts {
+				continue
+			}
+			d.LastStatus, d.LastError, d.UpdatedAt = r.Status, r.Failure, now
+			switch {
+			case r.Status >= 200 && r.Status < 300 && r.Failure == "":
+				d.State, d.DeliveredAt = DeliveryDelivered, &now
+			case d.Attempts >= s.webhookMaxAttempts():
+				d.State = DeliveryDead
+			default:
+				d.NextAt = now.Add(s.retryDelay(d.Attempts))
+			}
+			if err := tx.UpdateDelivery(ctx, d); err != nil {
+				return err
+			}
 		}
-		return tx.UpdateDelivery(ctx, d)
+		return nil
 	})
 }
 
