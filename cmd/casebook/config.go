@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/casebook/casebook"
+	"github.com/casebook/casebook/notify"
 )
 
 // EnvPrefix starts the name of every environment variable Casebook reads:
@@ -37,6 +38,12 @@ type Config struct {
 	PrincipalCache  Duration `json:"principal_cache"`
 	AttachmentMaxMB int      `json:"attachment_max_mb"`
 	DailyUploadMB   int      `json:"daily_upload_mb"`
+
+	// Notifications (notify/, docs/webhooks.md).
+	WebhookAllowPrivate bool     `json:"webhook_allow_private"` // allow loopback/private/link-local targets
+	WebhookTimeout      Duration `json:"webhook_timeout"`       // per delivery attempt
+	WebhookMaxAttempts  int      `json:"webhook_max_attempts"`  // then a dead letter
+	WebhookConcurrency  int      `json:"webhook_concurrency"`   // attempts in flight per replica
 
 	LogFormat string `json:"log_format"` // "text" or "json"
 	LogLevel  string `json:"log_level"`  // "debug", "info", "warn", "error"
@@ -79,6 +86,10 @@ func DefaultConfig() Config {
 		DailyUploadMB:   int(limits.DailyUploadBytes >> 20),
 		LogFormat:       "text",
 		LogLevel:        "info",
+
+		WebhookTimeout:     Duration(notify.DefaultTimeout),
+		WebhookMaxAttempts: limits.WebhookMaxAttempts,
+		WebhookConcurrency: notify.DefaultConcurrency,
 	}
 }
 
@@ -115,6 +126,15 @@ func (c *Config) Validate() error {
 	}
 	if c.DailyUploadMB < c.AttachmentMaxMB {
 		return fmt.Errorf("--daily-upload-mb (%d) must be at least --attachment-max-mb (%d)", c.DailyUploadMB, c.AttachmentMaxMB)
+	}
+	if time.Duration(c.WebhookTimeout) < time.Second || time.Duration(c.WebhookTimeout) > 5*time.Minute {
+		return fmt.Errorf("--webhook-timeout must be between 1s and 5m, got %s", c.WebhookTimeout)
+	}
+	if c.WebhookMaxAttempts < 1 || c.WebhookMaxAttempts > 100 {
+		return fmt.Errorf("--webhook-max-attempts must be between 1 and 100, got %d", c.WebhookMaxAttempts)
+	}
+	if c.WebhookConcurrency < 1 || c.WebhookConcurrency > 1024 {
+		return fmt.Errorf("--webhook-concurrency must be between 1 and 1024, got %d", c.WebhookConcurrency)
 	}
 	if _, err := parseLogLevel(c.LogLevel); err != nil {
 		return err
@@ -276,6 +296,10 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		fs.IntVar(p, name, *p, usage)
 		names = append(names, name)
 	}
+	boolean := func(p *bool, name, usage string) {
+		fs.BoolVar(p, name, *p, usage)
+		names = append(names, name)
+	}
 
 	fs.StringVar(path, "config", "", "optional JSON configuration `file` (env "+EnvPrefix+"CONFIG)")
 	str(&cfg.Data, "data", "data `directory`: holds "+DBFileName+", "+BlobsDirName+"/ and "+MasterKeyFile+"; created 0700 on first start")
@@ -292,6 +316,12 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		dur(&cfg.PrincipalCache, "principal-cache", "how long a token's user (enabled, groups, password epoch) is reused without a database read, 0s to 1m; disabling a user reaches other replicas within it (a `duration`; 0s: read on every request)")
 		num(&cfg.AttachmentMaxMB, "attachment-max-mb", "largest attachment, in `MiB`")
 		num(&cfg.DailyUploadMB, "daily-upload-mb", "attachment bytes one user may upload per UTC day, in `MiB`")
+	}
+	boolean(&cfg.WebhookAllowPrivate, "webhook-allow-private", "allow webhook targets on loopback, private, link-local and other internal addresses (refused by default, when subscribing and when dialling)")
+	if group == allFlags {
+		dur(&cfg.WebhookTimeout, "webhook-timeout", "time limit of one webhook delivery attempt, 1s to 5m (a `duration`)")
+		num(&cfg.WebhookMaxAttempts, "webhook-max-attempts", "delivery attempts before a webhook delivery becomes a dead letter, 1 to 100 (a `number`)")
+		num(&cfg.WebhookConcurrency, "webhook-concurrency", "webhook delivery attempts in flight per replica, 1 to 1024 (a `number`)")
 	}
 	str(&cfg.LogFormat, "log-format", "log `format`: text or json")
 	str(&cfg.LogLevel, "log-level", "log `level`: debug, info, warn or error")

@@ -101,6 +101,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&AccessKeyCommand{Main: m}).Run(ctx, args)
 	case "audit":
 		return (&AuditCommand{Main: m}).Run(ctx, args)
+	case "webhook":
+		return (&WebhookCommand{Main: m}).Run(ctx, args)
 	case "demo":
 		return (&DemoCommand{Main: m}).Run(ctx, args)
 	case "bench":
@@ -133,6 +135,7 @@ Commands:
 	engineer    create, disable or enable support engineers
 	accesskey   create, list, disable, enable or delete AK/SK pairs
 	audit       list the audit log
+	webhook     add, list or remove webhook subscriptions; show deliveries, redeliver
 	demo        load a demo dataset and print how to log in
 	bench       seed a synthetic dataset, or load-test a running server
 

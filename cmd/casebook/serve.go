@@ -13,6 +13,7 @@ import (
 
 	"github.com/casebook/casebook/auth"
 	casebookhttp "github.com/casebook/casebook/http"
+	"github.com/casebook/casebook/notify"
 )
 
 // ShutdownTimeout bounds how long serve waits for in-flight requests after
@@ -85,6 +86,8 @@ type Server struct {
 	errc       chan error // Serve's error, if it fails
 	stopSweep  context.CancelFunc
 	sweepDone  chan struct{}
+	stopNotify context.CancelFunc
+	notifyDone chan struct{}
 }
 
 // Open opens the App, starts listening and serving, and starts the sweeper.
@@ -141,6 +144,19 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	s.stopSweep, s.sweepDone = stop, make(chan struct{})
 	go s.sweep(sweepCtx)
 
+	// The notification worker delivers the outbox's events, off the
+	// requests' path; like the sweeper it outlives a signal until Close.
+	notifyCtx, stopNotify := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopNotify, s.notifyDone = stopNotify, make(chan struct{})
+	worker := &notify.Worker{
+		Service:      s.app.Service,
+		AllowPrivate: s.Config.WebhookAllowPrivate,
+		Timeout:      time.Duration(s.Config.WebhookTimeout),
+		Concurrency:  s.Config.WebhookConcurrency,
+		Logger:       s.Logger.With("component", "notify"),
+	}
+	go func() { defer close(s.notifyDone); worker.Run(notifyCtx) }()
+
 	s.Logger.Info("listening", "addr", s.Addr(), "db", describeDB(s.Config), "blobs", describeBlobs(s.Config))
 	return nil
 }
@@ -163,6 +179,8 @@ func (s *Server) Close() error {
 
 	s.stopSweep()
 	<-s.sweepDone
+	s.stopNotify()
+	<-s.notifyDone
 
 	if err := s.app.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close store: %w", err))
