@@ -244,8 +244,9 @@ func (s *Service) WebhookDeliveries(ctx context.Context, account, webhookID, sta
 
 // Redeliver queues a delivery again, now, with a fresh retry budget:
 // a dead letter after its receiver is fixed, or a delivered event the
-// receiver lost. The event id stays the same.
-func (s *Service) Redeliver(ctx context.Context, account string, deliveryID int64) (*Delivery, error) {
+// receiver lost. The event id stays the same. A webhookID other than ""
+// must be the delivery's subscription.
+func (s *Service) Redeliver(ctx context.Context, account, webhookID string, deliveryID int64) (*Delivery, error) {
 	var d *Delivery
 	err := s.store.Write(ctx, func(tx Tx) error {
 		a, err := findAccountRef(ctx, tx, account)
@@ -254,6 +255,8 @@ func (s *Service) Redeliver(ctx context.Context, account string, deliveryID int6
 		}
 		if d, err = tx.FindDelivery(ctx, a.ID, deliveryID); err != nil {
 			return err
+		} else if webhookID != "" && d.WebhookID != webhookID {
+			return NotFoundf("Delivery not found.")
 		}
 		now := s.nowMS()
 		d.State, d.Attempts, d.NextAt, d.UpdatedAt = DeliveryPending, 0, now, now

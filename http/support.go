@@ -34,6 +34,11 @@ func (s *Server) supportRoutes() []route {
 		{"POST", "/support/v1/authorizations/{authorization_id}/withdraw", "SupportWithdrawAuthorization", authEngineer, s.handleSupportWithdrawAuthorization},
 		{"GET", "/support/v1/authorizations/{authorization_id}/credentials", "SupportReadCredentials", authEngineer, s.handleSupportReadCredentials},
 		{"GET", "/support/v1/audit", "SupportListAudit", authEngineer, s.handleSupportListAudit},
+		{"GET", "/support/v1/webhooks", "SupportListWebhooks", authEngineer, s.handleSupportListWebhooks},
+		{"POST", "/support/v1/webhooks", "SupportCreateWebhook", authEngineer, s.handleSupportCreateWebhook},
+		{"DELETE", "/support/v1/webhooks/{webhook_id}", "SupportDeleteWebhook", authEngineer, s.handleSupportDeleteWebhook},
+		{"GET", "/support/v1/webhooks/{webhook_id}/deliveries", "SupportListDeliveries", authEngineer, s.handleSupportListDeliveries},
+		{"POST", "/support/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", "SupportRedeliver", authEngineer, s.handleSupportRedeliver},
 	}
 }
 

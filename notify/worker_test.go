@@ -148,7 +148,7 @@ func TestWebhookDeadLetterRedeliver(t *testing.T) {
 	}
 
 	healthy.Store(true)
-	if _, err := s.Redeliver(context.Background(), "acme", dead[0].ID); err != nil {
+	if _, err := s.Redeliver(context.Background(), "acme", hook.ID, dead[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "redelivered", func() bool {
@@ -161,7 +161,7 @@ func TestWebhookDeadLetterRedeliver(t *testing.T) {
 	}
 	// Another account cannot redeliver it or see the log.
 	newDesk(t, s, "globex")
-	if _, err := s.Redeliver(context.Background(), "globex", dead[0].ID); casebook.ErrorCode(err) != casebook.ENOTFOUND {
+	if _, err := s.Redeliver(context.Background(), "globex", "", dead[0].ID); casebook.ErrorCode(err) != casebook.ENOTFOUND {
 		t.Fatalf("redeliver from another account: %v", err)
 	}
 	if _, err := s.WebhookDeliveries(context.Background(), "globex", hook.ID, "", 0); casebook.ErrorCode(err) != casebook.ENOTFOUND {

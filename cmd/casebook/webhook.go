@@ -219,7 +219,7 @@ func (c *WebhookCommand) runRedeliver(ctx context.Context, args []string) error 
 		return err
 	}
 	defer app.Close()
-	d, err := app.Service.Redeliver(ctx, account, id)
+	d, err := app.Service.Redeliver(ctx, account, "", id)
 	if err != nil {
 		return fmt.Errorf("redeliver: %w", err)
 	}
