@@ -58,9 +58,10 @@ func (w *Worker) Run(ctx context.Context) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	// A lease longer than any attempt: a claimed delivery is retried by
-	// another worker only if this one died.
-	lease := timeout + 30*time.Second
+	// A lease well past the end of any attempt and its recording: a
+	// claimed delivery is retried by another worker (or this one after a
+	// restart) only if this one died.
+	lease := 2*timeout + 5*time.Second
 
 	results := make(chan casebook.DeliveryResult, concurrency)
 	slots := make(chan struct{}, concurrency)
