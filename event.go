@@ -108,6 +108,7 @@ type Delivery struct {
 	AccountID   string
 	EventID     string
 	EventType   string
+	Event       *Event // what is sent, as it was when dispatched
 	State       string
 	Attempts    int
 	NextAt      time.Time // next attempt; while in flight, the end of the lease

@@ -57,6 +57,10 @@ type Service struct {
 	// Now returns the current time; tests inject a clock. Read it through
 	// nowMS.
 	Now func() time.Time
+
+	// eventsOff skips writing events, for the benchmark that measures
+	// what writing them costs (export_test.go); never set otherwise.
+	eventsOff bool
 }
 
 // NewService returns a Service over the store, the attachment store and the

@@ -32,6 +32,9 @@ const (
 // it describes. c or a (or both) name the ticket and account; actor says who
 // did it; data says what changed and never holds a secret.
 func (s *Service) emit(ctx context.Context, tx Tx, typ string, c *Case, a *Authorization, actor AuditEvent, data ...string) error {
+	if s.eventsOff {
+		return nil
+	}
 	e := &Event{
 		ID: NewEventID(), Type: typ, At: s.nowMS(),
 		ActorRealm: actor.ActorRealm, ActorID: actor.ActorID, ActorName: actor.ActorName,
@@ -272,8 +275,8 @@ func (s *Service) Redeliver(ctx context.Context, account, webhookID string, deli
 // DispatchEvents turns up to one batch of outbox events into deliveries,
 // one per subscription that wants the event, and returns how many events it
 // dispatched. Replicas may call it at the same time: each claims other
-// events (SKIP LOCKED), and an event is dispatched in the transaction that
-// marks it, so exactly once.
+// events (SKIP LOCKED), and an event leaves the outbox in the transaction
+// that creates its deliveries, so it is dispatched exactly once.
 func (s *Service) DispatchEvents(ctx context.Context) (int, error) {
 	n := 0
 	err := s.store.Write(ctx, func(tx Tx) error {
@@ -297,7 +300,7 @@ func (s *Service) DispatchEvents(ctx context.Context) (int, error) {
 				if !w.Wants(e.Type) {
 					continue
 				}
-				d := &Delivery{WebhookID: w.ID, AccountID: e.AccountID, EventID: e.ID, EventType: e.Type,
+				d := &Delivery{WebhookID: w.ID, AccountID: e.AccountID, EventID: e.ID, EventType: e.Type, Event: e,
 					State: DeliveryPending, NextAt: now, CreatedAt: now, UpdatedAt: now}
 				if err := tx.CreateDelivery(ctx, d); err != nil {
 					return fmt.Errorf("create delivery: %w", err)
@@ -306,7 +309,7 @@ func (s *Service) DispatchEvents(ctx context.Context) (int, error) {
 			seqs = append(seqs, e.Seq)
 		}
 		n = len(seqs)
-		return tx.MarkEventsDispatched(ctx, seqs)
+		return tx.DeleteEvents(ctx, seqs)
 	})
 	return n, err
 }
@@ -347,16 +350,12 @@ func (s *Service) ClaimDeliveries(ctx context.Context, limit int, lease time.Dur
 				}
 				hooks[d.WebhookID] = w
 			}
-			e, err := tx.FindEvent(ctx, d.EventID)
-			if err != nil {
-				return fmt.Errorf("find event: %w", err)
-			}
 			d.Attempts++
 			d.NextAt, d.UpdatedAt = now.Add(lease), now
 			if err := tx.UpdateDelivery(ctx, d); err != nil {
 				return err
 			}
-			jobs = append(jobs, &DeliveryJob{Delivery: d, Event: e, URL: w.URL, Secret: secrets[w.ID]})
+			jobs = append(jobs, &DeliveryJob{Delivery: d, Event: d.Event, URL: w.URL, Secret: secrets[w.ID]})
 		}
 		return nil
 	})

@@ -10,8 +10,8 @@ import (
 	"github.com/casebook/casebook"
 )
 
-// outbox returns every event in the outbox, oldest first, and marks them
-// dispatched, so the next call returns only newer ones.
+// outbox returns every event in the outbox, oldest first, and removes
+// them, so the next call returns only newer ones.
 func (d *deskFixture) outbox() []*casebook.Event {
 	d.t.Helper()
 	var events []*casebook.Event
@@ -24,7 +24,7 @@ func (d *deskFixture) outbox() []*casebook.Event {
 		for i, e := range events {
 			seqs[i] = e.Seq
 		}
-		return tx.MarkEventsDispatched(d.ctx, seqs)
+		return tx.DeleteEvents(d.ctx, seqs)
 	})
 	if err != nil {
 		d.t.Fatal(err)
@@ -173,5 +173,57 @@ func TestEventsCarryNoSecrets(t *testing.T) {
 	b, _ := json.Marshal(events)
 	if strings.Contains(string(b), testPassword) || strings.Contains(string(b), "master-password") {
 		t.Fatalf("an event carries a secret: %s", b)
+	}
+}
+
+// BenchmarkEventWriting measures what the outbox adds to the writes that
+// cause events, at the Service (no HTTP around it, so the share is the
+// largest it can be): a ticket opened (one event) and an engineer's reply
+// on it (one event). Compare "events" with "no-events"; figures in
+// docs/benchmarks.md.
+func BenchmarkEventWriting(b *testing.B) {
+	for _, mode := range []string{"no-events", "events"} {
+		b.Run(mode, func(b *testing.B) {
+			s, _ := MustOpenService(b)
+			s.TestSetEventsOff(mode == "no-events")
+			ctx := b.Context()
+			_, u, err := s.CreateAccount(ctx, "acme", "master", "master-password-1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			p, _, err := s.ResolvePrincipal(ctx, casebook.RealmCustomer, u.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			e, err := s.CreateEngineer(ctx, "eng", "engineer-password-1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			eng, _, err := s.ResolvePrincipal(ctx, casebook.RealmEngineer, e.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c, err := s.CreateCase(ctx, p, casebook.CaseInput{BusinessTypeID: "1", SimpleDescription: "bench"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.TakeCase(ctx, eng, c.ID); err != nil {
+				b.Fatal(err)
+			}
+			b.Run("CreateCase", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := s.CreateCase(ctx, p, casebook.CaseInput{BusinessTypeID: "1", SimpleDescription: "bench"}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("Reply", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := s.Reply(ctx, eng, c.ID, "an answer"); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
 	}
 }

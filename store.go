@@ -221,16 +221,17 @@ type AuditTx interface {
 // the notification workers.
 type OutboxTx interface {
 	// AppendEvent adds the event to the outbox and sets its Seq. Call it in
-	// the transaction of the change the event describes.
+	// the transaction of the change the event describes. It writes one
+	// row to a table without secondary indexes: the cost every change
+	// that causes an event pays.
 	AppendEvent(ctx context.Context, e *Event) error
-	// FindEvent returns the event with the stable id, or ENOTFOUND.
-	FindEvent(ctx context.Context, id string) (*Event, error)
-	// ClaimEvents returns up to limit events not yet dispatched, oldest
-	// first. Inside Write they are locked and rows locked by another writer
-	// are skipped (FOR UPDATE SKIP LOCKED), so replicas share one outbox.
+	// ClaimEvents returns up to limit events of the outbox, oldest first.
+	// Inside Write they are locked and rows locked by another writer are
+	// skipped (FOR UPDATE SKIP LOCKED), so replicas share one outbox.
 	ClaimEvents(ctx context.Context, limit int) ([]*Event, error)
-	// MarkEventsDispatched records that the events' deliveries exist.
-	MarkEventsDispatched(ctx context.Context, seqs []int64) error
+	// DeleteEvents removes dispatched events from the outbox (their
+	// deliveries carry them from then on).
+	DeleteEvents(ctx context.Context, seqs []int64) error
 }
 
 // WebhookTx reads and writes webhook subscriptions and their deliveries.
@@ -242,10 +243,11 @@ type WebhookTx interface {
 	FindWebhooks(ctx context.Context, accountID string) ([]*Webhook, error)
 	// DeleteWebhook removes the webhook and its delivery log.
 	DeleteWebhook(ctx context.Context, accountID, id string) error
-	// CreateDelivery inserts a delivery and sets its ID; an event is
-	// delivered to a webhook once (ECONFLICT for a second one).
+	// CreateDelivery inserts a delivery with its Event and sets its ID;
+	// an event is delivered to a webhook once (ECONFLICT for a second one).
 	CreateDelivery(ctx context.Context, d *Delivery) error
-	// FindDelivery returns the account's delivery, or ENOTFOUND.
+	// FindDelivery returns the account's delivery, or ENOTFOUND. Every
+	// find of deliveries fills Event.
 	FindDelivery(ctx context.Context, accountID string, id int64) (*Delivery, error)
 	// FindDeliveries returns the deliveries f selects, newest first.
 	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -29,24 +30,14 @@ func (tx *Tx) AppendEvent(ctx context.Context, e *casebook.Event) error {
 	return tx.wrap("append event", err)
 }
 
-// FindEvent returns the event with the id or ENOTFOUND.
-func (tx *Tx) FindEvent(ctx context.Context, id string) (*casebook.Event, error) {
-	e, err := scanEvent(tx.queryRow(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Event")
-	}
-	return e, tx.wrap("find event", err)
-}
-
-// ClaimEvents returns up to limit undispatched events, oldest first,
+// ClaimEvents returns up to limit events of the outbox, oldest first,
 // locked inside Write with SKIP LOCKED on engines with row locks.
 func (tx *Tx) ClaimEvents(ctx context.Context, limit int) ([]*casebook.Event, error) {
 	lock := ""
 	if tx.write && tx.d.RowLocks {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	// dispatched = 0 is written literally: it selects the partial index.
-	rows, err := tx.query(ctx, `SELECT `+eventColumns+` FROM events WHERE dispatched = 0 ORDER BY seq LIMIT ?`+lock, tx.limit(limit))
+	rows, err := tx.query(ctx, `SELECT `+eventColumns+` FROM events ORDER BY seq LIMIT ?`+lock, tx.limit(limit))
 	if err != nil {
 		return nil, tx.wrap("claim events", err)
 	}
@@ -62,8 +53,8 @@ func (tx *Tx) ClaimEvents(ctx context.Context, limit int) ([]*casebook.Event, er
 	return events, tx.wrap("claim events", rows.Err())
 }
 
-// MarkEventsDispatched sets dispatched on the events.
-func (tx *Tx) MarkEventsDispatched(ctx context.Context, seqs []int64) error {
+// DeleteEvents removes the events from the outbox.
+func (tx *Tx) DeleteEvents(ctx context.Context, seqs []int64) error {
 	if len(seqs) == 0 {
 		return nil
 	}
@@ -71,8 +62,8 @@ func (tx *Tx) MarkEventsDispatched(ctx context.Context, seqs []int64) error {
 	for i, s := range seqs {
 		args[i] = s
 	}
-	_, err := tx.exec(ctx, `UPDATE events SET dispatched = 1 WHERE seq IN (`+placeholders(len(seqs))+`)`, args...)
-	return tx.wrap("mark events dispatched", err)
+	_, err := tx.exec(ctx, `DELETE FROM events WHERE seq IN (`+placeholders(len(seqs))+`)`, args...)
+	return tx.wrap("delete events", err)
 }
 
 func scanEvent(row scanner) (*casebook.Event, error) {
@@ -157,15 +148,41 @@ func scanWebhook(row scanner) (*casebook.Webhook, error) {
 	return &w, nil
 }
 
-const deliveryColumns = `id, webhook_id, account_id, event_id, event_type, state, attempts, next_at, last_status,
+const deliveryColumns = `id, webhook_id, account_id, event_id, event_type, event, state, attempts, next_at, last_status,
 	last_error, created_at, updated_at, delivered_at`
 
-// CreateDelivery inserts the delivery and sets its ID.
+// storedEvent is how a delivery keeps its event (the deliveries.event
+// column).
+type storedEvent struct {
+	Seq             int64             `json:"seq"`
+	ID              string            `json:"id"`
+	Type            string            `json:"type"`
+	At              time.Time         `json:"at"`
+	AccountID       string            `json:"account_id"`
+	CaseID          string            `json:"case_id,omitempty"`
+	AuthorizationID string            `json:"authorization_id,omitempty"`
+	ActorRealm      string            `json:"actor_realm"`
+	ActorID         string            `json:"actor_id"`
+	ActorName       string            `json:"actor_name"`
+	Data            map[string]string `json:"data,omitempty"`
+}
+
+// CreateDelivery inserts the delivery with its event and sets its ID.
 func (tx *Tx) CreateDelivery(ctx context.Context, d *casebook.Delivery) error {
-	err := tx.queryRow(ctx, `INSERT INTO deliveries (webhook_id, account_id, event_id, event_type, state, attempts,
+	if d.Event == nil {
+		return errors.New("insert delivery: no event")
+	}
+	e := d.Event
+	event, err := json.Marshal(storedEvent{Seq: e.Seq, ID: e.ID, Type: e.Type, At: e.At.UTC(), AccountID: e.AccountID,
+		CaseID: e.CaseID, AuthorizationID: e.AuthorizationID, ActorRealm: string(e.ActorRealm), ActorID: e.ActorID,
+		ActorName: e.ActorName, Data: e.Data})
+	if err != nil {
+		return tx.wrap("encode delivery event", err)
+	}
+	err = tx.queryRow(ctx, `INSERT INTO deliveries (webhook_id, account_id, event_id, event_type, event, state, attempts,
 		next_at, last_status, last_error, created_at, updated_at, delivered_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		d.WebhookID, d.AccountID, d.EventID, d.EventType, d.State, d.Attempts, tx.time(d.NextAt), d.LastStatus,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		d.WebhookID, d.AccountID, d.EventID, d.EventType, string(event), d.State, d.Attempts, tx.time(d.NextAt), d.LastStatus,
 		d.LastError, tx.time(d.CreatedAt), tx.time(d.UpdatedAt), tx.nullTime(d.DeliveredAt)).Scan(&d.ID)
 	return tx.wrap("insert delivery", err)
 }
@@ -252,10 +269,18 @@ func (tx *Tx) queryDeliveries(ctx context.Context, query string, args ...any) ([
 
 func scanDelivery(row scanner) (*casebook.Delivery, error) {
 	var d casebook.Delivery
-	if err := row.Scan(&d.ID, &d.WebhookID, &d.AccountID, &d.EventID, &d.EventType, &d.State, &d.Attempts,
+	var event string
+	if err := row.Scan(&d.ID, &d.WebhookID, &d.AccountID, &d.EventID, &d.EventType, &event, &d.State, &d.Attempts,
 		timeCol{&d.NextAt}, &d.LastStatus, &d.LastError, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt},
 		nullTimeCol{&d.DeliveredAt}); err != nil {
 		return nil, err
 	}
+	var e storedEvent
+	if err := json.Unmarshal([]byte(event), &e); err != nil {
+		return nil, fmt.Errorf("decode delivery event: %w", err)
+	}
+	d.Event = &casebook.Event{Seq: e.Seq, ID: e.ID, Type: e.Type, At: e.At.UTC(), AccountID: e.AccountID, CaseID: e.CaseID,
+		AuthorizationID: e.AuthorizationID, ActorRealm: casebook.Realm(e.ActorRealm), ActorID: e.ActorID,
+		ActorName: e.ActorName, Data: e.Data}
 	return &d, nil
 }

@@ -1,9 +1,11 @@
 -- The transactional outbox: one row per event, written in the transaction
--- of the change it describes. dispatched turns 1 once the event's webhook
--- deliveries exist.
+-- of the change it describes, and deleted in the transaction that turns it
+-- into webhook deliveries. The table stays small and has no index but its
+-- key, so writing an event touches one page. seq orders the outbox; id is
+-- the event's stable id.
 CREATE TABLE events (
 	seq              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	id               TEXT NOT NULL UNIQUE,
+	id               TEXT NOT NULL,
 	type             TEXT NOT NULL,
 	occurred_at      TIMESTAMPTZ NOT NULL,
 	account_id       TEXT NOT NULL,
@@ -12,10 +14,8 @@ CREATE TABLE events (
 	actor_realm      TEXT NOT NULL,
 	actor_id         TEXT NOT NULL,
 	actor_name       TEXT NOT NULL,
-	data             TEXT NOT NULL,
-	dispatched       INTEGER NOT NULL DEFAULT 0
+	data             TEXT NOT NULL
 );
-CREATE INDEX events_undispatched ON events (seq) WHERE dispatched = 0;
 
 -- Webhook subscriptions of accounts; the secret is sealed.
 CREATE TABLE webhooks (
@@ -29,12 +29,14 @@ CREATE TABLE webhooks (
 CREATE INDEX webhooks_account ON webhooks (account_id, created_at);
 
 -- One row per event and webhook: the delivery log and the retry queue.
+-- event holds the event itself (JSON), as it is sent on every attempt.
 CREATE TABLE deliveries (
 	id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	webhook_id   TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
 	account_id   TEXT NOT NULL,
-	event_id     TEXT NOT NULL REFERENCES events (id),
+	event_id     TEXT NOT NULL,
 	event_type   TEXT NOT NULL,
+	event        TEXT NOT NULL,
 	state        TEXT NOT NULL,
 	attempts     INTEGER NOT NULL,
 	next_at      TIMESTAMPTZ NOT NULL,
