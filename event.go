@@ -147,3 +147,35 @@ func PublicAddr(ip netip.Addr) bool {
 }
 
 var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// Mail audiences.
+const (
+	MailToCustomer = "customer" // the ticket's remind_mail
+	MailToEngineer = "engineer" // the operator's engineer addresses
+)
+
+// Mail is one e-mail about an event to one recipient: the mail log and
+// its retry queue. States are the Delivery* ones (sent = delivered).
+type Mail struct {
+	ID        int64
+	AccountID string
+	EventID   string
+	Event     *Event
+	To        string
+	Audience  string
+	State     string
+	Attempts  int
+	NextAt    time.Time
+	LastError string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	SentAt    *time.Time
+}
+
+// MailFilter selects mails, newest first.
+type MailFilter struct {
+	AccountID string
+	EventID   string
+	State     string
+	Limit     int
+}

@@ -24,6 +24,13 @@ type Config struct {
 	WebhookMaxAttempts  int           // attempts before a delivery becomes a dead letter
 	WebhookRetryBase    time.Duration // wait after the first failed attempt, doubled per attempt
 	WebhookRetryMax     time.Duration // longest wait between attempts
+
+	// E-mail (service_notify.go): when MailEnabled, dispatching an event
+	// also queues mails: to the ticket's remind_mail about replies, status
+	// changes and access requests; to MailEngineers about new tickets and
+	// grants.
+	MailEnabled   bool
+	MailEngineers []string
 }
 
 // DefaultConfig returns the defaults documented in docs/configuration.md.

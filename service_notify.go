@@ -306,6 +306,9 @@ func (s *Service) DispatchEvents(ctx context.Context) (int, error) {
 					return fmt.Errorf("create delivery: %w", err)
 				}
 			}
+			if err := s.queueMails(ctx, tx, e, now); err != nil {
+				return err
+			}
 			seqs = append(seqs, e.Seq)
 		}
 		n = len(seqs)
@@ -431,4 +434,115 @@ func (s *Service) retryDelay(attempt int) time.Duration {
 	d = min(d, ceiling)
 	half := d / 2
 	return half + rand.N(half+1)
+}
+
+// mailRecipients returns who is told about e by e-mail, and as whom: the
+// customer (the ticket's remind_mail) about an engineer's reply, a status
+// change someone else made, and an access request; the engineers'
+// addresses about a new ticket in the queue and a grant.
+func (s *Service) mailRecipients(ctx context.Context, tx Tx, e *Event) (audience string, to []string, err error) {
+	switch e.Type {
+	case EventCaseCreated, EventAuthorizationConfirmed:
+		return MailToEngineer, s.Config.MailEngineers, nil
+	case EventMessageAdded, EventCaseStatusChanged:
+		if e.ActorRealm == RealmCustomer {
+			return "", nil, nil // customers are not told what they did themselves
+		}
+	case EventAuthorizationRequested:
+	default:
+		return "", nil, nil
+	}
+	c, err := tx.FindCaseByID(ctx, e.CaseID)
+	if ErrorCode(err) == ENOTFOUND {
+		return "", nil, nil
+	} else if err != nil {
+		return "", nil, fmt.Errorf("find case: %w", err)
+	}
+	if c.RemindMail == "" {
+		return "", nil, nil
+	}
+	return MailToCustomer, []string{c.RemindMail}, nil
+}
+
+// queueMails writes the mails about e, when e-mail is enabled.
+func (s *Service) queueMails(ctx context.Context, tx Tx, e *Event, now time.Time) error {
+	if !s.Config.MailEnabled {
+		return nil
+	}
+	audience, to, err := s.mailRecipients(ctx, tx, e)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, addr := range to {
+		if addr == "" || seen[addr] {
+			continue
+		}
+		seen[addr] = true
+		m := &Mail{AccountID: e.AccountID, EventID: e.ID, Event: e, To: addr, Audience: audience,
+			State: DeliveryPending, NextAt: now, CreatedAt: now, UpdatedAt: now}
+		if err := tx.CreateMail(ctx, m); err != nil {
+			return fmt.Errorf("create mail: %w", err)
+		}
+	}
+	return nil
+}
+
+// ClaimMails leases up to limit due mails to the calling worker, as
+// ClaimDeliveries does deliveries.
+func (s *Service) ClaimMails(ctx context.Context, limit int, lease time.Duration) ([]*Mail, error) {
+	var mails []*Mail
+	err := s.store.Write(ctx, func(tx Tx) error {
+		now := s.nowMS()
+		var err error
+		if mails, err = tx.ClaimMails(ctx, now, limit); err != nil {
+			return fmt.Errorf("claim mails: %w", err)
+		}
+		for _, m := range mails {
+			m.Attempts++
+			m.NextAt, m.UpdatedAt = now.Add(lease), now
+			if err := tx.UpdateMail(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return mails, err
+}
+
+// FinishMail records the outcome of sending m: sent when failure is "",
+// else retried with backoff, or given up after Config.WebhookMaxAttempts
+// attempts (state dead).
+func (s *Service) FinishMail(ctx context.Context, m *Mail, failure string) error {
+	return s.store.Write(ctx, func(tx Tx) error {
+		cur, err := tx.FindMail(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != DeliveryPending || cur.Attempts != m.Attempts {
+			return nil
+		}
+		now := s.nowMS()
+		cur.LastError, cur.UpdatedAt = failure, now
+		switch {
+		case failure == "":
+			cur.State, cur.SentAt = DeliveryDelivered, &now
+		case cur.Attempts >= s.webhookMaxAttempts():
+			cur.State = DeliveryDead
+		default:
+			cur.NextAt = now.Add(s.retryDelay(cur.Attempts))
+		}
+		return tx.UpdateMail(ctx, cur)
+	})
+}
+
+// Mails returns the mail log, newest first, for operators.
+func (s *Service) Mails(ctx context.Context, f MailFilter) ([]*Mail, error) {
+	var ms []*Mail
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		ms, err = tx.FindMails(ctx, f)
+		return err
+	})
+	return ms, err
 }

@@ -54,6 +54,7 @@ type Tx interface {
 	AuditTx
 	OutboxTx
 	WebhookTx
+	MailTx
 }
 
 // AccountTx reads and writes accounts.
@@ -258,6 +259,24 @@ type WebhookTx interface {
 	// UpdateDelivery saves State, Attempts, NextAt, LastStatus, LastError,
 	// UpdatedAt and DeliveredAt.
 	UpdateDelivery(ctx context.Context, d *Delivery) error
+}
+
+// MailTx reads and writes the e-mails to send.
+type MailTx interface {
+	// CreateMail inserts a mail with its Event and sets its ID; one per
+	// event and recipient (ECONFLICT for a second one).
+	CreateMail(ctx context.Context, m *Mail) error
+	// ClaimMails returns up to limit pending mails whose NextAt is at or
+	// before now, soonest first; inside Write they are locked and rows
+	// locked by another writer are skipped.
+	ClaimMails(ctx context.Context, now time.Time, limit int) ([]*Mail, error)
+	// FindMail returns the mail, or ENOTFOUND.
+	FindMail(ctx context.Context, id int64) (*Mail, error)
+	// FindMails returns the mails f selects, newest first.
+	FindMails(ctx context.Context, f MailFilter) ([]*Mail, error)
+	// UpdateMail saves State, Attempts, NextAt, LastError, UpdatedAt and
+	// SentAt.
+	UpdateMail(ctx context.Context, m *Mail) error
 }
 
 // AuditFilter selects audit events, newest first.

@@ -42,6 +42,8 @@ type Worker struct {
 	Logger       *slog.Logger
 	// Now is the clock of signature timestamps; nil: time.Now.
 	Now func() time.Time
+	// Mailer, when set, sends the queued e-mails (Config.MailEnabled).
+	Mailer *Mailer
 }
 
 // Run works until ctx is cancelled; attempts in flight are allowed to
@@ -73,6 +75,9 @@ func (w *Worker) Run(ctx context.Context) {
 		close(results)
 		finisher.Wait()
 	}()
+	if w.Mailer != nil {
+		inflight.Go(func() { w.runMail(ctx, poll, logger) })
+	}
 
 	for ctx.Err() == nil {
 		dispatched, err := w.Service.DispatchEvents(ctx)
@@ -93,6 +98,40 @@ func (w *Worker) Run(ctx context.Context) {
 			})
 		}
 		if dispatched > 0 || len(jobs) > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(poll):
+		}
+	}
+}
+
+// mailBatch is how many mails one claim takes; they are sent one after
+// another, each within the Mailer's timeout.
+const mailBatch = 10
+
+// runMail sends queued e-mails until ctx is cancelled.
+func (w *Worker) runMail(ctx context.Context, poll time.Duration, logger *slog.Logger) {
+	timeout := cmpOr(w.Mailer.Timeout, 30*time.Second)
+	for ctx.Err() == nil {
+		mails, err := w.Service.ClaimMails(ctx, mailBatch, 2*mailBatch*timeout+5*time.Second)
+		if err != nil && ctx.Err() == nil {
+			logger.Error("claim mails", "err", err)
+		}
+		for _, m := range mails {
+			failure := ""
+			if err := w.Mailer.Send(context.WithoutCancel(ctx), m); err != nil {
+				failure = err.Error()
+				logger.Warn("mail not sent", "mail_id", m.ID, "event_id", m.EventID, "attempt", m.Attempts, "err", err)
+			}
+			rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if err := w.Service.FinishMail(rctx, m, failure); err != nil {
+				logger.Error("record mail", "mail_id", m.ID, "err", err)
+			}
+			cancel()
+		}
+		if len(mails) > 0 {
 			continue
 		}
 		select {

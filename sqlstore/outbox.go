@@ -169,20 +169,14 @@ type storedEvent struct {
 
 // CreateDelivery inserts the delivery with its event and sets its ID.
 func (tx *Tx) CreateDelivery(ctx context.Context, d *casebook.Delivery) error {
-	if d.Event == nil {
-		return errors.New("insert delivery: no event")
-	}
-	e := d.Event
-	event, err := json.Marshal(storedEvent{Seq: e.Seq, ID: e.ID, Type: e.Type, At: e.At.UTC(), AccountID: e.AccountID,
-		CaseID: e.CaseID, AuthorizationID: e.AuthorizationID, ActorRealm: string(e.ActorRealm), ActorID: e.ActorID,
-		ActorName: e.ActorName, Data: e.Data})
+	event, err := encodeEvent(d.Event)
 	if err != nil {
-		return tx.wrap("encode delivery event", err)
+		return fmt.Errorf("insert delivery: %w", err)
 	}
 	err = tx.queryRow(ctx, `INSERT INTO deliveries (webhook_id, account_id, event_id, event_type, event, state, attempts,
 		next_at, last_status, last_error, created_at, updated_at, delivered_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		d.WebhookID, d.AccountID, d.EventID, d.EventType, string(event), d.State, d.Attempts, tx.time(d.NextAt), d.LastStatus,
+		d.WebhookID, d.AccountID, d.EventID, d.EventType, event, d.State, d.Attempts, tx.time(d.NextAt), d.LastStatus,
 		d.LastError, tx.time(d.CreatedAt), tx.time(d.UpdatedAt), tx.nullTime(d.DeliveredAt)).Scan(&d.ID)
 	return tx.wrap("insert delivery", err)
 }
@@ -275,12 +269,10 @@ func scanDelivery(row scanner) (*casebook.Delivery, error) {
 		nullTimeCol{&d.DeliveredAt}); err != nil {
 		return nil, err
 	}
-	var e storedEvent
-	if err := json.Unmarshal([]byte(event), &e); err != nil {
-		return nil, fmt.Errorf("decode delivery event: %w", err)
+	e, err := decodeEvent(event)
+	if err != nil {
+		return nil, err
 	}
-	d.Event = &casebook.Event{Seq: e.Seq, ID: e.ID, Type: e.Type, At: e.At.UTC(), AccountID: e.AccountID, CaseID: e.CaseID,
-		AuthorizationID: e.AuthorizationID, ActorRealm: casebook.Realm(e.ActorRealm), ActorID: e.ActorID,
-		ActorName: e.ActorName, Data: e.Data}
+	d.Event = e
 	return &d, nil
 }

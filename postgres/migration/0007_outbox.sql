@@ -49,3 +49,23 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_due ON deliveries (next_at) WHERE state = 'pending';
 CREATE INDEX deliveries_webhook ON deliveries (webhook_id, id);
+
+-- E-mails to send, one row per event and recipient, written when the event
+-- is dispatched: the mail log and its retry queue.
+CREATE TABLE mails (
+	id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	account_id  TEXT NOT NULL,
+	event_id    TEXT NOT NULL,
+	event       TEXT NOT NULL,
+	recipient   TEXT NOT NULL,
+	audience    TEXT NOT NULL,
+	state       TEXT NOT NULL,
+	attempts    INTEGER NOT NULL,
+	next_at     TIMESTAMPTZ NOT NULL,
+	last_error  TEXT NOT NULL,
+	created_at  TIMESTAMPTZ NOT NULL,
+	updated_at  TIMESTAMPTZ NOT NULL,
+	sent_at     TIMESTAMPTZ,
+	UNIQUE (event_id, recipient)
+);
+CREATE INDEX mails_due ON mails (next_at) WHERE state = 'pending';

@@ -49,3 +49,23 @@ CREATE TABLE deliveries (
 ) STRICT;
 CREATE INDEX deliveries_due ON deliveries (next_at) WHERE state = 'pending';
 CREATE INDEX deliveries_webhook ON deliveries (webhook_id, id);
+
+-- E-mails to send, one row per event and recipient, written when the event
+-- is dispatched: the mail log and its retry queue.
+CREATE TABLE mails (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	account_id  TEXT NOT NULL,
+	event_id    TEXT NOT NULL,
+	event       TEXT NOT NULL,
+	recipient   TEXT NOT NULL,
+	audience    TEXT NOT NULL,
+	state       TEXT NOT NULL,
+	attempts    INTEGER NOT NULL,
+	next_at     INTEGER NOT NULL,
+	last_error  TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	sent_at     INTEGER,
+	UNIQUE (event_id, recipient)
+) STRICT;
+CREATE INDEX mails_due ON mails (next_at) WHERE state = 'pending';
