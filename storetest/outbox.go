@@ -284,3 +284,59 @@ func testWebhooks(t *testing.T, s casebook.Store) {
 		})
 	})
 }
+
+func testMails(t *testing.T, s casebook.Store) {
+	ctx := context.Background()
+	e := newEvent("acc-a", casebook.EventAuthorizationRequested, 0)
+	e.AuthorizationID = "AU1"
+	m1 := &casebook.Mail{AccountID: "acc-a", EventID: e.ID, Event: e, To: "alice@example.com", Audience: casebook.MailToCustomer,
+		State: casebook.DeliveryPending, NextAt: at(time.Minute), CreatedAt: at(0), UpdatedAt: at(0)}
+	m2 := &casebook.Mail{AccountID: "acc-a", EventID: e.ID, Event: e, To: "queue@example.com", Audience: casebook.MailToEngineer,
+		State: casebook.DeliveryPending, NextAt: at(0), CreatedAt: at(0), UpdatedAt: at(0)}
+	write(t, s, func(tx casebook.Tx) error {
+		if err := tx.CreateMail(ctx, m1); err != nil {
+			return err
+		}
+		return tx.CreateMail(ctx, m2)
+	})
+	err := s.Write(ctx, func(tx casebook.Tx) error { again := *m1; return tx.CreateMail(ctx, &again) })
+	wantCode(t, err, casebook.ECONFLICT)
+	write(t, s, func(tx casebook.Tx) error {
+		got, err := tx.ClaimMails(ctx, at(30*time.Second), 10)
+		if err != nil {
+			return err
+		} else if !reflect.DeepEqual(got, []*casebook.Mail{m2}) {
+			t.Fatalf("ClaimMails = %+v, want m2", got)
+		}
+		m2.State, m2.Attempts, m2.SentAt, m2.UpdatedAt = casebook.DeliveryDelivered, 1, ptr(at(time.Second)), at(time.Second)
+		m1.Attempts, m1.LastError, m1.NextAt = 1, "connect: refused", at(time.Hour)
+		if err := tx.UpdateMail(ctx, m2); err != nil {
+			return err
+		}
+		return tx.UpdateMail(ctx, m1)
+	})
+	read(t, s, func(tx casebook.Tx) error {
+		if got, err := tx.ClaimMails(ctx, at(59*time.Minute), 10); err != nil || len(got) != 0 {
+			t.Fatalf("ClaimMails before the retry = %+v, %v", got, err)
+		}
+		if got, err := tx.FindMail(ctx, m1.ID); err != nil || !reflect.DeepEqual(got, m1) {
+			t.Fatalf("FindMail = %+v, %v; want %+v", got, err, m1)
+		}
+		_, err := tx.FindMail(ctx, m1.ID+m2.ID+100)
+		wantCode(t, err, casebook.ENOTFOUND)
+		for _, tc := range []struct {
+			f    casebook.MailFilter
+			want []*casebook.Mail
+		}{
+			{casebook.MailFilter{}, []*casebook.Mail{m2, m1}},
+			{casebook.MailFilter{State: casebook.DeliveryDelivered}, []*casebook.Mail{m2}},
+			{casebook.MailFilter{EventID: e.ID, Limit: 1}, []*casebook.Mail{m2}},
+			{casebook.MailFilter{AccountID: "acc-b"}, nil},
+		} {
+			if got, err := tx.FindMails(ctx, tc.f); err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("FindMails(%+v) = %+v, %v", tc.f, got, err)
+			}
+		}
+		return nil
+	})
+}

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, open(t)) })
 	t.Run("ConcurrentOutbox", func(t *testing.T) { testConcurrentOutbox(t, open(t)) })
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open(t)) })
+	t.Run("Mails", func(t *testing.T) { testMails(t, open(t)) })
 }
 
 // t0 is the fixed instant the suite's times are built from: UTC, with

@@ -45,6 +45,16 @@ type Config struct {
 	WebhookMaxAttempts  int      `json:"webhook_max_attempts"`  // then a dead letter
 	WebhookConcurrency  int      `json:"webhook_concurrency"`   // attempts in flight per replica
 
+	// E-mail over SMTP; off while SMTPHost is empty.
+	SMTPHost      string `json:"smtp_host"`
+	SMTPPort      int    `json:"smtp_port"`
+	SMTPSecurity  string `json:"smtp_security"` // starttls, tls or none
+	SMTPUser      string `json:"smtp_user"`
+	SMTPPassword  string `json:"smtp_password"` // better: env CASEBOOK_SMTP_PASSWORD
+	SMTPFrom      string `json:"smtp_from"`
+	SMTPLang      string `json:"smtp_lang"`      // zh-cn or en-us
+	SMTPEngineers string `json:"smtp_engineers"` // comma-separated addresses told of new tickets and grants
+
 	LogFormat string `json:"log_format"` // "text" or "json"
 	LogLevel  string `json:"log_level"`  // "debug", "info", "warn", "error"
 }
@@ -90,6 +100,9 @@ func DefaultConfig() Config {
 		WebhookTimeout:     Duration(notify.DefaultTimeout),
 		WebhookMaxAttempts: limits.WebhookMaxAttempts,
 		WebhookConcurrency: notify.DefaultConcurrency,
+		SMTPPort:           587,
+		SMTPSecurity:       notify.SMTPStartTLS,
+		SMTPLang:           "zh-cn",
 	}
 }
 
@@ -135,6 +148,25 @@ func (c *Config) Validate() error {
 	}
 	if c.WebhookConcurrency < 1 || c.WebhookConcurrency > 1024 {
 		return fmt.Errorf("--webhook-concurrency must be between 1 and 1024, got %d", c.WebhookConcurrency)
+	}
+	if c.SMTPHost != "" {
+		if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+			return fmt.Errorf("--smtp-port must be between 1 and 65535, got %d", c.SMTPPort)
+		}
+		switch c.SMTPSecurity {
+		case notify.SMTPStartTLS, notify.SMTPTLS, notify.SMTPNone:
+		default:
+			return fmt.Errorf("--smtp-security must be starttls, tls or none, got %q", c.SMTPSecurity)
+		}
+		if c.SMTPFrom == "" {
+			return errors.New("--smtp-from is required with --smtp-host")
+		}
+		if (c.SMTPUser == "") != (c.SMTPPassword == "") {
+			return errors.New("--smtp-user and --smtp-password go together")
+		}
+	}
+	if c.SMTPLang != "zh-cn" && c.SMTPLang != "en-us" {
+		return fmt.Errorf("--smtp-lang must be zh-cn or en-us, got %q", c.SMTPLang)
 	}
 	if _, err := parseLogLevel(c.LogLevel); err != nil {
 		return err
@@ -322,6 +354,14 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		dur(&cfg.WebhookTimeout, "webhook-timeout", "time limit of one webhook delivery attempt, 1s to 5m (a `duration`)")
 		num(&cfg.WebhookMaxAttempts, "webhook-max-attempts", "delivery attempts before a webhook delivery becomes a dead letter, 1 to 100 (a `number`)")
 		num(&cfg.WebhookConcurrency, "webhook-concurrency", "webhook delivery attempts in flight per replica, 1 to 1024 (a `number`)")
+		str(&cfg.SMTPHost, "smtp-host", "SMTP server `host` for e-mail notifications (default: none, no e-mail)")
+		num(&cfg.SMTPPort, "smtp-port", "SMTP server `port` (587 for starttls, 465 for tls)")
+		str(&cfg.SMTPSecurity, "smtp-security", "SMTP connection `security`: starttls (required), tls (implicit) or none (a local relay only)")
+		str(&cfg.SMTPUser, "smtp-user", "SMTP user `name` (default: no authentication)")
+		str(&cfg.SMTPPassword, "smtp-password", "SMTP `password` (better: env "+EnvPrefix+"SMTP_PASSWORD)")
+		str(&cfg.SMTPFrom, "smtp-from", "sender `address` of notifications, e.g. \"Support <support@example.com>\"")
+		str(&cfg.SMTPLang, "smtp-lang", "`language` of notifications: zh-cn or en-us")
+		str(&cfg.SMTPEngineers, "smtp-engineers", "comma-separated `addresses` told of new tickets in the queue and of grants")
 	}
 	str(&cfg.LogFormat, "log-format", "log `format`: text or json")
 	str(&cfg.LogLevel, "log-level", "log `level`: debug, info, warn or error")
@@ -373,4 +413,15 @@ func loadConfig(fs *flag.FlagSet, names []string, path string, getenv func(strin
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// smtpEngineers returns the engineers' notification addresses.
+func (c *Config) smtpEngineers() []string {
+	var out []string
+	for _, a := range strings.Split(c.SMTPEngineers, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }

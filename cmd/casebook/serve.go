@@ -155,6 +155,13 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		Concurrency:  s.Config.WebhookConcurrency,
 		Logger:       s.Logger.With("component", "notify"),
 	}
+	if s.Config.SMTPHost != "" {
+		worker.Mailer = &notify.Mailer{
+			Host: s.Config.SMTPHost, Port: s.Config.SMTPPort, Security: s.Config.SMTPSecurity,
+			Username: s.Config.SMTPUser, Password: s.Config.SMTPPassword, From: s.Config.SMTPFrom,
+			Lang: s.Config.SMTPLang, BaseURL: s.Config.BaseURL,
+		}
+	}
 	go func() { defer close(s.notifyDone); worker.Run(notifyCtx) }()
 
 	s.Logger.Info("listening", "addr", s.Addr(), "db", describeDB(s.Config), "blobs", describeBlobs(s.Config))
