@@ -4,3 +4,7 @@ package casebook
 // arrange or inspect rows no Service method reaches. It exists only in
 // test builds.
 func (s *Service) TestStore() Store { return s.store }
+
+// TestSetEventsOff stops (or restarts) the writing of outbox events, for
+// the benchmark of what writing them costs.
+func (s *Service) TestSetEventsOff(off bool) { s.eventsOff = off }

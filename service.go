@@ -17,6 +17,19 @@ type Config struct {
 	DailyUploadBytes   int64         // per uploader per UTC day (OSM.01010005)
 	UrgeInterval       time.Duration // minimum time between two "press" actions
 	PasswordIterations int           // PBKDF2-SHA256 iterations for new password hashes
+
+	// Webhooks (service_notify.go). Zero values mean the defaults.
+	WebhookAllowPrivate bool          // allow loopback, private and link-local targets
+	WebhookMaxAttempts  int           // attempts before a delivery becomes a dead letter
+	WebhookRetryBase    time.Duration // wait after the first failed attempt, doubled per attempt
+	WebhookRetryMax     time.Duration // longest wait between attempts
+
+	// E-mail (service_notify.go): when MailEnabled, dispatching an event
+	// also queues mails: to the ticket's remind_mail about replies, status
+	// changes and access requests; to MailEngineers about new tickets and
+	// grants.
+	MailEnabled   bool
+	MailEngineers []string
 }
 
 // DefaultConfig returns the defaults documented in docs/configuration.md.
@@ -30,6 +43,9 @@ func DefaultConfig() Config {
 		DailyUploadBytes:   100 << 20,
 		UrgeInterval:       30 * time.Minute,
 		PasswordIterations: 600_000,
+		WebhookMaxAttempts: DefaultWebhookMaxAttempts,
+		WebhookRetryBase:   DefaultWebhookRetryBase,
+		WebhookRetryMax:    DefaultWebhookRetryMax,
 	}
 }
 
@@ -47,6 +63,10 @@ type Service struct {
 	// Now returns the current time; tests inject a clock. Read it through
 	// nowMS.
 	Now func() time.Time
+
+	// eventsOff skips writing events, for the benchmark that measures
+	// what writing them costs (export_test.go); never set otherwise.
+	eventsOff bool
 }
 
 // NewService returns a Service over the store, the attachment store and the

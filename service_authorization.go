@@ -80,6 +80,9 @@ func (s *Service) endAuthorization(ctx context.Context, tx Tx, a *Authorization,
 	if err := appendAudit(ctx, tx, actor, AuditGrantEnded, a, now, detail); err != nil {
 		return err
 	}
+	if err := s.emit(ctx, tx, authorizationEndEvents[to], nil, a, actor, "from_status", strconv.Itoa(from), "to_status", strconv.Itoa(to)); err != nil {
+		return err
+	}
 	if n > 0 {
 		if err := appendAudit(ctx, tx, actor, AuditCredentialDestroyed, a, now, fmt.Sprintf("%d credentials destroyed", n)); err != nil {
 			return err
@@ -285,6 +288,10 @@ func (s *Service) ConfirmAuthorization(ctx context.Context, p *Principal, groupI
 				return fmt.Errorf("set credentials: %w", err)
 			}
 		}
+		if err := s.emit(ctx, tx, EventAuthorizationConfirmed, nil, a, customerActor(p), "engineer_id", a.EngineerID,
+			"effective_at", start.Format(time.RFC3339), "expire_at", end.Format(time.RFC3339)); err != nil {
+			return err
+		}
 		detail := fmt.Sprintf("window %s..%s; %d credentials", start.Format(time.RFC3339), end.Format(time.RFC3339), len(sealed))
 		if in.AgencyID != "" {
 			detail += "; agency " + in.AgencyID
@@ -395,7 +402,7 @@ func (s *Service) RequestAuthorization(ctx context.Context, p *Principal, caseID
 	}
 	var a *Authorization
 	err := s.store.Write(ctx, func(tx Tx) error {
-		c, err := claimEngineerCase(ctx, tx, p, caseID)
+		c, err := s.claimEngineerCase(ctx, tx, p, caseID)
 		if err != nil {
 			return err
 		}
@@ -435,6 +442,9 @@ func (s *Service) RequestAuthorization(ctx context.Context, p *Principal, caseID
 			return fmt.Errorf("create authorization: %w", err)
 		}
 		logCase(tx, CaseEventAuthRequested, engineerActor(p), a.AccountID, a.CaseID, a.ID)
+		if err := s.emit(ctx, tx, EventAuthorizationRequested, nil, a, engineerActor(p), "engineer_id", a.EngineerID); err != nil {
+			return err
+		}
 		return nil
 	})
 	if err != nil {
@@ -534,6 +544,9 @@ func (s *Service) ReadCredentials(ctx context.Context, p *Principal, id string) 
 			}
 			out = append(out, Credential{DetailID: c.DetailID, Port: c.Port, Account: c.Account, Password: string(pw)})
 			ids = append(ids, strconv.FormatInt(c.DetailID, 10))
+		}
+		if err := s.emit(ctx, tx, EventAuthorizationCredsRead, nil, a, engineerActor(p), "engineer_id", p.UserID, "count", strconv.Itoa(len(out))); err != nil {
+			return err
 		}
 		detail := fmt.Sprintf("%d credentials read (details %s)", len(out), strings.Join(ids, ","))
 		logCase(tx, CaseEventCredentialsRead, engineerActor(p), a.AccountID, a.CaseID, a.ID)

@@ -3,6 +3,7 @@ package casebook
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -126,6 +127,12 @@ func (s *Service) CreateCase(ctx context.Context, p *Principal, in CaseInput) (*
 			if err := tx.AttachAccessories(ctx, p.AccountID, in.AccessoryIDs, c.ID, first.ID); err != nil {
 				return fmt.Errorf("attach accessories: %w", err)
 			}
+		}
+		if err := s.emit(ctx, tx, EventCaseCreated, c, nil, customerActor(p), "message_id", first.ID, "accessory_count", strconv.Itoa(len(accessories))); err != nil {
+			return err
+		}
+		if err := s.emitAccessoriesAdded(ctx, tx, c, first.ID, accessories, customerActor(p)); err != nil {
+			return err
 		}
 		return nil
 	})
@@ -310,6 +317,7 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 			return err
 		}
 		now := s.nowMS()
+		fromStatus := c.Status
 		switch in.Action {
 		case CaseActionCancel, CaseActionClose:
 			if !CaseIsOpen(c.Status) {
@@ -331,6 +339,9 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 				return Errorf(ELIMIT, "You have asked for the order. Please ask for it later.").WithReason(ReasonUrgeTooSoon)
 			}
 			c.LastUrgedAt = &now
+			if err := s.emit(ctx, tx, EventCaseUrged, c, nil, customerActor(p)); err != nil {
+				return err
+			}
 		case CaseActionDelete:
 			if CaseIsOpen(c.Status) {
 				return Errorf(ECONFLICT, "Only a completed or cancelled case can be deleted.")
@@ -348,6 +359,9 @@ func (s *Service) CaseAction(ctx context.Context, p *Principal, groupID, id stri
 			logCase(tx, CaseEventEvaluated, customerActor(p), c.AccountID, c.ID, "")
 		}
 		logCase(tx, caseActionEvents[in.Action], customerActor(p), c.AccountID, c.ID, in.OperateDesc)
+		if err := s.emitStatusChange(ctx, tx, c, fromStatus, customerActor(p)); err != nil {
+			return err
+		}
 		if !CaseIsOpen(c.Status) {
 			actor := AuditEvent{ActorRealm: RealmCustomer, ActorID: p.UserID, ActorName: p.UserName}
 			if err := s.endOpenAuthorizations(ctx, tx, c, actor, now); err != nil {
@@ -443,9 +457,19 @@ func (s *Service) CreateMessage(ctx context.Context, p *Principal, groupID, case
 				return fmt.Errorf("attach accessories: %w", err)
 			}
 		}
+		if err := s.emitAccessoriesAdded(ctx, tx, c, m.ID, accessories, customerActor(p)); err != nil {
+			return err
+		}
+		fromStatus := c.Status
 		if c.Status == CaseStatusPendingFeedback || c.Status == CaseStatusPendingConfirm {
 			logCase(tx, CaseEventStatusChanged, customerActor(p), c.AccountID, c.ID, statusChange(c.Status, CaseStatusProcessing))
 			c.Status = CaseStatusProcessing
+		}
+		if err := s.emit(ctx, tx, EventMessageAdded, c, nil, customerActor(p), "message_id", m.ID, "accessory_count", strconv.Itoa(len(accessories))); err != nil {
+			return err
+		}
+		if err := s.emitStatusChange(ctx, tx, c, fromStatus, customerActor(p)); err != nil {
+			return err
 		}
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(ctx, c); err != nil {
@@ -502,7 +526,7 @@ func findEngineerCase(ctx context.Context, tx Tx, id string) (*Case, error) {
 // they handle it: an unassigned open ticket is assigned to them (and leaves
 // "pending acceptance"), one assigned to another engineer or already ended
 // is refused. The caller saves the ticket.
-func claimEngineerCase(ctx context.Context, tx Tx, p *Principal, id string) (*Case, error) {
+func (s *Service) claimEngineerCase(ctx context.Context, tx Tx, p *Principal, id string) (*Case, error) {
 	c, err := findEngineerCase(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -517,6 +541,9 @@ func claimEngineerCase(ctx context.Context, tx Tx, p *Principal, id string) (*Ca
 	if c.Status == CaseStatusPendingAcceptance {
 		logCase(tx, CaseEventStatusChanged, engineerActor(p), c.AccountID, c.ID, statusChange(c.Status, CaseStatusProcessing))
 		c.Status = CaseStatusProcessing
+		if err := s.emitStatusChange(ctx, tx, c, CaseStatusPendingAcceptance, engineerActor(p)); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -548,7 +575,7 @@ func (s *Service) TakeCase(ctx context.Context, p *Principal, id string) (*Case,
 	var c *Case
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if c, err = claimEngineerCase(ctx, tx, p, id); err != nil {
+		if c, err = s.claimEngineerCase(ctx, tx, p, id); err != nil {
 			return err
 		}
 		c.UpdatedAt = s.nowMS()
@@ -578,11 +605,15 @@ func (s *Service) SetCaseStatus(ctx context.Context, p *Principal, id string, st
 	var c *Case
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if c, err = claimEngineerCase(ctx, tx, p, id); err != nil {
+		if c, err = s.claimEngineerCase(ctx, tx, p, id); err != nil {
 			return err
 		}
 		logCase(tx, CaseEventStatusChanged, engineerActor(p), c.AccountID, c.ID, statusChange(c.Status, status))
+		fromStatus := c.Status
 		c.Status = status
+		if err := s.emitStatusChange(ctx, tx, c, fromStatus, engineerActor(p)); err != nil {
+			return err
+		}
 		c.UpdatedAt = s.nowMS()
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return fmt.Errorf("update case: %w", err)
@@ -608,7 +639,7 @@ func (s *Service) Reply(ctx context.Context, p *Principal, caseID, content strin
 	}
 	var m *Message
 	err := s.store.Write(ctx, func(tx Tx) error {
-		c, err := claimEngineerCase(ctx, tx, p, caseID)
+		c, err := s.claimEngineerCase(ctx, tx, p, caseID)
 		if err != nil {
 			return err
 		}
@@ -618,6 +649,9 @@ func (s *Service) Reply(ctx context.Context, p *Principal, caseID, content strin
 			return fmt.Errorf("create message: %w", err)
 		}
 		logCase(tx, CaseEventMessage, engineerActor(p), c.AccountID, c.ID, m.ID)
+		if err := s.emit(ctx, tx, EventMessageAdded, c, nil, engineerActor(p), "message_id", m.ID); err != nil {
+			return err
+		}
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return fmt.Errorf("update case: %w", err)

@@ -56,6 +56,9 @@ type Tx interface {
 	ScoreTx
 	CaseEventTx
 	FeedTx
+	OutboxTx
+	WebhookTx
+	MailTx
 }
 
 // AccountTx reads and writes accounts.
@@ -268,6 +271,67 @@ type FeedTx interface {
 type FeedCursor struct {
 	At time.Time
 	ID string
+}
+
+// OutboxTx writes events to the transactional outbox and hands them to
+// the notification workers.
+type OutboxTx interface {
+	// AppendEvent adds the event to the outbox and sets its Seq. Call it in
+	// the transaction of the change the event describes. It writes one
+	// row to a table without secondary indexes: the cost every change
+	// that causes an event pays.
+	AppendEvent(ctx context.Context, e *Event) error
+	// ClaimEvents returns up to limit events of the outbox, oldest first.
+	// Inside Write they are locked and rows locked by another writer are
+	// skipped (FOR UPDATE SKIP LOCKED), so replicas share one outbox.
+	ClaimEvents(ctx context.Context, limit int) ([]*Event, error)
+	// DeleteEvents removes dispatched events from the outbox (their
+	// deliveries carry them from then on).
+	DeleteEvents(ctx context.Context, seqs []int64) error
+}
+
+// WebhookTx reads and writes webhook subscriptions and their deliveries.
+type WebhookTx interface {
+	CreateWebhook(ctx context.Context, w *Webhook) error
+	// FindWebhook returns the account's webhook, or ENOTFOUND.
+	FindWebhook(ctx context.Context, accountID, id string) (*Webhook, error)
+	// FindWebhooks returns the account's webhooks, oldest first.
+	FindWebhooks(ctx context.Context, accountID string) ([]*Webhook, error)
+	// DeleteWebhook removes the webhook and its delivery log.
+	DeleteWebhook(ctx context.Context, accountID, id string) error
+	// CreateDelivery inserts a delivery with its Event and sets its ID;
+	// an event is delivered to a webhook once (ECONFLICT for a second one).
+	CreateDelivery(ctx context.Context, d *Delivery) error
+	// FindDelivery returns the account's delivery, or ENOTFOUND. Every
+	// find of deliveries fills Event.
+	FindDelivery(ctx context.Context, accountID string, id int64) (*Delivery, error)
+	// FindDeliveries returns the deliveries f selects, newest first.
+	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)
+	// ClaimDeliveries returns up to limit pending deliveries whose NextAt
+	// is at or before now, soonest first; inside Write they are locked and
+	// rows locked by another writer are skipped.
+	ClaimDeliveries(ctx context.Context, now time.Time, limit int) ([]*Delivery, error)
+	// UpdateDelivery saves State, Attempts, NextAt, LastStatus, LastError,
+	// UpdatedAt and DeliveredAt.
+	UpdateDelivery(ctx context.Context, d *Delivery) error
+}
+
+// MailTx reads and writes the e-mails to send.
+type MailTx interface {
+	// CreateMail inserts a mail with its Event and sets its ID; one per
+	// event and recipient (ECONFLICT for a second one).
+	CreateMail(ctx context.Context, m *Mail) error
+	// ClaimMails returns up to limit pending mails whose NextAt is at or
+	// before now, soonest first; inside Write they are locked and rows
+	// locked by another writer are skipped.
+	ClaimMails(ctx context.Context, now time.Time, limit int) ([]*Mail, error)
+	// FindMail returns the mail, or ENOTFOUND.
+	FindMail(ctx context.Context, id int64) (*Mail, error)
+	// FindMails returns the mails f selects, newest first.
+	FindMails(ctx context.Context, f MailFilter) ([]*Mail, error)
+	// UpdateMail saves State, Attempts, NextAt, LastError, UpdatedAt and
+	// SentAt.
+	UpdateMail(ctx context.Context, m *Mail) error
 }
 
 // AuditFilter selects audit events, newest first.

@@ -72,6 +72,11 @@ var operations = []operation{
 	{"SupportWithdrawAuthorization", "POST", "/support/v1/authorizations/{authorization_id}/withdraw", authEngineer, (*Server).handleSupportWithdrawAuthorization, ""},
 	{"SupportReadCredentials", "GET", "/support/v1/authorizations/{authorization_id}/credentials", authEngineer, (*Server).handleSupportReadCredentials, ""},
 	{"SupportListAudit", "GET", "/support/v1/audit", authEngineer, (*Server).handleSupportListAudit, ""},
+	{"SupportListWebhooks", "GET", "/support/v1/webhooks", authEngineer, (*Server).handleSupportListWebhooks, ""},
+	{"SupportCreateWebhook", "POST", "/support/v1/webhooks", authEngineer, (*Server).handleSupportCreateWebhook, ""},
+	{"SupportDeleteWebhook", "DELETE", "/support/v1/webhooks/{webhook_id}", authEngineer, (*Server).handleSupportDeleteWebhook, ""},
+	{"SupportListDeliveries", "GET", "/support/v1/webhooks/{webhook_id}/deliveries", authEngineer, (*Server).handleSupportListDeliveries, ""},
+	{"SupportRedeliver", "POST", "/support/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", authEngineer, (*Server).handleSupportRedeliver, ""},
 
 	// OSM: cases.
 	{"CreateCases", "POST", "/v2/servicerequest/cases", authCustomer, (*Server).handleCreateCases, ""},

@@ -744,7 +744,7 @@ func TestSupportRealms(t *testing.T) {
 			}
 		}
 	}
-	if support != 11 || customer < 19 {
+	if support != 16 || customer < 19 {
 		t.Errorf("checked %d support and %d customer routes", support, customer)
 	}
 	// No credentials at all: 401 on the support API too.

@@ -89,13 +89,17 @@ func (db *DB) Reset(ctx context.Context) (blobKeys []string, err error) {
 		for i, t := range tables {
 			quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 		}
-		// The audit log refuses TRUNCATE by a trigger, which the reset
-		// alone lifts, inside its transaction.
-		for _, stmt := range []string{
-			`ALTER TABLE audit_events DISABLE TRIGGER USER`,
-			"TRUNCATE " + strings.Join(quoted, ", ") + " RESTART IDENTITY",
-			`ALTER TABLE audit_events ENABLE TRIGGER USER`,
-		} {
+		// The append-only logs refuse TRUNCATE by triggers, which the
+		// reset alone lifts, inside its transaction.
+		var stmts []string
+		for _, t := range appendOnlyTables {
+			stmts = append(stmts, `ALTER TABLE `+t+` DISABLE TRIGGER USER`)
+		}
+		stmts = append(stmts, "TRUNCATE "+strings.Join(quoted, ", ")+" RESTART IDENTITY")
+		for _, t := range appendOnlyTables {
+			stmts = append(stmts, `ALTER TABLE `+t+` ENABLE TRIGGER USER`)
+		}
+		for _, stmt := range stmts {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				return nil, fmt.Errorf("reset: %w", err)
 			}
@@ -107,9 +111,9 @@ func (db *DB) Reset(ctx context.Context) (blobKeys []string, err error) {
 		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 			return nil, fmt.Errorf("reset: %w", err)
 		}
-		// The audit log refuses deletes by triggers: they are dropped and
-		// created again inside the transaction.
-		triggers, err := auditTriggers(ctx, tx)
+		// The append-only logs refuse deletes by triggers: they are
+		// dropped and created again inside the transaction.
+		triggers, err := appendOnlyTriggers(ctx, tx)
 		if err != nil {
 			return nil, err
 		}
@@ -137,10 +141,14 @@ func (db *DB) Reset(ctx context.Context) (blobKeys []string, err error) {
 	return blobKeys, nil
 }
 
-// auditTriggers returns the SQLite triggers of the audit log, by name, with
-// the statements that create them.
-func auditTriggers(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'`)
+// appendOnlyTables are the logs whose triggers refuse every UPDATE, DELETE
+// and TRUNCATE: the audit log and the tickets' histories.
+var appendOnlyTables = []string{"audit_events", "case_events"}
+
+// appendOnlyTriggers returns the SQLite triggers of the append-only logs,
+// by name, with the statements that create them.
+func appendOnlyTriggers(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('`+strings.Join(appendOnlyTables, "', '")+`')`)
 	if err != nil {
 		return nil, fmt.Errorf("reset: list triggers: %w", err)
 	}

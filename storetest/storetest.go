@@ -52,6 +52,10 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("ConcurrentUploads", func(t *testing.T) { testConcurrentUploads(t, open(t)) })
 	t.Run("Dictionaries", func(t *testing.T) { testDictionaries(t, open(t)) })
 	t.Run("Scores", func(t *testing.T) { testScores(t, open(t)) })
+	t.Run("Outbox", func(t *testing.T) { testOutbox(t, open(t)) })
+	t.Run("ConcurrentOutbox", func(t *testing.T) { testConcurrentOutbox(t, open(t)) })
+	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open(t)) })
+	t.Run("Mails", func(t *testing.T) { testMails(t, open(t)) })
 }
 
 // RunBounds runs the tests of the suite that lower a store's bounds

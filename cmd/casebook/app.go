@@ -64,6 +64,10 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err 
 	limits.MaxGrantDuration = time.Duration(cfg.MaxGrant)
 	limits.AccessoryMaxSize = int64(cfg.AttachmentMaxMB) << 20
 	limits.DailyUploadBytes = int64(cfg.DailyUploadMB) << 20
+	limits.WebhookAllowPrivate = cfg.WebhookAllowPrivate
+	limits.WebhookMaxAttempts = cfg.WebhookMaxAttempts
+	limits.MailEnabled = cfg.SMTPHost != ""
+	limits.MailEngineers = cfg.smtpEngineers()
 	app.Service = casebook.NewService(app.Store, app.Blobs, sealer, limits)
 	app.Service.Logger = logger
 	return app, nil

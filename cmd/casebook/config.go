@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/casebook/casebook"
+	"github.com/casebook/casebook/notify"
 )
 
 // EnvPrefix starts the name of every environment variable Casebook reads:
@@ -40,6 +41,21 @@ type Config struct {
 
 	MetricsAddr  string `json:"metrics_addr"`  // "" = /metrics on Addr; "none" = no metrics endpoint
 	TestControls bool   `json:"test_controls"` // /testing/v1: reset and clock; for test servers only
+	// Notifications (notify/, docs/webhooks.md).
+	WebhookAllowPrivate bool     `json:"webhook_allow_private"` // allow loopback/private/link-local targets
+	WebhookTimeout      Duration `json:"webhook_timeout"`       // per delivery attempt
+	WebhookMaxAttempts  int      `json:"webhook_max_attempts"`  // then a dead letter
+	WebhookConcurrency  int      `json:"webhook_concurrency"`   // attempts in flight per replica
+
+	// E-mail over SMTP; off while SMTPHost is empty.
+	SMTPHost      string `json:"smtp_host"`
+	SMTPPort      int    `json:"smtp_port"`
+	SMTPSecurity  string `json:"smtp_security"` // starttls, tls or none
+	SMTPUser      string `json:"smtp_user"`
+	SMTPPassword  string `json:"smtp_password"` // better: env CASEBOOK_SMTP_PASSWORD
+	SMTPFrom      string `json:"smtp_from"`
+	SMTPLang      string `json:"smtp_lang"`      // zh-cn or en-us
+	SMTPEngineers string `json:"smtp_engineers"` // comma-separated addresses told of new tickets and grants
 
 	LogFormat string `json:"log_format"` // "text" or "json"
 	LogLevel  string `json:"log_level"`  // "debug", "info", "warn", "error"
@@ -82,6 +98,13 @@ func DefaultConfig() Config {
 		DailyUploadMB:   int(limits.DailyUploadBytes >> 20),
 		LogFormat:       "text",
 		LogLevel:        "info",
+
+		WebhookTimeout:     Duration(notify.DefaultTimeout),
+		WebhookMaxAttempts: limits.WebhookMaxAttempts,
+		WebhookConcurrency: notify.DefaultConcurrency,
+		SMTPPort:           587,
+		SMTPSecurity:       notify.SMTPStartTLS,
+		SMTPLang:           "zh-cn",
 	}
 }
 
@@ -118,6 +141,34 @@ func (c *Config) Validate() error {
 	}
 	if c.DailyUploadMB < c.AttachmentMaxMB {
 		return fmt.Errorf("--daily-upload-mb (%d) must be at least --attachment-max-mb (%d)", c.DailyUploadMB, c.AttachmentMaxMB)
+	}
+	if time.Duration(c.WebhookTimeout) < time.Second || time.Duration(c.WebhookTimeout) > 5*time.Minute {
+		return fmt.Errorf("--webhook-timeout must be between 1s and 5m, got %s", c.WebhookTimeout)
+	}
+	if c.WebhookMaxAttempts < 1 || c.WebhookMaxAttempts > 100 {
+		return fmt.Errorf("--webhook-max-attempts must be between 1 and 100, got %d", c.WebhookMaxAttempts)
+	}
+	if c.WebhookConcurrency < 1 || c.WebhookConcurrency > 1024 {
+		return fmt.Errorf("--webhook-concurrency must be between 1 and 1024, got %d", c.WebhookConcurrency)
+	}
+	if c.SMTPHost != "" {
+		if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+			return fmt.Errorf("--smtp-port must be between 1 and 65535, got %d", c.SMTPPort)
+		}
+		switch c.SMTPSecurity {
+		case notify.SMTPStartTLS, notify.SMTPTLS, notify.SMTPNone:
+		default:
+			return fmt.Errorf("--smtp-security must be starttls, tls or none, got %q", c.SMTPSecurity)
+		}
+		if c.SMTPFrom == "" {
+			return errors.New("--smtp-from is required with --smtp-host")
+		}
+		if (c.SMTPUser == "") != (c.SMTPPassword == "") {
+			return errors.New("--smtp-user and --smtp-password go together")
+		}
+	}
+	if c.SMTPLang != "zh-cn" && c.SMTPLang != "en-us" {
+		return fmt.Errorf("--smtp-lang must be zh-cn or en-us, got %q", c.SMTPLang)
 	}
 	if _, err := parseLogLevel(c.LogLevel); err != nil {
 		return err
@@ -286,6 +337,10 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		fs.IntVar(p, name, *p, usage)
 		names = append(names, name)
 	}
+	boolean := func(p *bool, name, usage string) {
+		fs.BoolVar(p, name, *p, usage)
+		names = append(names, name)
+	}
 
 	fs.StringVar(path, "config", "", "optional JSON configuration `file` (env "+EnvPrefix+"CONFIG)")
 	str(&cfg.Data, "data", "data `directory`: holds "+DBFileName+", "+BlobsDirName+"/ and "+MasterKeyFile+"; created 0700 on first start")
@@ -307,6 +362,20 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		str(&cfg.MetricsAddr, "metrics-addr", "serve /metrics (Prometheus) on this `address` instead of the main listener; \"none\": not at all")
 		fs.BoolVar(&cfg.TestControls, "test-controls", cfg.TestControls, "enable the test controls under /testing/v1 (reset, clock): never on a server holding real data")
 		names = append(names, "test-controls")
+	}
+	boolean(&cfg.WebhookAllowPrivate, "webhook-allow-private", "allow webhook targets on loopback, private, link-local and other internal addresses (refused by default, when subscribing and when dialling)")
+	if group == allFlags {
+		dur(&cfg.WebhookTimeout, "webhook-timeout", "time limit of one webhook delivery attempt, 1s to 5m (a `duration`)")
+		num(&cfg.WebhookMaxAttempts, "webhook-max-attempts", "delivery attempts before a webhook delivery becomes a dead letter, 1 to 100 (a `number`)")
+		num(&cfg.WebhookConcurrency, "webhook-concurrency", "webhook delivery attempts in flight per replica, 1 to 1024 (a `number`)")
+		str(&cfg.SMTPHost, "smtp-host", "SMTP server `host` for e-mail notifications (default: none, no e-mail)")
+		num(&cfg.SMTPPort, "smtp-port", "SMTP server `port` (587 for starttls, 465 for tls)")
+		str(&cfg.SMTPSecurity, "smtp-security", "SMTP connection `security`: starttls (required), tls (implicit) or none (a local relay only)")
+		str(&cfg.SMTPUser, "smtp-user", "SMTP user `name` (default: no authentication)")
+		str(&cfg.SMTPPassword, "smtp-password", "SMTP `password` (better: env "+EnvPrefix+"SMTP_PASSWORD)")
+		str(&cfg.SMTPFrom, "smtp-from", "sender `address` of notifications, e.g. \"Support <support@example.com>\"")
+		str(&cfg.SMTPLang, "smtp-lang", "`language` of notifications: zh-cn or en-us")
+		str(&cfg.SMTPEngineers, "smtp-engineers", "comma-separated `addresses` told of new tickets in the queue and of grants")
 	}
 	str(&cfg.LogFormat, "log-format", "log `format`: text or json")
 	str(&cfg.LogLevel, "log-level", "log `level`: debug, info, warn or error")
@@ -358,4 +427,15 @@ func loadConfig(fs *flag.FlagSet, names []string, path string, getenv func(strin
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// smtpEngineers returns the engineers' notification addresses.
+func (c *Config) smtpEngineers() []string {
+	var out []string
+	for _, a := range strings.Split(c.SMTPEngineers, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }

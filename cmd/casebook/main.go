@@ -116,6 +116,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return (&AuditCommand{Main: m}).Run(ctx, args)
 	case "dictionary":
 		return (&DictionaryCommand{Main: m}).Run(ctx, args)
+	case "webhook":
+		return (&WebhookCommand{Main: m}).Run(ctx, args)
 	case "demo":
 		return (&DemoCommand{Main: m}).Run(ctx, args)
 	case "version", "-version", "--version":
@@ -157,6 +159,7 @@ Commands:
 	accesskey   create, list, disable, enable or delete AK/SK pairs
 	audit       list the audit log
 	dictionary  export or import the dictionaries of the ticket form
+	webhook     add, list or remove webhook subscriptions; show deliveries, redeliver
 	demo        load a demo dataset and print how to log in
 
 Run "casebook <command> -h" for a command's flags. Every setting of the

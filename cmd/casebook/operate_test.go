@@ -461,15 +461,17 @@ func TestServe_OperateOnPostgres(t *testing.T) {
 	if metricValue(t, body, `casebook_attachments`) != 0 {
 		t.Errorf("attachments after reset: %v", metricValue(t, body, `casebook_attachments`))
 	}
-	// The audit log is append-only again after the reset.
+	// The audit log and the tickets' histories are append-only again after the reset.
 	mustRun(t, e, "demo")
 	conn, err := pgx.Connect(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), "DELETE FROM audit_events"); err == nil || !strings.Contains(err.Error(), "append-only") {
-		t.Errorf("DELETE FROM audit_events after a reset: %v, want the append-only refusal", err)
+	for _, table := range []string{"audit_events", "case_events"} {
+		if _, err := conn.Exec(context.Background(), "DELETE FROM "+table); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("DELETE FROM %s after a reset: %v, want the append-only refusal", table, err)
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/casebook/casebook/console"
 	casebookhttp "github.com/casebook/casebook/http"
 	"github.com/casebook/casebook/metrics"
+	"github.com/casebook/casebook/notify"
 	"github.com/casebook/casebook/testcontrol"
 )
 
@@ -99,6 +100,8 @@ type Server struct {
 	metrics       *metrics.Metrics
 	metricsServer *http.Server // on --metrics-addr, if given
 	metricsAddr   string
+	stopNotify    context.CancelFunc
+	notifyDone    chan struct{}
 }
 
 // Open opens the App, starts listening and serving, and starts the sweeper.
@@ -189,6 +192,26 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	s.stopSweep, s.sweepDone = stop, make(chan struct{})
 	go s.sweep(sweepCtx)
 
+	// The notification worker delivers the outbox's events, off the
+	// requests' path; like the sweeper it outlives a signal until Close.
+	notifyCtx, stopNotify := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopNotify, s.notifyDone = stopNotify, make(chan struct{})
+	worker := &notify.Worker{
+		Service:      s.app.Service,
+		AllowPrivate: s.Config.WebhookAllowPrivate,
+		Timeout:      time.Duration(s.Config.WebhookTimeout),
+		Concurrency:  s.Config.WebhookConcurrency,
+		Logger:       s.Logger.With("component", "notify"),
+	}
+	if s.Config.SMTPHost != "" {
+		worker.Mailer = &notify.Mailer{
+			Host: s.Config.SMTPHost, Port: s.Config.SMTPPort, Security: s.Config.SMTPSecurity,
+			Username: s.Config.SMTPUser, Password: s.Config.SMTPPassword, From: s.Config.SMTPFrom,
+			Lang: s.Config.SMTPLang, BaseURL: s.Config.BaseURL,
+		}
+	}
+	go func() { defer close(s.notifyDone); worker.Run(notifyCtx) }()
+
 	b := buildInfo()
 	attrs := []any{"addr", s.Addr(), "db", describeDB(s.Config), "blobs", describeBlobs(s.Config),
 		"version", b.Version, "commit", b.Commit, "go", b.GoVersion}
@@ -252,6 +275,8 @@ func (s *Server) Close() error {
 
 	s.stopSweep()
 	<-s.sweepDone
+	s.stopNotify()
+	<-s.notifyDone
 
 	if err := s.app.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close store: %w", err))
