@@ -29,7 +29,6 @@ const (
 	missingInstant       = "the instant-message channel is not modelled; messages use CreateMessages and ListMessages"
 	missingAttachmentAlt = "attachments are uploaded as multipart and read through DownloadAccessories or ListAccessoryAccessUrls"
 	missingSessions      = "Casebook does not record the sessions of granted access"
-	missingLabels        = "labels are not modelled"
 	missingDictionaries  = "Huawei's configuration dictionaries are not published"
 	missingPrivileges    = "rights come from accounts, users and groups; ticket privileges are not modelled"
 	missingAgreements    = "no service agreements are published"
@@ -132,13 +131,13 @@ var operations = []operation{
 	{"DeleteRelation", "DELETE", "/v2/servicerequest/cases/{case_id}/relations", authCustomer, (*Server).handleDeleteRelation, ""},
 
 	// OSM: labels.
-	{"CreateLabels", "POST", "/v2/servicerequest/labels", authNone, nil, missingLabels},
-	{"ListLabels", "GET", "/v2/servicerequest/labels", authNone, nil, missingLabels},
-	{"UpdateLabels", "PUT", "/v2/servicerequest/labels/{label_id}", authNone, nil, missingLabels},
-	{"DeleteLabels", "DELETE", "/v2/servicerequest/labels/{label_id}", authNone, nil, missingLabels},
-	{"CreateCaseLabels", "POST", "/v2/servicerequest/cases/{case_id}/labels", authNone, nil, missingLabels},
-	{"ListCaseLabels", "GET", "/v2/servicerequest/cases/{case_id}/labels", authNone, nil, missingLabels},
-	{"DeleteCaseLabels", "DELETE", "/v2/servicerequest/cases/{case_id}/labels", authNone, nil, missingLabels},
+	{"CreateLabels", "POST", "/v2/servicerequest/labels", authCustomer, (*Server).handleCreateLabels, ""},
+	{"ListLabels", "GET", "/v2/servicerequest/labels", authCustomer, (*Server).handleListLabels, ""},
+	{"UpdateLabels", "PUT", "/v2/servicerequest/labels/{label_id}", authCustomer, (*Server).handleUpdateLabels, ""},
+	{"DeleteLabels", "DELETE", "/v2/servicerequest/labels/{label_id}", authCustomer, (*Server).handleDeleteLabels, ""},
+	{"CreateCaseLabels", "POST", "/v2/servicerequest/cases/{case_id}/labels", authCustomer, (*Server).handleCreateCaseLabels, ""},
+	{"ListCaseLabels", "GET", "/v2/servicerequest/cases/{case_id}/labels", authCustomer, (*Server).handleListCaseLabels, ""},
+	{"DeleteCaseLabels", "DELETE", "/v2/servicerequest/cases/{case_id}/labels", authCustomer, (*Server).handleDeleteCaseLabels, ""},
 
 	// OSM: configuration and dictionaries.
 	{"ListAreaCodes", "GET", "/v2/servicerequest/config/area-codes", authNone, nil, missingDictionaries},

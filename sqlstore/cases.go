@@ -59,6 +59,39 @@ func (tx *Tx) findCase(ctx context.Context, cond string, args ...any) (*casebook
 
 // FindCases returns one page of tickets, newest first, and the total.
 func (tx *Tx) FindCases(ctx context.Context, f casebook.CaseFilter) ([]*casebook.Case, int, error) {
+	conds, args := tx.caseConds(f)
+	ids, total, err := tx.page(ctx, "find cases", "cases c", "c.id", "c.created_at DESC, c.id DESC", conds, args, f.Offset, f.Limit)
+	if err != nil || len(ids) == 0 {
+		return nil, total, err
+	}
+	rows, err := tx.query(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id IN (`+placeholders(len(ids))+`)`, anyArgs(ids)...)
+	if err != nil {
+		return nil, 0, tx.wrap("find cases", err)
+	}
+	defer rows.Close()
+	byID := make(map[string]*casebook.Case, len(ids))
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, tx.wrap("scan case", err)
+		}
+		byID[c.ID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, tx.wrap("find cases", err)
+	}
+	cases := make([]*casebook.Case, 0, len(ids))
+	for _, id := range ids {
+		if c := byID[id]; c != nil {
+			cases = append(cases, c)
+		}
+	}
+	return cases, total, nil
+}
+
+// caseConds returns the conditions (and their arguments) of a ticket
+// filter, over the alias c.
+func (tx *Tx) caseConds(f casebook.CaseFilter) ([]string, []any) {
 	var conds []string
 	var args []any
 	if !f.AllAccounts {
@@ -107,34 +140,23 @@ func (tx *Tx) FindCases(ctx context.Context, f casebook.CaseFilter) ([]*casebook
 	if f.CreatedTo != nil {
 		conds, args = append(conds, "c.created_at <= ?"), append(args, tx.time(*f.CreatedTo))
 	}
-
-	ids, total, err := tx.page(ctx, "find cases", "cases c", "c.id", "c.created_at DESC, c.id DESC", conds, args, f.Offset, f.Limit)
-	if err != nil || len(ids) == 0 {
-		return nil, total, err
+	if f.ProductCategoryID != "" {
+		conds, args = append(conds, "c.product_category_id = ?"), append(args, f.ProductCategoryID)
 	}
-	rows, err := tx.query(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id IN (`+placeholders(len(ids))+`)`, anyArgs(ids)...)
-	if err != nil {
-		return nil, 0, tx.wrap("find cases", err)
+	if f.BusinessTypeID != "" {
+		conds, args = append(conds, "c.business_type_id = ?"), append(args, f.BusinessTypeID)
 	}
-	defer rows.Close()
-	byID := make(map[string]*casebook.Case, len(ids))
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, 0, tx.wrap("scan case", err)
-		}
-		byID[c.ID] = c
+	if len(f.SourceIDs) > 0 {
+		conds, args = append(conds, "c.source_id IN ("+placeholders(len(f.SourceIDs))+")"), append(args, anyArgs(f.SourceIDs)...)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, tx.wrap("find cases", err)
-	}
-	cases := make([]*casebook.Case, 0, len(ids))
-	for _, id := range ids {
-		if c := byID[id]; c != nil {
-			cases = append(cases, c)
+	if len(f.LabelIDs) > 0 {
+		// Any of the labels; the Service has checked they are the caller's.
+		conds = append(conds, "c.id IN (SELECT cl.case_id FROM case_labels cl WHERE cl.label_id IN ("+placeholders(len(f.LabelIDs))+"))")
+		for _, id := range f.LabelIDs {
+			args = append(args, id)
 		}
 	}
-	return cases, total, nil
+	return conds, args
 }
 
 // UpdateCase saves Status, AssigneeID, AssigneeName, Judgement, UpdatedAt,
