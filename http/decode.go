@@ -100,19 +100,21 @@ var limitConstants = map[string]int64{
 	"MaxInt64":                 math.MaxInt64,
 
 	// Labels, ListOrderIncident and DownloadCases (issue 9).
-	"MaxLabelID":           casebook.MaxLabelID,
-	"MaxLabelIDLength":     10, // digits of the largest int32 id
-	"MaxLabelListOffset":   casebook.MaxLabelListOffset,
-	"MaxLabelNameLength":   casebook.MaxLabelNameLength,
-	"MaxLabelsPerCase":     casebook.MaxLabelsPerCase,
-	"MaxOrderPageNo":       casebook.MaxOrderPageNo,
-	"MaxExportLanguageLen": casebook.MaxExportLanguageLen,
-	"MaxExportTimezoneLen": casebook.MaxExportTimezoneLen,
-	"MaxExportSearchKey":   casebook.MaxExportSearchKey,
-	"MaxExportStatus":      casebook.MaxExportStatus,
-	"MaxExportSourceIDs":   casebook.MaxExportSourceIDs,
-	"MaxExportRows":        casebook.MaxExportRows,
-	"MaxAreaCodeLength":    casebook.MaxAreaCodeLength,
+	"MaxLabelID":                 casebook.MaxLabelID,
+	"MaxLabelIDLength":           10, // digits of the largest int32 id
+	"MaxLabelListOffset":         casebook.MaxLabelListOffset,
+	"MaxLabelNameLength":         casebook.MaxLabelNameLength,
+	"MaxLabelsPerCase":           casebook.MaxLabelsPerCase,
+	"MaxOrderPageNo":             casebook.MaxOrderPageNo,
+	"MaxExportLanguageLen":       casebook.MaxExportLanguageLen,
+	"MaxExportTimezoneLen":       casebook.MaxExportTimezoneLen,
+	"MaxExportSearchKey":         casebook.MaxExportSearchKey,
+	"MaxExportStatus":            casebook.MaxExportStatus,
+	"MaxExportSourceIDs":         casebook.MaxExportSourceIDs,
+	"MaxExportRows":              casebook.MaxExportRows,
+	"MaxSourceIDLength":          casebook.MaxSourceIDLength,
+	"MaxProductCategoryIDLength": casebook.MaxProductCategoryIDLength,
+	"MaxBusinessTypeIDLength":    casebook.MaxBusinessTypeIDLength,
 }
 
 // requestSpec is how one request type is decoded.
