@@ -40,33 +40,20 @@ func TestOperationsOutsideTheSubset(t *testing.T) {
 // operation name; TestCompatibilityMatrix checks them against the doc.
 func outsideTheSubset(c *osm.OsmClient, caseID string) map[string]func() error {
 	return map[string]func() error{
-		"ListLabels": func() error { _, err := c.ListLabels(&model.ListLabelsRequest{}); return err },
-		"CreateLabels": func() error {
-			_, err := c.CreateLabels(&model.CreateLabelsRequest{Body: &model.CreateLabelsReq{Name: "urgent", Color: "#ff0000"}})
-			return err
-		},
-		"DeleteLabels":   func() error { _, err := c.DeleteLabels(&model.DeleteLabelsRequest{LabelId: 1}); return err },
-		"ListCaseLabels": func() error { _, err := c.ListCaseLabels(&model.ListCaseLabelsRequest{CaseId: caseID}); return err },
 		"ListCaseOperateLogs": func() error {
 			_, err := c.ListCaseOperateLogs(&model.ListCaseOperateLogsRequest{CaseId: caseID})
 			return err
 		},
-		"ListCaseCounts":     func() error { _, err := c.ListCaseCounts(&model.ListCaseCountsRequest{}); return err },
 		"ListCaseCategories": func() error { _, err := c.ListCaseCategories(&model.ListCaseCategoriesRequest{}); return err },
 		"ShowLoginType":      func() error { _, err := c.ShowLoginType(&model.ShowLoginTypeRequest{}); return err },
 		"UploadJsonAccessories": func() error {
 			_, err := c.UploadJsonAccessories(&model.UploadJsonAccessoriesRequest{Body: &model.AccessoryJsonFormatReq{AccessoryName: "a.txt", AccessoryFrom: model.GetAccessoryJsonFormatReqAccessoryFromEnum().INCIDENT, AccessoryData: "aGk="}})
 			return err
 		},
-		"UpdateCaseContactInfo": func() error {
-			_, err := c.UpdateCaseContactInfo(&model.UpdateCaseContactInfoRequest{CaseId: caseID, Body: &model.UpdateCaseContactInfoReq{}})
-			return err
-		},
 		"RevokeMessage": func() error {
 			_, err := c.RevokeMessage(&model.RevokeMessageRequest{CaseId: caseID, MessageId: "m-1"})
 			return err
 		},
-		"ListOrderIncident":   func() error { _, err := c.ListOrderIncident(&model.ListOrderIncidentRequest{}); return err },
 		"ListDiagnoseRecords": func() error { _, err := c.ListDiagnoseRecords(&model.ListDiagnoseRecordsRequest{}); return err },
 	}
 }
