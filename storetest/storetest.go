@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("ConcurrentRelations", func(t *testing.T) { testConcurrentRelations(t, open(t)) })
 	t.Run("ConcurrentSweep", func(t *testing.T) { testConcurrentSweep(t, open(t)) })
 	t.Run("ConcurrentUploads", func(t *testing.T) { testConcurrentUploads(t, open(t)) })
+	t.Run("Labels", func(t *testing.T) { testLabels(t, open(t)) })
+	t.Run("CaseInfo", func(t *testing.T) { testCaseInfo(t, open(t)) })
 }
 
 // t0 is the fixed instant the suite's times are built from: UTC, with
