@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -203,6 +204,45 @@ func testCaseInfo(t *testing.T, s casebook.Store) {
 		err = tx.EachCase(ctx, casebook.CaseFilter{Scope: f.master()}, func(*casebook.Case) error { n++; return stop })
 		if err != stop || n != 1 {
 			t.Errorf("EachCase did not stop at the callback's error: %v after %d", err, n)
+		}
+		return nil
+	})
+}
+
+// testConcurrentLabels: writers that take LockLabelOwner before counting
+// cannot together pass a per-owner cap (the Service's 30 labels per user).
+func testConcurrentLabels(t *testing.T, s casebook.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	const writers, limit = 12, 3
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := 0; i < writers; i++ {
+		wg.Go(func() {
+			errs <- s.Write(ctx, func(tx casebook.Tx) error {
+				if err := tx.LockLabelOwner(ctx, f.U1.ID); err != nil {
+					return err
+				}
+				_, total, err := tx.FindLabels(ctx, casebook.LabelFilter{AccountID: f.A.ID, OwnerID: f.U1.ID, Limit: 1})
+				if err != nil || total >= limit {
+					return err
+				}
+				time.Sleep(2 * time.Millisecond) // widen the window a missing lock would leave
+				return tx.CreateLabel(ctx, newLabel(f.U1, fmt.Sprintf("label %d", i), "#FFFFFF"))
+			})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("writer: %v", err)
+		}
+	}
+	read(t, s, func(tx casebook.Tx) error {
+		_, total, err := tx.FindLabels(ctx, casebook.LabelFilter{AccountID: f.A.ID, OwnerID: f.U1.ID, Limit: 1})
+		if err != nil || total != limit {
+			t.Fatalf("%d labels (%v), want exactly %d", total, err, limit)
 		}
 		return nil
 	})
