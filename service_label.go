@@ -244,7 +244,7 @@ func (s *Service) AddCaseLabels(ctx context.Context, p *Principal, groupID, case
 		}
 		now := s.nowMS()
 		for _, id := range ids {
-			if err := tx.AddCaseLabel(ctx, c.ID, id, now); err != nil {
+			if err := tx.AddCaseLabel(ctx, c, id, now); err != nil {
 				return fmt.Errorf("add case label: %w", err)
 			}
 		}

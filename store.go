@@ -242,7 +242,7 @@ type LabelTx interface {
 	// each other until commit (as LockUploader), so the per-user cap holds.
 	LockLabelOwner(ctx context.Context, ownerID string) error
 	// AddCaseLabel links a label to a ticket; an existing link is kept.
-	AddCaseLabel(ctx context.Context, caseID string, labelID int64, at time.Time) error
+	AddCaseLabel(ctx context.Context, c *Case, labelID int64, at time.Time) error
 	RemoveCaseLabel(ctx context.Context, caseID string, labelID int64) error
 	// FindCaseLabels returns, by ticket id, the owner's labels on each of
 	// caseIDs, oldest link first, in one query.

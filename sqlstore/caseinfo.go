@@ -44,6 +44,12 @@ func (tx *Tx) CountCasesByStatus(ctx context.Context, scope casebook.Scope) (map
 // time: nothing but the current row is held.
 func (tx *Tx) EachCase(ctx context.Context, f casebook.CaseFilter, fn func(*casebook.Case) error) error {
 	conds, args := tx.caseConds(f)
+	if len(f.LabelIDs) > 0 {
+		conds = append(conds, "c.id IN (SELECT cl.case_id FROM case_labels cl WHERE cl.label_id IN ("+placeholders(len(f.LabelIDs))+"))")
+		for _, id := range f.LabelIDs {
+			args = append(args, id)
+		}
+	}
 	rows, err := tx.query(ctx, `SELECT `+caseColumns+` FROM cases c`+where(conds)+
 		` ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?`,
 		append(args, pageLimit(f.Limit), int64(max(f.Offset, 0)))...)

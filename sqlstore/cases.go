@@ -60,7 +60,29 @@ func (tx *Tx) findCase(ctx context.Context, cond string, args ...any) (*casebook
 // FindCases returns one page of tickets, newest first, and the total.
 func (tx *Tx) FindCases(ctx context.Context, f casebook.CaseFilter) ([]*casebook.Case, int, error) {
 	conds, args := tx.caseConds(f)
-	ids, total, err := tx.page(ctx, "find cases", "cases c", "c.id", "c.created_at DESC, c.id DESC", conds, args, f.Offset, f.Limit)
+	from, idColumn, order := "cases c", "c.id", "c.created_at DESC, c.id DESC"
+	if len(f.LabelIDs) > 0 {
+		// Start from the labels' index, newest ticket first, and check
+		// each ticket's scope and filters by its key: a label's page (and
+		// its count) costs the same however many tickets the account has.
+		// CROSS JOIN makes SQLite keep that order (it would otherwise count
+		// by walking all of the user's tickets); PostgreSQL plans it as
+		// any inner join. A ticket with several of the labels is counted
+		// once, by the lowest of them.
+		from, idColumn, order = "case_labels cl CROSS JOIN cases c", "cl.case_id", "cl.case_created_at DESC, cl.case_id DESC"
+		list := placeholders(len(f.LabelIDs))
+		conds = append(conds, "c.id = cl.case_id", "cl.label_id IN ("+list+")")
+		for _, id := range f.LabelIDs {
+			args = append(args, id)
+		}
+		if len(f.LabelIDs) > 1 {
+			conds = append(conds, "NOT EXISTS (SELECT 1 FROM case_labels cl2 WHERE cl2.case_id = cl.case_id AND cl2.label_id < cl.label_id AND cl2.label_id IN ("+list+"))")
+			for _, id := range f.LabelIDs {
+				args = append(args, id)
+			}
+		}
+	}
+	ids, total, err := tx.page(ctx, "find cases", from, idColumn, order, conds, args, f.Offset, f.Limit)
 	if err != nil || len(ids) == 0 {
 		return nil, total, err
 	}
@@ -148,13 +170,6 @@ func (tx *Tx) caseConds(f casebook.CaseFilter) ([]string, []any) {
 	}
 	if len(f.SourceIDs) > 0 {
 		conds, args = append(conds, "c.source_id IN ("+placeholders(len(f.SourceIDs))+")"), append(args, anyArgs(f.SourceIDs)...)
-	}
-	if len(f.LabelIDs) > 0 {
-		// Any of the labels; the Service has checked they are the caller's.
-		conds = append(conds, "c.id IN (SELECT cl.case_id FROM case_labels cl WHERE cl.label_id IN ("+placeholders(len(f.LabelIDs))+"))")
-		for _, id := range f.LabelIDs {
-			args = append(args, id)
-		}
 	}
 	return conds, args
 }

@@ -91,9 +91,9 @@ func (tx *Tx) LockLabelOwner(ctx context.Context, ownerID string) error {
 
 // AddCaseLabel links a label to a ticket; an existing link is kept as it
 // was.
-func (tx *Tx) AddCaseLabel(ctx context.Context, caseID string, labelID int64, at time.Time) error {
-	_, err := tx.exec(ctx, `INSERT INTO case_labels (case_id, label_id, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (case_id, label_id) DO NOTHING`, caseID, labelID, tx.time(at))
+func (tx *Tx) AddCaseLabel(ctx context.Context, c *casebook.Case, labelID int64, at time.Time) error {
+	_, err := tx.exec(ctx, `INSERT INTO case_labels (case_id, label_id, case_created_at, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (case_id, label_id) DO NOTHING`, c.ID, labelID, tx.time(c.CreatedAt), tx.time(at))
 	return tx.wrap("insert case label", err)
 }
 

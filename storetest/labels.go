@@ -77,7 +77,7 @@ func testLabels(t *testing.T, s casebook.Store) {
 			id int64
 			d  time.Duration
 		}{{c1, blue.ID, 1}, {c1, red.ID, 2}, {c1, red.ID, 3}, {c2, red.ID, 4}, {c1, other.ID, 5}} {
-			if err := tx.AddCaseLabel(ctx, l.c.ID, l.id, at(l.d*time.Second)); err != nil {
+			if err := tx.AddCaseLabel(ctx, l.c, l.id, at(l.d*time.Second)); err != nil {
 				return err
 			}
 		}

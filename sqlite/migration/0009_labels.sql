@@ -13,10 +13,13 @@ CREATE TABLE labels (
 CREATE INDEX labels_owner ON labels (account_id, owner_id, id);
 
 CREATE TABLE case_labels (
-	case_id    TEXT NOT NULL REFERENCES cases (id) DEFERRABLE INITIALLY DEFERRED,
-	label_id   INTEGER NOT NULL REFERENCES labels (id) DEFERRABLE INITIALLY DEFERRED,
-	created_at INTEGER NOT NULL,
+	case_id         TEXT NOT NULL REFERENCES cases (id) DEFERRABLE INITIALLY DEFERRED,
+	label_id        INTEGER NOT NULL REFERENCES labels (id) DEFERRABLE INITIALLY DEFERRED,
+	case_created_at INTEGER NOT NULL, -- a copy of the ticket's (which never changes)
+	created_at      INTEGER NOT NULL,
 	PRIMARY KEY (case_id, label_id)
 ) STRICT;
--- The label_id_list filter and deleting a label start from the label.
-CREATE INDEX case_labels_label ON case_labels (label_id, case_id);
+-- The label_id_list filter pages a label's tickets newest first from this
+-- index alone (checking each ticket's scope by its key), and deleting a
+-- label starts from it too.
+CREATE INDEX case_labels_label ON case_labels (label_id, case_created_at, case_id);
