@@ -24,8 +24,10 @@ import "unicode/utf8"
 //     paths (too long to name anything: not found) and the attachment ids of
 //     downloads and access links (lookups only), and documented fields the
 //     Service does not take (verify_code, authorization_content,
-//     X-Phone-Verifiedid, X-Email-Verifiedid, label_id_list,
-//     incident_satisfaction_list). The Service still bounds every page it
+//     X-Phone-Verifiedid, X-Email-Verifiedid,
+//     incident_satisfaction_list). label_id_list is checked on both sides
+//     (its ids must also be the caller's labels, which only the Service
+//     knows). The Service still bounds every page it
 //     reads (normalizePage) with the same constants.
 //
 // Lengths are in characters (runes), the unit of the documentation.
