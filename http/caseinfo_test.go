@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -248,8 +249,32 @@ func TestListOrderIncident(t *testing.T) {
 	if got := list(f.bob, "?productCategoryId=nothing"); got.TotalCount != 0 {
 		t.Errorf("productCategoryId: %d", got.TotalCount)
 	}
+	// The other filters, each shown to select.
+	svcTicket(t, f.alice, "alice's legacy")
+	for _, tc := range []struct {
+		query string
+		want  int
+	}{
+		{"?appKey=" + ids[2], 1},
+		{"?appKey=ticket", 4},
+		{"?status=1", 1}, // the fixture's ticket, taken by the engineer
+		{"?status=0", 4},
+		{"?incidentStatus=0,1", 5},
+		{"?incidentStatus=3", 0},
+		{"?xCustomerName=bob", 5},
+		{"?xCustomerName=alice&groupId=" + f.team, 1},
+		{"?xCustomerId=" + f.alice.ID + "&groupId=" + f.team, 1},
+		{"?queryStartTime=" + url.QueryEscape(f.env.Clock.Now().Add(time.Hour).In(time.FixedZone("GMT+8", 8*3600)).Format("2006-01-02 15:04:05")), 0},
+		{"?queryEndTime=" + url.QueryEscape(f.env.Clock.Now().Add(time.Hour).In(time.FixedZone("GMT+8", 8*3600)).Format("2006-01-02 15:04:05")), 5},
+	} {
+		req := tc.query
+		if got := list(f.bob, req); got.TotalCount != tc.want {
+			t.Errorf("%s: %d tickets, want %d", tc.query, got.TotalCount, tc.want)
+		}
+	}
+
 	// Visibility as ListCases: the group with groupId, other accounts never.
-	if got := list(f.alice, "?groupId="+f.team); got.TotalCount != 5 {
+	if got := list(f.alice, "?groupId="+f.team); got.TotalCount != 6 {
 		t.Errorf("alice with the group: %d", got.TotalCount)
 	}
 	if got := list(f.xavier, ""); got.TotalCount != 1 {
@@ -265,9 +290,9 @@ func TestListOrderIncident(t *testing.T) {
 }
 
 // exportCSV fetches DownloadCases and parses the file.
-func exportCSV(t *testing.T, u *testUser, query string) [][]string {
+func exportCSV(t *testing.T, u *testUser, query string, headers ...string) [][]string {
 	t.Helper()
-	res := u.Do("GET", "/v2/servicerequest/cases/export"+query, nil).Expect(200)
+	res := u.Do("GET", "/v2/servicerequest/cases/export"+query, nil, headers...).Expect(200)
 	if ct := res.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
 		t.Errorf("Content-Type = %q", ct)
 	}
@@ -329,6 +354,18 @@ func TestDownloadCases(t *testing.T) {
 	if rows := exportCSV(t, f.acme.Master, "?language=en-us&timezone=UTC&sub_customer_id="+f.alice.ID); len(rows) != 2 {
 		t.Errorf("sub_customer_id: %d rows", len(rows))
 	}
+	if rows := exportCSV(t, f.bob, "?language=en-us&timezone=UTC&group_id="+f.team+"&x_customer_name=alice"); len(rows) != 2 || rows[1][5] != "alice" {
+		t.Errorf("x_customer_name: %q", rows)
+	}
+	now := f.env.Clock.Now()
+	later := url.QueryEscape(now.Add(time.Hour).UTC().Format("2006-01-02 15:04:05"))
+	if rows := exportCSV(t, f.bob, "?language=en-us&timezone=UTC&query_start_time="+later, "X-Time-Zone", "UTC"); len(rows) != 1 {
+		t.Errorf("query_start_time in the future: %d rows", len(rows))
+	}
+	if rows := exportCSV(t, f.bob, "?language=en-us&timezone=UTC&query_end_time="+later, "X-Time-Zone", "UTC"); len(rows) != 3 {
+		t.Errorf("query_end_time in the future: %d rows", len(rows))
+	}
+	f.bob.Do("GET", "/v2/servicerequest/cases/export?language=en-us&timezone=UTC&query_start_time=tomorrow", nil).ExpectError(400, "OSM.01010001")
 	if rows := exportCSV(t, f.xavier, "?language=en-us&timezone=UTC"); len(rows) != 2 {
 		t.Errorf("xavier: %d rows", len(rows))
 	}
