@@ -138,10 +138,18 @@ type CaseFilter struct {
 	LabelIDs          []int64 // tickets carrying any of these labels (checked by the Service)
 	ProductCategoryID string
 	BusinessTypeID    string
-	SourceIDs         []string // any of these sources
+	SourceIDs         []string    // any of these sources
+	Before            *CaseCursor // only tickets after this one in list order (older), for batches
 	IncludeDeleted    bool
 	Offset            int
 	Limit             int
+}
+
+// CaseCursor is a position in a ticket list (newest first): the list's
+// order is by creation time, then id, both descending.
+type CaseCursor struct {
+	CreatedAt time.Time
+	ID        string
 }
 
 // MessageFilter selects messages of one ticket.

@@ -140,10 +140,16 @@ func checkExtends(m map[string]string) error {
 	return nil
 }
 
+// exportBatch is how many tickets ExportCases reads per transaction.
+const exportBatch = 500
+
 // ExportCases calls fn for every ticket of the caller's view that f
-// selects, newest first, as the store reads them: memory does not grow
-// with the number of tickets. f.Limit 0 means every ticket; otherwise at
-// most MaxExportRows.
+// selects, newest first. It reads them in batches of exportBatch, each in
+// its own short read transaction, and calls fn between them: memory does
+// not grow with the number of tickets, and a slow reader of the export
+// holds no transaction open (tickets created meanwhile are not included;
+// ones deleted meanwhile may be missing). f.Limit 0 means every ticket;
+// otherwise at most MaxExportRows.
 func (s *Service) ExportCases(ctx context.Context, p *Principal, groupID string, f CaseFilter, fn func(*Case) error) error {
 	scope, err := s.ScopeFor(ctx, p, groupID)
 	if err != nil {
@@ -158,10 +164,41 @@ func (s *Service) ExportCases(ctx context.Context, p *Principal, groupID string,
 	f.AllAccounts = false
 	f.IncludeDeleted = false
 	f.LabelIDs = nil
-	return s.store.Read(ctx, func(tx Tx) error {
-		if err := tx.EachCase(ctx, f, fn); err != nil {
+	f.Before = nil
+	remaining := f.Limit
+	batch := make([]*Case, 0, exportBatch)
+	for {
+		size := exportBatch
+		if remaining > 0 {
+			size = min(size, remaining)
+		}
+		page := f
+		page.Limit = size
+		batch = batch[:0]
+		err := s.store.Read(ctx, func(tx Tx) error {
+			return tx.EachCase(ctx, page, func(c *Case) error {
+				batch = append(batch, c)
+				return nil
+			})
+		})
+		if err != nil {
 			return fmt.Errorf("export cases: %w", err)
 		}
-		return nil
-	})
+		for _, c := range batch {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		if len(batch) < size {
+			return nil
+		}
+		if remaining > 0 {
+			if remaining -= len(batch); remaining == 0 {
+				return nil
+			}
+		}
+		last := batch[len(batch)-1]
+		f.Before = &CaseCursor{CreatedAt: last.CreatedAt, ID: last.ID}
+		f.Offset = 0
+	}
 }

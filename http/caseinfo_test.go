@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -393,6 +394,7 @@ type writeRecorder struct {
 	bytes    int
 	largest  int
 	newlines int
+	body     bytes.Buffer // the test's copy, to check the rows
 }
 
 func (w *writeRecorder) Header() http.Header  { return w.header }
@@ -402,6 +404,7 @@ func (w *writeRecorder) Write(b []byte) (int, error) {
 	w.bytes += len(b)
 	w.largest = max(w.largest, len(b))
 	w.newlines += bytes.Count(b, []byte("\n"))
+	w.body.Write(b)
 	return len(b), nil
 }
 
@@ -419,7 +422,9 @@ func TestDownloadCasesStreams(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	b := &sqlstore.Bulk{}
 	for i := 0; i < n; i++ {
-		at := t0.Add(time.Duration(i) * time.Second)
+		// Seven tickets per second, so that equal times straddle the
+		// export's batches.
+		at := t0.Add(time.Duration(i/7) * time.Second)
 		b.Cases = append(b.Cases, &casebook.Case{ID: casebook.NewCaseID(at), AccountID: acme.ID, CreatorID: bob.ID, CreatorName: bob.Name,
 			BusinessTypeID: "1", SourceID: casebook.SourceAPI, SimpleDescription: fmt.Sprintf("ticket %d of a large export, long enough to make rows of some size", i),
 			Status: casebook.CaseStatusProcessing, CreatedAt: at, UpdatedAt: at})
@@ -427,12 +432,48 @@ func TestDownloadCasesStreams(t *testing.T) {
 	if err := env.Store.(*sqlite.DB).BulkInsert(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
-	req := httptest.NewRequest("GET", "/v2/servicerequest/cases/export?language=en-us&timezone=UTC", nil)
-	req.Header.Set("X-Auth-Token", bob.Token)
-	w := &writeRecorder{header: http.Header{}}
-	env.Server.Handler().ServeHTTP(w, req)
-	if w.status != 200 {
-		t.Fatalf("status %d", w.status)
+	// The list order: newest first, then by id descending.
+	want := make([]string, n)
+	sort.Slice(b.Cases, func(i, j int) bool {
+		ci, cj := b.Cases[i], b.Cases[j]
+		if !ci.CreatedAt.Equal(cj.CreatedAt) {
+			return ci.CreatedAt.After(cj.CreatedAt)
+		}
+		return ci.ID > cj.ID
+	})
+	for i, c := range b.Cases {
+		want[i] = c.ID
+	}
+	export := func(query string) *writeRecorder {
+		t.Helper()
+		req := httptest.NewRequest("GET", "/v2/servicerequest/cases/export?language=en-us&timezone=UTC"+query, nil)
+		req.Header.Set("X-Auth-Token", bob.Token)
+		w := &writeRecorder{header: http.Header{}}
+		env.Server.Handler().ServeHTTP(w, req)
+		if w.status != 200 {
+			t.Fatalf("status %d", w.status)
+		}
+		return w
+	}
+	ids := func(w *writeRecorder) []string {
+		t.Helper()
+		rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(w.body.Bytes(), []byte("\ufeff")))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range rows[1:] {
+			out = append(out, r[0])
+		}
+		return out
+	}
+	// A window across several batches: exactly those tickets, in order.
+	if got := ids(export("&offset=499&limit=1002")); strings.Join(got, " ") != strings.Join(want[499:1501], " ") {
+		t.Errorf("offset 499, limit 1002: %d tickets, not the list's", len(got))
+	}
+	w := export("")
+	if got := ids(w); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("the export's %d tickets are not the list's %d, in its order", len(got), n)
 	}
 	if w.newlines != n+1 {
 		t.Errorf("%d lines, want %d tickets and the header", w.newlines, n+1)

@@ -162,6 +162,10 @@ func (tx *Tx) caseConds(f casebook.CaseFilter) ([]string, []any) {
 	if f.CreatedTo != nil {
 		conds, args = append(conds, "c.created_at <= ?"), append(args, tx.time(*f.CreatedTo))
 	}
+	if f.Before != nil {
+		conds = append(conds, "(c.created_at < ? OR (c.created_at = ? AND c.id < ?))")
+		args = append(args, tx.time(f.Before.CreatedAt), tx.time(f.Before.CreatedAt), f.Before.ID)
+	}
 	if f.ProductCategoryID != "" {
 		conds, args = append(conds, "c.product_category_id = ?"), append(args, f.ProductCategoryID)
 	}

@@ -155,6 +155,45 @@ func testLabels(t *testing.T, s casebook.Store) {
 	})
 }
 
+// testCaseCursor: CaseFilter.Before continues a list after a ticket, ties
+// on the creation time broken by id as the list orders them.
+func testCaseCursor(t *testing.T, s casebook.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	var cases []*casebook.Case
+	for i := 0; i < 6; i++ {
+		cases = append(cases, newCase(f.U1, time.Duration(i/3)*time.Minute, fmt.Sprintf("t%d", i)))
+	}
+	createCases(t, s, cases...)
+	var order []*casebook.Case
+	read(t, s, func(tx casebook.Tx) error {
+		return tx.EachCase(ctx, casebook.CaseFilter{Scope: f.master()}, func(c *casebook.Case) error {
+			order = append(order, c)
+			return nil
+		})
+	})
+	if len(order) != 6 {
+		t.Fatalf("%d tickets", len(order))
+	}
+	for i, c := range order[:5] {
+		var got []string
+		read(t, s, func(tx casebook.Tx) error {
+			cur := &casebook.CaseCursor{CreatedAt: c.CreatedAt, ID: c.ID}
+			return tx.EachCase(ctx, casebook.CaseFilter{Scope: f.master(), Before: cur, Limit: 10}, func(c *casebook.Case) error {
+				got = append(got, c.ID)
+				return nil
+			})
+		})
+		var want []string
+		for _, w := range order[i+1:] {
+			want = append(want, w.ID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("after %d: %v, want %v", i, got, want)
+		}
+	}
+}
+
 func testCaseInfo(t *testing.T, s casebook.Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("ConcurrentUploads", func(t *testing.T) { testConcurrentUploads(t, open(t)) })
 	t.Run("Labels", func(t *testing.T) { testLabels(t, open(t)) })
 	t.Run("CaseInfo", func(t *testing.T) { testCaseInfo(t, open(t)) })
+	t.Run("CaseCursor", func(t *testing.T) { testCaseCursor(t, open(t)) })
 	t.Run("ConcurrentLabels", func(t *testing.T) { testConcurrentLabels(t, open(t)) })
 }
 
