@@ -49,6 +49,9 @@ type Case struct {
 	UpdatedAt         time.Time
 	ConfirmedAt       *time.Time // when it reached a final status
 	LastUrgedAt       *time.Time
+	// Labels are the caller's own labels on the ticket, filled by
+	// ListCases; nil elsewhere.
+	Labels []*Label
 }
 
 // Message types (who wrote it).
@@ -118,23 +121,35 @@ type Scope struct {
 
 // CaseFilter selects tickets for ListCases and the engineers' queue.
 type CaseFilter struct {
-	Scope          Scope
-	AllAccounts    bool   // engineers' queue only; Scope is ignored then
-	AccountID      string // engineers' queue only: one account's tickets
-	Unassigned     bool   // engineers' queue only: tickets no engineer has taken
-	ID             string
-	Status         *int
-	Statuses       []int
-	SearchKeys     []string // each must occur in the description
-	AppKey         string   // matches id or description
-	CreatorID      string
-	CreatorName    string
-	AssigneeID     string
-	CreatedFrom    *time.Time
-	CreatedTo      *time.Time
-	IncludeDeleted bool
-	Offset         int
-	Limit          int
+	Scope             Scope
+	AllAccounts       bool   // engineers' queue only; Scope is ignored then
+	AccountID         string // engineers' queue only: one account's tickets
+	Unassigned        bool   // engineers' queue only: tickets no engineer has taken
+	ID                string
+	Status            *int
+	Statuses          []int
+	SearchKeys        []string // each must occur in the description
+	AppKey            string   // matches id or description
+	CreatorID         string
+	CreatorName       string
+	AssigneeID        string
+	CreatedFrom       *time.Time
+	CreatedTo         *time.Time
+	LabelIDs          []int64 // tickets carrying any of these labels (checked by the Service)
+	ProductCategoryID string
+	BusinessTypeID    string
+	SourceIDs         []string    // any of these sources
+	Before            *CaseCursor // only tickets after this one in list order (older), for batches
+	IncludeDeleted    bool
+	Offset            int
+	Limit             int
+}
+
+// CaseCursor is a position in a ticket list (newest first): the list's
+// order is by creation time, then id, both descending.
+type CaseCursor struct {
+	CreatedAt time.Time
+	ID        string
 }
 
 // MessageFilter selects messages of one ticket.

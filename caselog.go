@@ -44,7 +44,7 @@ const (
 	CaseEventAttachment       = 1020 // Detail: the file name
 	CaseEventRelationAdded    = 1030 // Detail: the related ticket
 	CaseEventRelationRemoved  = 1031
-	CaseEventLabelAdded       = 1040 // Detail: the label's name
+	CaseEventLabelAdded       = 1040 // no detail: labels are personal, the history is not
 	CaseEventLabelRemoved     = 1041
 	CaseEventAuthRequested    = 1050 // Detail: the authorization id
 	CaseEventAuthWithdrawn    = 1051

@@ -33,6 +33,9 @@ const (
 	ReasonRelationLimit    = "relation_limit"     // OSM.01010043
 	ReasonSeverityNotFound = "severity_not_found" // OSM.01010006
 	ReasonNoPermission     = "no_permission"      // OSM.01010002
+	ReasonLabelUserLimit   = "label_user_limit"   // OSM.01010040
+	ReasonLabelCaseLimit   = "label_case_limit"   // OSM.01010041
+	ReasonLabelNameTaken   = "label_name_taken"   // OSM.01010042
 )
 
 // Error is the error type returned by the domain for anything a caller can

@@ -27,8 +27,10 @@ import (
 //     paths (too long to name anything: not found) and the attachment ids of
 //     downloads and access links (lookups only), and documented fields the
 //     Service does not take (verify_code, authorization_content,
-//     X-Phone-Verifiedid, X-Email-Verifiedid, label_id_list,
-//     incident_satisfaction_list). The Service still bounds every page it
+//     X-Phone-Verifiedid, X-Email-Verifiedid,
+//     incident_satisfaction_list). label_id_list is checked on both sides
+//     (its ids must also be the caller's labels, which only the Service
+//     knows). The Service still bounds every page it
 //     reads (normalizePage) with the same constants.
 //
 // Lengths are in characters (runes), the unit of the documentation.
@@ -53,7 +55,7 @@ const (
 	MaxAuthStatus      = 10    // authorization status filter 0..10
 	MaxSearchKeys      = 32    // search_key words (older docs 32, newest 3)
 	MaxSearchKeyLength = 64    // each search_key word
-	MaxLabelIDs        = 5     // label_id_list items (accepted, ignored)
+	MaxLabelIDs        = 5     // label_id_list items
 	MaxQueryTimeLength = 32    // query_start_time / query_end_time
 	MaxStatusListLen   = 32    // incident_status, comma-separated
 	MaxFilterLength    = 64    // app_key, x_customer_id, x_customer_name, account
@@ -89,6 +91,21 @@ const (
 	MaxRemindMailLength        = 128
 	MaxRemindTimeLength        = 16
 	MaxAreaCodeLength          = 16
+
+	// Labels.
+	MaxLabelsPerUser     = 30         // labels one user may own
+	MaxLabelsPerCase     = 5          // labels of one user on one ticket; also label_ids per call
+	MaxLabelNameLength   = 64         // name 1..64
+	LabelColorLength     = 7          // color: #RRGGBB
+	MaxLabelID           = 2147483647 // label ids are int32 in the SDK
+	MaxLabelListOffset   = 2147483647 // ListLabels offset 0..2147483647
+	MaxOrderPageNo       = 65535      // ListOrderIncident pageNo 1..65535; (pageNo-1)*pageSize stays within MaxListOffset
+	MaxExportLanguageLen = 32         // DownloadCases language
+	MaxExportTimezoneLen = 64         // DownloadCases timezone
+	MaxExportSearchKey   = 32         // DownloadCases search_key
+	MaxExportStatus      = 20         // DownloadCases status 0..20
+	MaxExportSourceIDs   = 10         // DownloadCases tenant_source_id_list items
+	MaxExportRows        = 65535      // DownloadCases limit (0 or absent: every matching ticket)
 
 	// Relations.
 	MaxRelationsPerCase = 3 // associations per ticket, in total

@@ -46,17 +46,7 @@ func (in *CaseInput) Validate() error {
 			return err
 		}
 	}
-	if err := CheckCount("extends_map", len(in.ExtendsMap), 0, MaxExtendsEntries); err != nil {
-		return err
-	}
-	for k, v := range in.ExtendsMap {
-		if err := CheckLength("extends_map key", k, 1, MaxExtendsKeyLength); err != nil {
-			return err
-		} else if err := checkLen("extends_map value", v, MaxExtendsValueLength); err != nil {
-			return err
-		}
-	}
-	return nil
+	return checkExtends(in.ExtendsMap)
 }
 
 // CreateCase opens a ticket for the caller. The description becomes the
@@ -206,7 +196,7 @@ func (s *Service) ListCases(ctx context.Context, p *Principal, groupID string, f
 	f.Scope = scope
 	f.AllAccounts = false
 	f.IncludeDeleted = false
-	return s.findCases(ctx, f)
+	return s.findLabelledCases(ctx, p.UserID, f)
 }
 
 // findCases returns one page of the tickets f selects, and the total count.

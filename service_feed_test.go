@@ -404,3 +404,34 @@ func TestCaseLogRating(t *testing.T) {
 		t.Errorf("CreateScores: history %v does not end with the rating", got)
 	}
 }
+
+// TestCaseLogLabelsAndContact: labels put on and taken off a ticket, and a
+// contact change, are in its history, without the label's name or the
+// contact's values.
+func TestCaseLogLabelsAndContact(t *testing.T) {
+	d := newDesk(t)
+	c := d.newCase(d.alice, "labelled")
+	l, err := d.s.CreateLabel(d.ctx, d.alice, "secret-project-name", "#112233")
+	wantOK(t, err)
+	wantOK(t, d.s.AddCaseLabels(d.ctx, d.alice, "", c.ID, []int64{l.ID}))
+	wantOK(t, d.s.AddCaseLabels(d.ctx, d.alice, "", c.ID, []int64{l.ID})) // already on: no second event
+	wantOK(t, d.s.RemoveCaseLabels(d.ctx, d.alice, "", c.ID, []int64{l.ID}))
+	mail := "new@example.com"
+	_, err = d.s.UpdateCaseContact(d.ctx, d.alice, "", c.ID, casebook.ContactUpdate{RemindMail: &mail})
+	wantOK(t, err)
+
+	want := []int{casebook.CaseEventCreated, casebook.CaseEventLabelAdded, casebook.CaseEventLabelRemoved, casebook.CaseEventContactChanged}
+	if got := d.caseKinds(d.alice, c.ID); !slices.Equal(got, want) {
+		t.Fatalf("history kinds\n got %v\nwant %v", got, want)
+	}
+	events, _, err := d.s.CaseLog(d.ctx, d.master, "", c.ID, 0, casebook.MaxPageLimit)
+	wantOK(t, err)
+	for _, e := range events {
+		if strings.Contains(e.Detail, "secret-project-name") || strings.Contains(e.Detail, mail) {
+			t.Errorf("event %d shows %q", e.Kind, e.Detail)
+		}
+	}
+	if last := events[len(events)-1]; last.Detail != "remind_mail" {
+		t.Errorf("contact change detail %q, want the field's name", last.Detail)
+	}
+}

@@ -59,6 +59,8 @@ type Tx interface {
 	OutboxTx
 	WebhookTx
 	MailTx
+	LabelTx
+	CaseInfoTx
 }
 
 // AccountTx reads and writes accounts.
@@ -340,6 +342,45 @@ type AuditFilter struct {
 	AuthorizationID string
 	ActorID         string
 	Limit           int
+}
+
+// LabelTx reads and writes users' labels and their links to tickets.
+type LabelTx interface {
+	// CreateLabel inserts the label and sets its ID; a name the owner
+	// already uses is ECONFLICT.
+	CreateLabel(ctx context.Context, l *Label) error
+	// FindLabel returns the owner's label, else ENOTFOUND.
+	FindLabel(ctx context.Context, accountID, ownerID string, id int64) (*Label, error)
+	// FindLabels returns one page, oldest first, and the exact total.
+	FindLabels(ctx context.Context, f LabelFilter) ([]*Label, int, error)
+	// UpdateLabel saves Name and Color; a name taken is ECONFLICT.
+	UpdateLabel(ctx context.Context, l *Label) error
+	// DeleteLabel removes the label and its links to tickets.
+	DeleteLabel(ctx context.Context, accountID, ownerID string, id int64) error
+	// LockLabelOwner makes writers that call it for the same owner wait for
+	// each other until commit (as LockUploader), so the per-user cap holds.
+	LockLabelOwner(ctx context.Context, ownerID string) error
+	// AddCaseLabel links a label to a ticket; an existing link is kept.
+	AddCaseLabel(ctx context.Context, c *Case, labelID int64, at time.Time) error
+	RemoveCaseLabel(ctx context.Context, caseID string, labelID int64) error
+	// FindCaseLabels returns, by ticket id, the owner's labels on each of
+	// caseIDs, oldest link first, in one query.
+	FindCaseLabels(ctx context.Context, ownerID string, caseIDs []string) (map[string][]*Label, error)
+}
+
+// CaseInfoTx reads and writes the parts of tickets beyond their lifecycle:
+// contact details, extension parameters, counters and the export.
+type CaseInfoTx interface {
+	// UpdateCaseInfo saves AreaCode, RemindMobile, RemindMail, RemindTime,
+	// ExtendsMap and UpdatedAt.
+	UpdateCaseInfo(ctx context.Context, c *Case) error
+	// CountCasesByStatus counts the tickets in scope by status (deleted
+	// ones left out).
+	CountCasesByStatus(ctx context.Context, scope Scope) (map[int]int, error)
+	// EachCase calls fn for every ticket f selects, newest first, reading
+	// rows as fn consumes them (f.Offset skips, f.Limit 0 means no bound),
+	// so memory does not grow with the number of tickets.
+	EachCase(ctx context.Context, f CaseFilter, fn func(*Case) error) error
 }
 
 // BlobStore holds attachment contents. Implemented by blob/fs (a local

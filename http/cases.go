@@ -152,12 +152,8 @@ type incidentInfo struct {
 	LabelList         []labelInfo `json:"label_list"`
 }
 
-// labelInfo is LabelInfo; labels are not implemented, so lists are empty.
-type labelInfo struct {
-	LabelID int    `json:"label_id"`
-	Name    string `json:"name"`
-	Color   string `json:"color"`
-}
+// labelInfo is LabelInfo: the caller's own labels on the ticket.
+type labelInfo = caseLabelInfo
 
 func toIncidentInfo(c *casebook.Case, dict *casebook.Dictionaries, lang string) incidentInfo {
 	return incidentInfo{
@@ -172,7 +168,7 @@ func toIncidentInfo(c *casebook.Case, dict *casebook.Dictionaries, lang string) 
 		SimpleDescription: c.SimpleDescription,
 		CreateTime:        formatTime(c.CreatedAt),
 		ConfirmedTime:     formatTimePtr(c.ConfirmedAt),
-		LabelList:         []labelInfo{},
+		LabelList:         toCaseLabelInfos(c.Labels),
 	}
 }
 
@@ -184,7 +180,7 @@ type listCasesResponse struct {
 // listCasesRequest is ListCases: filters, a page and an optional group.
 type listCasesRequest struct {
 	SearchKeys     []string   `query:"search_key,words" min:"1" max:"MaxSearchKeyLength" items:"MaxSearchKeys"` // repeated keys (SDK), space-separated words (docs)
-	LabelIDs       []string   `query:"label_id_list,comma" items:"MaxLabelIDs"`                                 // labels are not implemented: checked, ignored
+	LabelIDs       []int      `query:"label_id_list,comma" min:"1" max:"MaxLabelID" items:"MaxLabelIDs"`        // the caller's own labels; tickets carrying any
 	AppKey         string     `query:"app_key" max:"MaxFilterLength"`
 	IncidentID     string     `query:"incident_id" max:"MaxCaseIDLength"`
 	XCustomerID    string     `query:"x_customer_id" max:"MaxFilterLength"`
@@ -212,6 +208,7 @@ func (s *Server) handleListCases(w http.ResponseWriter, r *http.Request) error {
 		CreatorName: req.XCustomerName,
 		Status:      req.Status,
 		Statuses:    req.IncidentStatus,
+		LabelIDs:    labelIDs(req.LabelIDs),
 		Offset:      req.Offset,
 		Limit:       req.Limit,
 	}

@@ -62,6 +62,7 @@ var pathNotFound = map[string]func(id string) error{
 	"case_id":          func(string) error { return errCaseNotFound() },
 	"authorization_id": func(string) error { return errAuthorizationNotFound() },
 	"accessory_id":     func(id string) error { return accessoryNotFound(id) },
+	"label_id":         func(id string) error { return labelNotFound(id) },
 }
 
 // limitConstants names the domain's limits for the tags.
@@ -97,6 +98,23 @@ var limitConstants = map[string]int64{
 	"AuthStatusPending":        casebook.AuthStatusPending,
 	"AuthStatusCancelled":      casebook.AuthStatusCancelled,
 	"MaxInt64":                 math.MaxInt64,
+
+	// Labels, ListOrderIncident and DownloadCases (issue 9).
+	"MaxLabelID":                 casebook.MaxLabelID,
+	"MaxLabelIDLength":           10, // digits of the largest int32 id
+	"MaxLabelListOffset":         casebook.MaxLabelListOffset,
+	"MaxLabelNameLength":         casebook.MaxLabelNameLength,
+	"MaxLabelsPerCase":           casebook.MaxLabelsPerCase,
+	"MaxOrderPageNo":             casebook.MaxOrderPageNo,
+	"MaxExportLanguageLen":       casebook.MaxExportLanguageLen,
+	"MaxExportTimezoneLen":       casebook.MaxExportTimezoneLen,
+	"MaxExportSearchKey":         casebook.MaxExportSearchKey,
+	"MaxExportStatus":            casebook.MaxExportStatus,
+	"MaxExportSourceIDs":         casebook.MaxExportSourceIDs,
+	"MaxExportRows":              casebook.MaxExportRows,
+	"MaxSourceIDLength":          casebook.MaxSourceIDLength,
+	"MaxProductCategoryIDLength": casebook.MaxProductCategoryIDLength,
+	"MaxBusinessTypeIDLength":    casebook.MaxBusinessTypeIDLength,
 }
 
 // requestSpec is how one request type is decoded.

@@ -83,6 +83,12 @@ func classify(err error) errorClass {
 		return errorClass{400, "OSM.01010043", "same caseId relations should not be over 3", "同一工单的关联不能超过3个"}
 	case casebook.ReasonNoPermission:
 		return errorClass{403, "OSM.01010002", "No operation permission.", "无操作权限。"}
+	case casebook.ReasonLabelUserLimit:
+		return errorClass{400, "OSM.01010040", "The number of labels exceeds the limit.", "标签数量超过上限。"}
+	case casebook.ReasonLabelCaseLimit:
+		return errorClass{400, "OSM.01010041", "The number of labels of the case exceeds the limit.", "工单标签数量超过上限。"}
+	case casebook.ReasonLabelNameTaken:
+		return errorClass{409, "OSM.01010042", "The label name already exists.", "标签名称已存在。"}
 	}
 	switch casebook.ErrorCode(err) {
 	case casebook.EINVALID:

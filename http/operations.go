@@ -23,12 +23,10 @@ type operation struct {
 
 // Why operations are not implemented.
 const (
-	missingExport        = "ticket export and counters are not implemented"
 	missingOutsideScope  = "outside the ticket lifecycle Casebook implements"
 	missingPartners      = "partner, agency and sub-customer accounts are not modelled"
 	missingAttachmentAlt = "attachments are uploaded as multipart and read through DownloadAccessories or ListAccessoryAccessUrls"
 	missingSessions      = "Casebook does not record the sessions of granted access"
-	missingLabels        = "labels are not modelled"
 	missingDictionaries  = "Huawei's configuration dictionaries are not published"
 	missingPrivileges    = "rights come from accounts, users and groups; ticket privileges are not modelled"
 	missingAgreements    = "no service agreements are published"
@@ -84,12 +82,12 @@ var operations = []operation{
 	{"ShowCaseDetail", "GET", "/v2/servicerequest/cases/{case_id}", authCustomer, (*Server).handleShowCaseDetail, ""},
 	{"ShowCaseStatus", "GET", "/v2/servicerequest/cases/{case_id}/status", authCustomer, (*Server).handleShowCaseStatus, ""},
 	{"UpdateCases", "POST", "/v2/servicerequest/cases/{case_id}/action", authCustomer, (*Server).handleUpdateCases, ""},
-	{"DownloadCases", "GET", "/v2/servicerequest/cases/export", authNone, nil, missingExport},
-	{"ListCaseCounts", "GET", "/v2/servicerequest/cases/count", authNone, nil, missingExport},
-	{"ListOrderIncident", "GET", "/osm/incidentservice/api/v1/queryincident", authNone, nil, missingOutsideScope},
-	{"UpdateCaseContactInfo", "PUT", "/v2/servicerequest/cases/{case_id}/contact-info", authNone, nil, missingOutsideScope},
-	{"CreateCaseExtendsParam", "POST", "/v2/servicerequest/cases/{case_id}/extends-param", authNone, nil, missingOutsideScope},
-	{"ShowCaseExtendsParam", "GET", "/v2/servicerequest/cases/{case_id}/extends-param", authNone, nil, missingOutsideScope},
+	{"DownloadCases", "GET", "/v2/servicerequest/cases/export", authCustomer, (*Server).handleDownloadCases, ""},
+	{"ListCaseCounts", "GET", "/v2/servicerequest/cases/count", authCustomer, (*Server).handleListCaseCounts, ""},
+	{"ListOrderIncident", "GET", "/osm/incidentservice/api/v1/queryincident", authCustomer, (*Server).handleListOrderIncident, ""},
+	{"UpdateCaseContactInfo", "PUT", "/v2/servicerequest/cases/{case_id}/contact-info", authCustomer, (*Server).handleUpdateCaseContactInfo, ""},
+	{"CreateCaseExtendsParam", "POST", "/v2/servicerequest/cases/{case_id}/extends-param", authCustomer, (*Server).handleCreateCaseExtendsParam, ""},
+	{"ShowCaseExtendsParam", "GET", "/v2/servicerequest/cases/{case_id}/extends-param", authCustomer, (*Server).handleShowCaseExtendsParam, ""},
 	{"CreateScores", "POST", "/v2/servicerequest/cases/{case_id}/score", authCustomer, (*Server).handleCreateScores, ""},
 	{"ListCaseCcEmails", "GET", "/v2/servicerequest/carbon-copy-emails", authNone, nil, missingOutsideScope},
 	{"ListCaseOperateLogs", "GET", "/v2/servicerequest/cases/{case_id}/operate-logs", authCustomer, (*Server).handleListCaseOperateLogs, ""},
@@ -136,13 +134,13 @@ var operations = []operation{
 	{"DeleteRelation", "DELETE", "/v2/servicerequest/cases/{case_id}/relations", authCustomer, (*Server).handleDeleteRelation, ""},
 
 	// OSM: labels.
-	{"CreateLabels", "POST", "/v2/servicerequest/labels", authNone, nil, missingLabels},
-	{"ListLabels", "GET", "/v2/servicerequest/labels", authNone, nil, missingLabels},
-	{"UpdateLabels", "PUT", "/v2/servicerequest/labels/{label_id}", authNone, nil, missingLabels},
-	{"DeleteLabels", "DELETE", "/v2/servicerequest/labels/{label_id}", authNone, nil, missingLabels},
-	{"CreateCaseLabels", "POST", "/v2/servicerequest/cases/{case_id}/labels", authNone, nil, missingLabels},
-	{"ListCaseLabels", "GET", "/v2/servicerequest/cases/{case_id}/labels", authNone, nil, missingLabels},
-	{"DeleteCaseLabels", "DELETE", "/v2/servicerequest/cases/{case_id}/labels", authNone, nil, missingLabels},
+	{"CreateLabels", "POST", "/v2/servicerequest/labels", authCustomer, (*Server).handleCreateLabels, ""},
+	{"ListLabels", "GET", "/v2/servicerequest/labels", authCustomer, (*Server).handleListLabels, ""},
+	{"UpdateLabels", "PUT", "/v2/servicerequest/labels/{label_id}", authCustomer, (*Server).handleUpdateLabels, ""},
+	{"DeleteLabels", "DELETE", "/v2/servicerequest/labels/{label_id}", authCustomer, (*Server).handleDeleteLabels, ""},
+	{"CreateCaseLabels", "POST", "/v2/servicerequest/cases/{case_id}/labels", authCustomer, (*Server).handleCreateCaseLabels, ""},
+	{"ListCaseLabels", "GET", "/v2/servicerequest/cases/{case_id}/labels", authCustomer, (*Server).handleListCaseLabels, ""},
+	{"DeleteCaseLabels", "DELETE", "/v2/servicerequest/cases/{case_id}/labels", authCustomer, (*Server).handleDeleteCaseLabels, ""},
 
 	// OSM: configuration and dictionaries.
 	{"ListAreaCodes", "GET", "/v2/servicerequest/config/area-codes", authCustomer, (*Server).handleListAreaCodes, ""},

@@ -237,7 +237,7 @@ func TestContentType(t *testing.T) {
 	alice.Do("GET", "/v2/servicerequest/cases", nil, "Content-Type", "text/plain").Expect(200)
 	alice.Do("GET", "/v2/servicerequest/accessorys/limits", nil, "Content-Type", "application/json").Expect(200)
 	// An unimplemented operation still answers 501 first.
-	env.Do("POST", "/v2/servicerequest/labels", `{}`, "Content-Type", "text/plain").ExpectError(501, "APIGW.0101")
+	env.Do("POST", "/v2/servicerequest/feedbacks", `{}`, "Content-Type", "text/plain").ExpectError(501, "APIGW.0101")
 	// No multipart to a JSON operation; the upload refuses anything but
 	// multipart itself, with 400 as before (TestAccessoryUploadForms).
 	alice.Do("POST", "/v2/servicerequest/cases", body, "Content-Type", "multipart/form-data; boundary=x").ExpectError(415, "OSM.0001")

@@ -10,10 +10,10 @@ import (
 func TestUnimplementedOperations(t *testing.T) {
 	env := newTestEnv(t)
 	for _, c := range []struct{ method, path, op string }{
-		{"GET", "/v2/servicerequest/cases/count", "ListCaseCounts"},
-		{"GET", "/v2/servicerequest/cases/export?language=zh-cn&timezone=GMT%2B8", "DownloadCases"},
+		{"GET", "/v2/servicerequest/cases/partners/service-info", "ShowPartnersServiceInfo"},
+		{"GET", "/v2/servicerequest/privileges?privilege=export", "ListPrivileges"},
 		{"GET", "/v2/servicerequest/authorizations/login-type", "ShowLoginType"},
-		{"GET", "/v2/servicerequest/labels", "ListLabels"},
+		{"GET", "/v2/servicerequest/agencies", "ListAgencies"},
 		{"POST", "/v2.0/servicerequest/diagnose/job/start", "CreateDiagnoseJob"},
 	} {
 		res := env.Do(c.method, c.path, nil).ExpectError(501, "APIGW.0101")

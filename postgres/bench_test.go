@@ -51,3 +51,22 @@ func BenchmarkFeed(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFindCasesByLabel lists tickets by label among 10k and 100k
+// tickets: go test -bench FindCasesByLabel ./postgres/
+func BenchmarkFindCasesByLabel(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			db := testDB{mustOpen(b)}
+			ctx := context.Background()
+			seed, err := storetest.SeedLabelledCases(ctx, db, n, func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" })
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := db.ExecSQL(ctx, "VACUUM ANALYZE"); err != nil {
+				b.Fatal(err)
+			}
+			storetest.BenchmarkFindCasesByLabel(b, db, seed)
+		})
+	}
+}

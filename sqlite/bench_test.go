@@ -42,3 +42,23 @@ func BenchmarkFeed(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFindCasesByLabel lists tickets by label among 10k and 100k
+// tickets: go test -bench FindCasesByLabel ./sqlite/
+func BenchmarkFindCasesByLabel(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			db := testDB{mustOpen(b)}
+			seed, err := storetest.SeedLabelledCases(context.Background(), db, n, func(ms string) string { return ms })
+			if err != nil {
+				b.Fatal(err)
+			}
+			// Statistics, as PRAGMA optimize gathers them when the server
+			// opens the database: they let the planner start from the label.
+			if err := db.ExecSQL(context.Background(), "ANALYZE"); err != nil {
+				b.Fatal(err)
+			}
+			storetest.BenchmarkFindCasesByLabel(b, db, seed)
+		})
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/casebook/casebook"
@@ -128,7 +129,32 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // connections.
 func (db *DB) Close() error {
 	db.Writer.Exec("PRAGMA optimize") // best effort: the data is safe either way
-	return db.DB.Close()
+	err := db.DB.Close()
+	if err == nil {
+		err = removeWAL(db.path)
+	}
+	return err
+}
+
+// removeWAL checkpoints and removes a -wal file left behind by Close.
+// SQLite removes it when the last connection closes, but when two
+// connections close at the same moment (a writer and a reader being
+// released), each may see the other still open and leave it. One more
+// connection, opened and closed alone, finishes the job.
+func removeWAL(path string) error {
+	if _, err := os.Stat(path + "-wal"); err != nil {
+		return nil // no file (or nothing we could do about it)
+	}
+	conn, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("close sqlite: %w", err)
+	}
+	var n int
+	qerr := conn.QueryRow("SELECT count(*) FROM sqlite_master").Scan(&n)
+	if err := errors.Join(qerr, conn.Close()); err != nil {
+		return fmt.Errorf("close sqlite: checkpoint: %w", err)
+	}
+	return nil
 }
 
 // Path returns the file name of the database.

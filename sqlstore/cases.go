@@ -59,6 +59,61 @@ func (tx *Tx) findCase(ctx context.Context, cond string, args ...any) (*casebook
 
 // FindCases returns one page of tickets, newest first, and the total.
 func (tx *Tx) FindCases(ctx context.Context, f casebook.CaseFilter) ([]*casebook.Case, int, error) {
+	conds, args := tx.caseConds(f)
+	from, idColumn, order := "cases c", "c.id", "c.created_at DESC, c.id DESC"
+	if len(f.LabelIDs) > 0 {
+		// Start from the labels' index, newest ticket first, and check
+		// each ticket's scope and filters by its key: a label's page (and
+		// its count) costs the same however many tickets the account has.
+		// CROSS JOIN makes SQLite keep that order (it would otherwise count
+		// by walking all of the user's tickets); PostgreSQL plans it as
+		// any inner join. A ticket with several of the labels is counted
+		// once, by the lowest of them.
+		from, idColumn, order = "case_labels cl CROSS JOIN cases c", "cl.case_id", "cl.case_created_at DESC, cl.case_id DESC"
+		list := placeholders(len(f.LabelIDs))
+		conds = append(conds, "c.id = cl.case_id", "cl.label_id IN ("+list+")")
+		for _, id := range f.LabelIDs {
+			args = append(args, id)
+		}
+		if len(f.LabelIDs) > 1 {
+			conds = append(conds, "NOT EXISTS (SELECT 1 FROM case_labels cl2 WHERE cl2.case_id = cl.case_id AND cl2.label_id < cl.label_id AND cl2.label_id IN ("+list+"))")
+			for _, id := range f.LabelIDs {
+				args = append(args, id)
+			}
+		}
+	}
+	ids, total, err := tx.page(ctx, "find cases", from, idColumn, order, conds, args, f.Offset, f.Limit)
+	if err != nil || len(ids) == 0 {
+		return nil, total, err
+	}
+	rows, err := tx.query(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id IN (`+placeholders(len(ids))+`)`, anyArgs(ids)...)
+	if err != nil {
+		return nil, 0, tx.wrap("find cases", err)
+	}
+	defer rows.Close()
+	byID := make(map[string]*casebook.Case, len(ids))
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, tx.wrap("scan case", err)
+		}
+		byID[c.ID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, tx.wrap("find cases", err)
+	}
+	cases := make([]*casebook.Case, 0, len(ids))
+	for _, id := range ids {
+		if c := byID[id]; c != nil {
+			cases = append(cases, c)
+		}
+	}
+	return cases, total, nil
+}
+
+// caseConds returns the conditions (and their arguments) of a ticket
+// filter, over the alias c.
+func (tx *Tx) caseConds(f casebook.CaseFilter) ([]string, []any) {
 	var conds []string
 	var args []any
 	if !f.AllAccounts {
@@ -107,34 +162,20 @@ func (tx *Tx) FindCases(ctx context.Context, f casebook.CaseFilter) ([]*casebook
 	if f.CreatedTo != nil {
 		conds, args = append(conds, "c.created_at <= ?"), append(args, tx.time(*f.CreatedTo))
 	}
-
-	ids, total, err := tx.page(ctx, "find cases", "cases c", "c.id", "c.created_at DESC, c.id DESC", conds, args, f.Offset, f.Limit)
-	if err != nil || len(ids) == 0 {
-		return nil, total, err
+	if f.Before != nil {
+		conds = append(conds, "(c.created_at < ? OR (c.created_at = ? AND c.id < ?))")
+		args = append(args, tx.time(f.Before.CreatedAt), tx.time(f.Before.CreatedAt), f.Before.ID)
 	}
-	rows, err := tx.query(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id IN (`+placeholders(len(ids))+`)`, anyArgs(ids)...)
-	if err != nil {
-		return nil, 0, tx.wrap("find cases", err)
+	if f.ProductCategoryID != "" {
+		conds, args = append(conds, "c.product_category_id = ?"), append(args, f.ProductCategoryID)
 	}
-	defer rows.Close()
-	byID := make(map[string]*casebook.Case, len(ids))
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, 0, tx.wrap("scan case", err)
-		}
-		byID[c.ID] = c
+	if f.BusinessTypeID != "" {
+		conds, args = append(conds, "c.business_type_id = ?"), append(args, f.BusinessTypeID)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, tx.wrap("find cases", err)
+	if len(f.SourceIDs) > 0 {
+		conds, args = append(conds, "c.source_id IN ("+placeholders(len(f.SourceIDs))+")"), append(args, anyArgs(f.SourceIDs)...)
 	}
-	cases := make([]*casebook.Case, 0, len(ids))
-	for _, id := range ids {
-		if c := byID[id]; c != nil {
-			cases = append(cases, c)
-		}
-	}
-	return cases, total, nil
+	return conds, args
 }
 
 // UpdateCase saves Status, AssigneeID, AssigneeName, Judgement, UpdatedAt,
