@@ -13,6 +13,7 @@ const (
 	reasonNoRoute        = "no_route"        // no such path: APIGW.0101
 	reasonNotImplemented = "not_implemented" // an SDK operation Casebook lacks: 501 APIGW.0101
 	reasonMalformed      = "malformed"       // body or query cannot be parsed: OSM.0001
+	reasonBodyTimeout    = "body_timeout"    // the body did not arrive before the deadline: 408 OSM.0001
 	reasonNoAuth         = "no_auth"         // no credentials at all: APIGW.0301
 	reasonBadToken       = "bad_token"       // token unreadable or forged: APIGW.0301
 	reasonExpired        = "token_expired"   // token past its expiry: APIGW.0301
@@ -45,6 +46,8 @@ func classify(err error) errorClass {
 	switch casebook.ErrorReason(err) {
 	case reasonMalformed:
 		return errorClass{400, "OSM.0001", "Failed", "失败"}
+	case reasonBodyTimeout:
+		return errorClass{408, "OSM.0001", "Failed", "失败"}
 	case reasonNoAuth, reasonBadToken, reasonExpired, reasonUserBlocked:
 		return errorClass{401, "APIGW.0301", "Incorrect IAM authentication information", "IAM认证信息错误"}
 	case reasonBadSig, reasonSigDate, reasonUnknownKey, reasonDomain:

@@ -37,6 +37,8 @@ type Config struct {
 	PrincipalCache  Duration `json:"principal_cache"`
 	AttachmentMaxMB int      `json:"attachment_max_mb"`
 	DailyUploadMB   int      `json:"daily_upload_mb"`
+	BodyTimeout     Duration `json:"body_timeout"`
+	WriteTimeout    Duration `json:"write_timeout"`
 
 	LogFormat string `json:"log_format"` // "text" or "json"
 	LogLevel  string `json:"log_level"`  // "debug", "info", "warn", "error"
@@ -51,6 +53,12 @@ const (
 	DefaultSweepInterval = 30 * time.Second
 	// DefaultPrincipalCache is how long a replica reuses a resolved user.
 	DefaultPrincipalCache = 5 * time.Second
+	// DefaultBodyTimeout is how long a request body may take to arrive;
+	// uploads get more in proportion to the attachment size limit.
+	DefaultBodyTimeout = 30 * time.Second
+	// DefaultWriteTimeout bounds the sending of a response other than an
+	// attachment download.
+	DefaultWriteTimeout = time.Minute
 
 	// Names of the files inside the data directory.
 	DBFileName       = "casebook.db"
@@ -77,6 +85,8 @@ func DefaultConfig() Config {
 		PrincipalCache:  Duration(DefaultPrincipalCache),
 		AttachmentMaxMB: int(limits.AccessoryMaxSize >> 20),
 		DailyUploadMB:   int(limits.DailyUploadBytes >> 20),
+		BodyTimeout:     Duration(DefaultBodyTimeout),
+		WriteTimeout:    Duration(DefaultWriteTimeout),
 		LogFormat:       "text",
 		LogLevel:        "info",
 	}
@@ -115,6 +125,12 @@ func (c *Config) Validate() error {
 	}
 	if c.DailyUploadMB < c.AttachmentMaxMB {
 		return fmt.Errorf("--daily-upload-mb (%d) must be at least --attachment-max-mb (%d)", c.DailyUploadMB, c.AttachmentMaxMB)
+	}
+	if c.BodyTimeout <= 0 {
+		return fmt.Errorf("--body-timeout must be positive, got %s", c.BodyTimeout)
+	}
+	if c.WriteTimeout <= 0 {
+		return fmt.Errorf("--write-timeout must be positive, got %s", c.WriteTimeout)
 	}
 	if _, err := parseLogLevel(c.LogLevel); err != nil {
 		return err
@@ -292,6 +308,8 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		dur(&cfg.PrincipalCache, "principal-cache", "how long a token's user (enabled, groups, password epoch) is reused without a database read, 0s to 1m; disabling a user reaches other replicas within it (a `duration`; 0s: read on every request)")
 		num(&cfg.AttachmentMaxMB, "attachment-max-mb", "largest attachment, in `MiB`")
 		num(&cfg.DailyUploadMB, "daily-upload-mb", "attachment bytes one user may upload per UTC day, in `MiB`")
+		dur(&cfg.BodyTimeout, "body-timeout", "how long a request body may take to arrive; an upload gets it once more per MiB of --attachment-max-mb (a `duration`)")
+		dur(&cfg.WriteTimeout, "write-timeout", "how long sending a response may take, attachment downloads excepted (a `duration`)")
 	}
 	str(&cfg.LogFormat, "log-format", "log `format`: text or json")
 	str(&cfg.LogLevel, "log-level", "log `level`: debug, info, warn or error")
