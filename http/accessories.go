@@ -172,7 +172,12 @@ func (s *Server) handleUploadAccessory(w http.ResponseWriter, r *http.Request) e
 			}
 			in.ContentType = part.Header.Get("Content-Type")
 			a, err := s.Service.UploadAccessory(r.Context(), principal(r), in, partReader{part})
-			if err != nil {
+			var e *casebook.Error
+			if err != nil && !errors.As(err, &e) && r.Context().Err() != nil {
+				// The client went away while the object was being
+				// stored; the Service has removed what it wrote.
+				return malformed("The upload was interrupted before the end of its body.")
+			} else if err != nil {
 				return err
 			}
 			return writeJSON(w, http.StatusOK, map[string]string{"accessory_id": a.ID})

@@ -19,6 +19,9 @@ import (
 	"time"
 
 	"github.com/casebook/casebook"
+	"github.com/casebook/casebook/blob/s3"
+	"github.com/casebook/casebook/blob/s3/s3test"
+	"github.com/minio/minio-go/v7"
 )
 
 // syncBuffer is a log sink the server writes to while the test reads it.
@@ -43,6 +46,13 @@ func (b *syncBuffer) String() string {
 // customer account "acme"/"admin", and returns it with its log.
 func startDeadlineServer(t *testing.T, bodyTimeout time.Duration) (*Server, *syncBuffer) {
 	t.Helper()
+	return startTestServer(t, bodyTimeout, "")
+}
+
+// startTestServer is startDeadlineServer with an attachment store: "" for
+// the data directory's, or an s3:// URL.
+func startTestServer(t *testing.T, bodyTimeout time.Duration, blobs string) (*Server, *syncBuffer) {
+	t.Helper()
 	ctx := context.Background()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
@@ -51,6 +61,7 @@ func startDeadlineServer(t *testing.T, bodyTimeout time.Duration) (*Server, *syn
 	cfg.Addr = "127.0.0.1:0"
 	cfg.BodyTimeout = Duration(bodyTimeout)
 	cfg.AttachmentMaxMB = 1
+	cfg.Blobs = blobs
 
 	app, err := OpenApp(ctx, cfg, logger)
 	if err != nil {
@@ -220,21 +231,30 @@ func TestServer_StalledUploadLeavesNothing(t *testing.T) {
 	assertNoAttachments(t, s)
 }
 
-// assertNoAttachments checks that the data directory's blob store holds
-// no object and the database no attachment row.
+// assertNoAttachments checks that the attachment store holds no object
+// and the database no attachment row.
 func assertNoAttachments(t *testing.T, s *Server) {
 	t.Helper()
-	var files []string
-	filepath.WalkDir(filepath.Join(s.Config.Data, BlobsDirName), func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			files = append(files, path)
-		}
-		return nil
-	})
-	if len(files) != 0 {
-		t.Errorf("objects left behind: %v", files)
-	}
 	ctx := context.Background()
+	var objects []string
+	if store, ok := s.app.Blobs.(*s3.Store); ok {
+		for obj := range store.Client().ListObjects(ctx, store.Bucket(), minio.ListObjectsOptions{Recursive: true}) {
+			if obj.Err != nil {
+				t.Fatal(obj.Err)
+			}
+			objects = append(objects, obj.Key)
+		}
+	} else {
+		filepath.WalkDir(filepath.Join(s.Config.Data, BlobsDirName), func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				objects = append(objects, path)
+			}
+			return nil
+		})
+	}
+	if len(objects) != 0 {
+		t.Errorf("objects left behind: %v", objects)
+	}
 	err := s.app.Store.Read(ctx, func(tx casebook.Tx) error {
 		accounts, err := tx.FindAccounts(ctx)
 		if err != nil {
@@ -259,5 +279,75 @@ func assertNoAttachments(t *testing.T, s *Server) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestServer_InterruptedUploadIsTheClients: an upload whose body ends
+// early (the client half-closes: truncated) or whose client goes away
+// (abandoned) is the client's error, a 400 logged at WARN with no ERROR
+// line, and leaves no object and no row, on the directory store and on S3.
+// It used to answer 500 and log "write blob: unexpected EOF" twice.
+func TestServer_InterruptedUploadIsTheClients(t *testing.T) {
+	stores := map[string]func(t *testing.T) string{
+		"fs": func(t *testing.T) string { return "" },
+		"s3": func(t *testing.T) string {
+			endpoint, accessKey, secretKey := s3test.StartMinIO(t)
+			t.Setenv("CASEBOOK_S3_ACCESS_KEY", accessKey)
+			t.Setenv("CASEBOOK_S3_SECRET_KEY", secretKey)
+			return fmt.Sprintf("s3://interrupted-%d?endpoint=%s&insecure=true&create=true&region=us-east-1", time.Now().UnixNano(), endpoint)
+		},
+	}
+	for name, blobs := range stores {
+		t.Run(name, func(t *testing.T) {
+			s, logs := startTestServer(t, 30*time.Second, blobs(t))
+			token := customerToken(t, s.Addr())
+			form := "--XyZ\r\nContent-Disposition: form-data; name=\"form_data\"\r\n\r\n{\"fileName\":\"a.txt\"}\r\n" +
+				"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\n" +
+				strings.Repeat("x", 40_000)
+			head := fmt.Sprintf("POST /v2/servicerequest/accessorys HTTP/1.1\r\nHost: x\r\nX-Auth-Token: %s\r\n"+
+				"Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: %d\r\n\r\n", token, len(form)+100_000)
+
+			t.Run("Truncated", func(t *testing.T) {
+				conn, err := net.Dial("tcp", s.Addr())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer conn.Close()
+				io.WriteString(conn, head+form)
+				conn.(*net.TCPConn).CloseWrite()
+				conn.SetReadDeadline(time.Now().Add(time.Minute))
+				res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(res.Body)
+				if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), `"OSM.0001"`) {
+					t.Errorf("truncated upload: %d %s; want 400 OSM.0001", res.StatusCode, b)
+				}
+				waitForLog(t, logs, "status=400")
+			})
+			t.Run("Abandoned", func(t *testing.T) {
+				before := strings.Count(logs.String(), "op=UploadAccessory")
+				conn, err := net.Dial("tcp", s.Addr())
+				if err != nil {
+					t.Fatal(err)
+				}
+				io.WriteString(conn, head+form)
+				time.Sleep(50 * time.Millisecond) // let the server start storing
+				conn.Close()
+				for i := 0; i < 500 && strings.Count(logs.String(), "op=UploadAccessory") == before; i++ {
+					time.Sleep(10 * time.Millisecond)
+				}
+				if strings.Count(logs.String(), "op=UploadAccessory") == before {
+					t.Fatalf("the abandoned upload was never logged:\n%s", logs.String())
+				}
+			})
+			for _, line := range strings.Split(logs.String(), "\n") {
+				if strings.Contains(line, "level=ERROR") || strings.Contains(line, "status=5") {
+					t.Errorf("an interrupted upload is logged as a server error: %s", line)
+				}
+			}
+			assertNoAttachments(t, s)
+		})
 	}
 }
