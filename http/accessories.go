@@ -300,8 +300,10 @@ func (s *Server) handleDownloadAccessories(w http.ResponseWriter, r *http.Reques
 }
 
 // downloadHeaders sets what every download response carries: a generic
-// type the browser will not render, and an attachment disposition.
+// type the browser will not render, an attachment disposition, and no
+// caching: an attachment is the customer's, never a shared cache's.
 func downloadHeaders(h http.Header, fileName string) {
+	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", contentDisposition(fileName))
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -548,7 +550,6 @@ func (s *Server) handleDownloadLink(w http.ResponseWriter, r *http.Request) erro
 	} else if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	return s.serveAccessory(w, r, a)
 }
