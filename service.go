@@ -16,6 +16,9 @@ type Config struct {
 	DailyUploadBytes   int64         // per uploader per UTC day (OSM.01010005)
 	UrgeInterval       time.Duration // minimum time between two "press" actions
 	PasswordIterations int           // PBKDF2-SHA256 iterations for new password hashes
+
+	// PasswordPolicy is what a new password must meet.
+	PasswordPolicy PasswordPolicy
 }
 
 // DefaultConfig returns the defaults documented in docs/configuration.md.
@@ -29,6 +32,7 @@ func DefaultConfig() Config {
 		DailyUploadBytes:   100 << 20,
 		UrgeInterval:       30 * time.Minute,
 		PasswordIterations: 600_000,
+		PasswordPolicy:     DefaultPasswordPolicy(),
 	}
 }
 
@@ -41,6 +45,9 @@ type Service struct {
 	Sealer Sealer
 	Config Config
 	Logger *slog.Logger
+	// Logins slows down password guessing (see LoginLimiter); nil
+	// limits nothing.
+	Logins *LoginLimiter
 	// Now returns the current time; tests inject a clock.
 	Now func() time.Time
 }

@@ -66,6 +66,8 @@ func classify(err error) errorClass {
 		return errorClass{400, "OSM.01010013", "The operation must be canceled or closed or pressed or deleted.", "操作必须是取消、关闭、催单或删除。"}
 	case casebook.ReasonBadAuthAction:
 		return errorClass{400, "OSM.01010018", "Auth operate type not support.", "不支持的授权操作类型。"}
+	case casebook.ReasonLoginThrottled:
+		return errorClass{429, "APIGW.0308", "The throttling threshold has been reached.", "已达到流控阈值。"}
 	case casebook.ReasonUrgeTooSoon:
 		return errorClass{429, "OSM.01010004", "You have asked for the order. Please ask for it later.", "您已催单，请稍后再催。"}
 	case casebook.ReasonUploadQuota:

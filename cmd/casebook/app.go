@@ -64,13 +64,19 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err 
 	limits.MaxGrantDuration = time.Duration(cfg.MaxGrant)
 	limits.AccessoryMaxSize = int64(cfg.AttachmentMaxMB) << 20
 	limits.DailyUploadBytes = int64(cfg.DailyUploadMB) << 20
+	limits.PasswordPolicy = cfg.passwordPolicy()
 	app.Service = &casebook.Service{
 		Store:  app.Store,
 		Blobs:  app.Blobs,
 		Sealer: sealer,
 		Config: limits,
 		Logger: logger,
-		Now:    time.Now,
+		Logins: &casebook.LoginLimiter{
+			Failures:        cfg.LoginFailures,
+			AddressFailures: cfg.LoginAddressFailures,
+			MaxDelay:        time.Duration(cfg.LoginMaxDelay),
+		},
+		Now: time.Now,
 	}
 	return app, nil
 }

@@ -40,6 +40,12 @@ type Config struct {
 	BodyTimeout     Duration `json:"body_timeout"`
 	WriteTimeout    Duration `json:"write_timeout"`
 
+	PasswordMinLength    int      `json:"password_min_length"`
+	PasswordMinClasses   int      `json:"password_min_classes"`
+	LoginFailures        int      `json:"login_failures"`
+	LoginAddressFailures int      `json:"login_address_failures"`
+	LoginMaxDelay        Duration `json:"login_max_delay"`
+
 	LogFormat string `json:"log_format"` // "text" or "json"
 	LogLevel  string `json:"log_level"`  // "debug", "info", "warn", "error"
 }
@@ -87,8 +93,14 @@ func DefaultConfig() Config {
 		DailyUploadMB:   int(limits.DailyUploadBytes >> 20),
 		BodyTimeout:     Duration(DefaultBodyTimeout),
 		WriteTimeout:    Duration(DefaultWriteTimeout),
-		LogFormat:       "text",
-		LogLevel:        "info",
+
+		PasswordMinLength:    limits.PasswordPolicy.MinLength,
+		PasswordMinClasses:   limits.PasswordPolicy.MinClasses,
+		LoginFailures:        casebook.DefaultLoginFailures,
+		LoginAddressFailures: casebook.DefaultLoginAddressFailures,
+		LoginMaxDelay:        Duration(casebook.DefaultLoginMaxDelay),
+		LogFormat:            "text",
+		LogLevel:             "info",
 	}
 }
 
@@ -132,6 +144,17 @@ func (c *Config) Validate() error {
 	if c.WriteTimeout <= 0 {
 		return fmt.Errorf("--write-timeout must be positive, got %s", c.WriteTimeout)
 	}
+	policy := c.passwordPolicy()
+	if err := policy.Validate(); err != nil {
+		return fmt.Errorf("--password-min-length must be 1 to %d and --password-min-classes 1 to 4, got %d and %d",
+			casebook.MaxPasswordLength, policy.MinLength, policy.MinClasses)
+	}
+	if c.LoginFailures < 0 || c.LoginAddressFailures < 0 {
+		return fmt.Errorf("--login-failures and --login-address-failures must not be negative, got %d and %d", c.LoginFailures, c.LoginAddressFailures)
+	}
+	if time.Duration(c.LoginMaxDelay) < time.Second {
+		return fmt.Errorf("--login-max-delay must be at least 1s, got %s", c.LoginMaxDelay)
+	}
 	if _, err := parseLogLevel(c.LogLevel); err != nil {
 		return err
 	}
@@ -139,6 +162,11 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--log-format must be text or json, got %q", c.LogFormat)
 	}
 	return nil
+}
+
+// passwordPolicy is the policy the settings describe.
+func (c *Config) passwordPolicy() casebook.PasswordPolicy {
+	return casebook.PasswordPolicy{MinLength: c.PasswordMinLength, MinClasses: c.PasswordMinClasses}
 }
 
 // Database kinds returned by Config.database.
@@ -310,6 +338,15 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		num(&cfg.DailyUploadMB, "daily-upload-mb", "attachment bytes one user may upload per UTC day, in `MiB`")
 		dur(&cfg.BodyTimeout, "body-timeout", "how long a request body may take to arrive; an upload gets it once more per MiB of --attachment-max-mb (a `duration`)")
 		dur(&cfg.WriteTimeout, "write-timeout", "how long sending a response may take, attachment downloads excepted (a `duration`)")
+	}
+	// The password policy applies to the admin commands too: they set
+	// passwords.
+	num(&cfg.PasswordMinLength, "password-min-length", "shortest new password, in `characters` (1 to 128)")
+	num(&cfg.PasswordMinClasses, "password-min-classes", "character classes a new password mixes, of lower-case, upper-case, digits and others (a `number`, 1 to 4)")
+	if group == allFlags {
+		num(&cfg.LoginFailures, "login-failures", "failed logins of one user name before each further one delays the next attempt, doubling from 1s (a `number`; 0: no limit)")
+		num(&cfg.LoginAddressFailures, "login-address-failures", "failed logins from one client address before delays start (a `number`; 0: no limit)")
+		dur(&cfg.LoginMaxDelay, "login-max-delay", "longest delay after failed logins; counts are forgotten this long after the last failure (a `duration`)")
 	}
 	str(&cfg.LogFormat, "log-format", "log `format`: text or json")
 	str(&cfg.LogLevel, "log-level", "log `level`: debug, info, warn or error")

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/auth"
 	casebookhttp "github.com/casebook/casebook/http"
 )
@@ -123,7 +124,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		// millisecond.
 		PrincipalCacheTTL: max(time.Duration(s.Config.PrincipalCache), time.Nanosecond),
 	}
-	handler := bodyDeadlines(api.Handler(), deadlinesOf(s.Config))
+	handler := withClientAddr(bodyDeadlines(api.Handler(), deadlinesOf(s.Config)))
 	if s.Middleware != nil {
 		handler = s.Middleware(handler)
 	}
@@ -293,4 +294,17 @@ func (b *liftDeadlineAtEOF) Read(p []byte) (int, error) {
 		_ = b.rc.SetReadDeadline(time.Time{})
 	}
 	return n, err
+}
+
+// withClientAddr puts the client's IP address into the request context,
+// where the Service's login limiter finds it. Behind a proxy or load
+// balancer it is the proxy's address (docs/configuration.md).
+func withClientAddr(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := r.RemoteAddr
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			addr = host
+		}
+		next.ServeHTTP(w, r.WithContext(casebook.NewContextWithClientAddr(r.Context(), addr)))
+	})
 }
