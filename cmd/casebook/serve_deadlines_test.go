@@ -51,7 +51,7 @@ func startDeadlineServer(t *testing.T, bodyTimeout time.Duration) (*Server, *syn
 
 // startTestServer is startDeadlineServer with an attachment store: "" for
 // the data directory's, or an s3:// URL.
-func startTestServer(t *testing.T, bodyTimeout time.Duration, blobs string) (*Server, *syncBuffer) {
+func startTestServer(t *testing.T, bodyTimeout time.Duration, blobs string, options ...func(*Config)) (*Server, *syncBuffer) {
 	t.Helper()
 	ctx := context.Background()
 	logs := &syncBuffer{}
@@ -62,6 +62,9 @@ func startTestServer(t *testing.T, bodyTimeout time.Duration, blobs string) (*Se
 	cfg.BodyTimeout = Duration(bodyTimeout)
 	cfg.AttachmentMaxMB = 1
 	cfg.Blobs = blobs
+	for _, o := range options {
+		o(&cfg)
+	}
 
 	app, err := OpenApp(ctx, cfg, logger)
 	if err != nil {
