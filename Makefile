@@ -2,10 +2,12 @@
 #
 #   make run    run the server on 127.0.0.1:8080 with its data in ./data
 #   make test   vet and test everything (the root module, then sdktest/)
+#   make fuzz   explore every fuzz target for FUZZTIME each (default 1m);
+#               `make test` runs only their seed corpora
 
 GO ?= go
 
-.PHONY: test run build
+.PHONY: test run build fuzz
 
 test:
 	$(GO) vet ./... && $(GO) test ./... -count=1
@@ -19,3 +21,22 @@ run:
 
 build:
 	$(GO) build -o casebook ./cmd/casebook
+
+# package:target pairs; go test -fuzz takes one target of one package at a time.
+FUZZTIME ?= 1m
+FUZZ_TARGETS = \
+	./auth:FuzzParseAuthorization \
+	./auth:FuzzVerifyRequest \
+	./auth:FuzzSignThenVerify \
+	./auth:FuzzTokens \
+	./auth:FuzzTemporaryKeys \
+	./auth:FuzzLinks \
+	./http:FuzzAPIRequest \
+	./http:FuzzUploadAccessory
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "$(GO) test -run=^$$ -fuzz=^$$name\$$ -fuzztime=$(FUZZTIME) $$pkg"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
