@@ -92,6 +92,8 @@ func classify(err error) errorClass {
 		return errorClass{401, "OSM.0002", "Unauthorized", "未授权"}
 	case casebook.ELIMIT:
 		return errorClass{400, "OSM.01010001", "Param validation failed.", "参数校验失败。"}
+	case casebook.EUNAVAILABLE:
+		return errorClass{503, "OSM.0004", "Service Unavailable", "服务暂不可用"}
 	}
 	return errorClass{500, "OSM.0004", "Internal Server Error", "服务器内部错误"}
 }
