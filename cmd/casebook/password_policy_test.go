@@ -39,3 +39,14 @@ func TestCLI_PasswordPolicy(t *testing.T) {
 		t.Error("--password-min-classes 5 accepted")
 	}
 }
+
+// TestDemo_WeakPasswordRefusedFirst: demo checks the given passwords
+// against the policy before it creates anything, so a refusal leaves no
+// half-loaded demo and a second run with good passwords succeeds.
+func TestDemo_WeakPasswordRefusedFirst(t *testing.T) {
+	data := t.TempDir()
+	if _, err := run(t, env{}, "demo", "--data", data, "--bob-password", "bob"); err == nil || !strings.Contains(err.Error(), "--bob-password") {
+		t.Fatalf("demo with a weak password: %v", err)
+	}
+	mustRun(t, env{}, "demo", "--data", data, "--bob-password", "Bob-pass-1")
+}
