@@ -23,7 +23,9 @@ build:
 	$(GO) build -o casebook ./cmd/casebook
 
 # package:target pairs; go test -fuzz takes one target of one package at a time.
+# Minimizing each new input may otherwise take a minute of the minute.
 FUZZTIME ?= 1m
+FUZZMINIMIZETIME ?= 5s
 FUZZ_TARGETS = \
 	./auth:FuzzParseAuthorization \
 	./auth:FuzzVerifyRequest \
@@ -37,6 +39,6 @@ FUZZ_TARGETS = \
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
-		echo "$(GO) test -run=^$$ -fuzz=^$$name\$$ -fuzztime=$(FUZZTIME) $$pkg"; \
-		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+		echo "$(GO) test -run=^$$ -fuzz=^$$name\$$ -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZETIME) $$pkg"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZETIME) $$pkg; \
 	done

@@ -8,8 +8,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/casebook/casebook/blob/fs"
 )
 
 // The fuzz targets of the API's request decoding: JSON bodies, query
@@ -17,6 +21,9 @@ import (
 // authentication, decoding, the Service, SQLite), so they survive any
 // rewrite of the decoders. The invariant: no panic, no 5xx, and every
 // error in the OSM envelope. `go test` runs the seeds; `make fuzz` explores.
+
+// fuzzHangTimeout is how long one fuzzed request may take.
+const fuzzHangTimeout = 10 * time.Second
 
 // fuzzRoute is one operation the fuzzer sends requests to; {case} is
 // replaced by a ticket of the caller's, {auth} by an authorization id.
@@ -57,6 +64,7 @@ var fuzzRoutes = []fuzzRoute{
 // authorization on it.
 type fuzzTarget struct {
 	env            *testEnv
+	handler        http.Handler
 	customer, eng  *testUser
 	caseID, authID string
 }
@@ -64,7 +72,7 @@ type fuzzTarget struct {
 func newFuzzTarget(f *testing.F) *fuzzTarget {
 	env := newTestEnv(f)
 	acc := env.Account("acme")
-	ft := &fuzzTarget{env: env, customer: acc.Master, eng: env.Engineer("eve")}
+	ft := &fuzzTarget{env: env, handler: env.Server.Handler(), customer: acc.Master, eng: env.Engineer("eve")}
 	ft.caseID = caseViaAPI(acc.Master, "fuzzing target")
 	var out struct {
 		AuthorizationID string `json:"id"`
@@ -86,7 +94,19 @@ func (ft *fuzzTarget) serve(t *testing.T, r *http.Request, who *testUser) {
 	t.Helper()
 	r.Header.Set("X-Auth-Token", who.Token)
 	rec := httptest.NewRecorder()
-	ft.env.Server.Handler().ServeHTTP(rec, r)
+	// Go's fuzzer does not notice a hung input; a request that takes this
+	// long is one, and fails with every goroutine's stack.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ft.handler.ServeHTTP(rec, r)
+	}()
+	select {
+	case <-done:
+	case <-time.After(fuzzHangTimeout):
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%s %s hung for %s:\n%s", r.Method, r.URL, fuzzHangTimeout, buf[:runtime.Stack(buf, true)])
+	}
 	if rec.Code >= 500 {
 		t.Fatalf("%s %s: %d %s", r.Method, r.URL, rec.Code, rec.Body)
 	}
@@ -158,6 +178,20 @@ func FuzzAPIRequest(f *testing.F) {
 // boundary.
 func FuzzUploadAccessory(f *testing.F) {
 	ft := newFuzzTarget(f)
+	// The same directory store on a RAM file system where there is one:
+	// every upload fsyncs, which on a busy disk costs seconds an input.
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		dir, err := os.MkdirTemp("/dev/shm", "casebook-fuzz-")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Cleanup(func() { os.RemoveAll(dir) })
+		blobs, err := fs.Open(dir)
+		if err != nil {
+			f.Fatal(err)
+		}
+		ft.env.Svc.Blobs = blobs
+	}
 	for _, s := range []struct{ form, name, content string }{
 		{`{"fileName":"a.txt","accessoryFrom":"incident","uploadType":0}`, "a.txt", "hello"},
 		{`{"fileName":"b.log","accessFrom":"message","uploadType":"1"}`, "b.log", strings.Repeat("x", 300)},
