@@ -16,8 +16,11 @@ type deadlineRecorder struct {
 	read, write []time.Time
 }
 
-func (d *deadlineRecorder) SetReadDeadline(t time.Time) error  { d.read = append(d.read, t); return nil }
-func (d *deadlineRecorder) SetWriteDeadline(t time.Time) error { d.write = append(d.write, t); return nil }
+func (d *deadlineRecorder) SetReadDeadline(t time.Time) error { d.read = append(d.read, t); return nil }
+func (d *deadlineRecorder) SetWriteDeadline(t time.Time) error {
+	d.write = append(d.write, t)
+	return nil
+}
 
 // TestBodyDeadlines checks which deadline each kind of request gets:
 // bodies the body deadline (uploads the longer one), lifted once the body
