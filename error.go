@@ -20,6 +20,9 @@ const (
 	EUNAUTHORIZED = "unauthorized" // no or bad credentials
 	ELIMIT        = "limit"        // a quota or rate limit was hit
 	EINTERNAL     = "internal"     // a bug or a failing dependency
+	// EUNAVAILABLE: a dependency (the attachment store) cannot be reached;
+	// the same request may succeed later. Nothing was changed.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Reasons refine a kind where the OSM API has a dedicated error code.

@@ -30,6 +30,8 @@ type Config struct {
 	// grants.
 	MailEnabled   bool
 	MailEngineers []string
+	// PasswordPolicy is what a new password must meet.
+	PasswordPolicy PasswordPolicy
 }
 
 // DefaultConfig returns the defaults documented in docs/configuration.md.
@@ -46,6 +48,7 @@ func DefaultConfig() Config {
 		WebhookMaxAttempts: DefaultWebhookMaxAttempts,
 		WebhookRetryBase:   DefaultWebhookRetryBase,
 		WebhookRetryMax:    DefaultWebhookRetryMax,
+		PasswordPolicy:     DefaultPasswordPolicy(),
 	}
 }
 
@@ -60,6 +63,9 @@ type Service struct {
 	Sealer Sealer
 	Config Config
 	Logger *slog.Logger
+	// Logins slows down password guessing (see LoginLimiter); nil
+	// limits nothing.
+	Logins *LoginLimiter
 	// Now returns the current time; tests inject a clock. Read it through
 	// nowMS.
 	Now func() time.Time

@@ -87,6 +87,7 @@ type uploadReader struct {
 	n     int64
 	hash  hash.Hash
 	err   error // sticky: the first error returned
+	eof   bool  // the reader has returned io.EOF
 }
 
 func (u *uploadReader) Read(p []byte) (int, error) {
@@ -101,7 +102,9 @@ func (u *uploadReader) Read(p []byte) (int, error) {
 	}
 	u.n += int64(n)
 	u.hash.Write(p[:n])
-	if err != nil && err != io.EOF {
+	if err == io.EOF {
+		u.eof = true
+	} else if err != nil {
 		u.err = err
 	}
 	return n, err
@@ -147,9 +150,20 @@ func (s *Service) UploadAccessory(ctx context.Context, p *Principal, in UploadIn
 		s.deleteAccessoryBlob(ctx, a.BlobKey)
 		var e *Error
 		if errors.As(body.err, &e) {
-			return nil, e // the upload was too large: the caller's doing
+			return nil, e // too large, cut off or too slow: the caller's doing
 		}
-		return nil, fmt.Errorf("store attachment: %w", err)
+		if body.eof && in.Size >= 0 && body.n != in.Size {
+			return nil, Invalidf("file", "The file has %d bytes, not the %d announced.", body.n, in.Size)
+		}
+		if body.err != nil || ctx.Err() != nil {
+			return nil, fmt.Errorf("store attachment: %w", err) // the reader failed or the caller went away
+		}
+		// The store failed, not the upload: the client may retry later.
+		// The cause is for the operator only.
+		if s.Logger != nil {
+			s.Logger.Error("store attachment: the attachment store failed", "key", a.BlobKey, "err", err)
+		}
+		return nil, Errorf(EUNAVAILABLE, "The attachment store is unavailable; try again later.")
 	}
 	a.Size = body.n
 	a.SHA256 = hex.EncodeToString(body.hash.Sum(nil))

@@ -199,8 +199,27 @@ func (s *Service) ListCases(ctx context.Context, p *Principal, groupID string, f
 	return s.findLabelledCases(ctx, p.UserID, f)
 }
 
+// validateSearch refuses search terms holding a NUL character: no text
+// can contain one (PostgreSQL refuses them), and SQLite's LIKE would cut
+// the pattern at it and match every ticket. Other characters, the LIKE
+// wildcards and the escape character included, are matched literally.
+func validateSearch(f CaseFilter) error {
+	for _, key := range f.SearchKeys {
+		if strings.ContainsRune(key, 0) {
+			return Invalidf("search_key", "search_key must not contain NUL characters.")
+		}
+	}
+	if strings.ContainsRune(f.AppKey, 0) {
+		return Invalidf("app_key", "app_key must not contain NUL characters.")
+	}
+	return nil
+}
+
 // findCases returns one page of the tickets f selects, and the total count.
 func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, error) {
+	if err := validateSearch(f); err != nil {
+		return nil, 0, err
+	}
 	var err error
 	if f.Offset, f.Limit, err = normalizePage(f.Offset, f.Limit); err != nil {
 		return nil, 0, err

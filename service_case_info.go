@@ -161,6 +161,8 @@ func (s *Service) ExportCases(ctx context.Context, p *Principal, groupID string,
 		return err
 	} else if err := CheckRange("limit", int64(f.Limit), 0, MaxExportRows); err != nil {
 		return err
+	} else if err := validateSearch(f); err != nil {
+		return err
 	}
 	f.Scope = scope
 	f.AllAccounts = false

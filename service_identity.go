@@ -68,6 +68,16 @@ func errPrincipalGone() error {
 	return Errorf(EUNAUTHORIZED, "The credentials are no longer valid.")
 }
 
+// hashNewPassword checks a password being set for userName against the
+// password policy and hashes it. Every path that sets a password goes
+// through it.
+func (s *Service) hashNewPassword(password, userName string) (string, error) {
+	if err := s.Config.PasswordPolicy.Check(password, userName); err != nil {
+		return "", err
+	}
+	return HashPassword(password, s.Config.PasswordIterations)
+}
+
 // CreateAccount creates an account (an IAM domain) and its master user.
 func (s *Service) CreateAccount(ctx context.Context, name, masterName, password string) (*Account, *User, error) {
 	if err := ValidateName("account_name", name); err != nil {
@@ -77,7 +87,7 @@ func (s *Service) CreateAccount(ctx context.Context, name, masterName, password 
 	} else if err := ValidateName("user_name", masterName); err != nil {
 		return nil, nil, err
 	}
-	hash, err := HashPassword(password, s.Config.PasswordIterations)
+	hash, err := s.hashNewPassword(password, masterName)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -132,7 +142,7 @@ func (s *Service) CreateUser(ctx context.Context, accountName, name, password st
 	if err := ValidateName("user_name", name); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(password, s.Config.PasswordIterations)
+	hash, err := s.hashNewPassword(password, name)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +186,7 @@ func (s *Service) SetUserEnabled(ctx context.Context, accountName, name string, 
 // SetUserPassword replaces a user's password and bumps the epoch, so
 // tokens issued before stop working.
 func (s *Service) SetUserPassword(ctx context.Context, accountName, name, password string) error {
-	hash, err := HashPassword(password, s.Config.PasswordIterations)
+	hash, err := s.hashNewPassword(password, name)
 	if err != nil {
 		return err
 	}
@@ -311,7 +321,7 @@ func (s *Service) CreateEngineer(ctx context.Context, name, password string) (*E
 	if err := ValidateName("engineer_name", name); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(password, s.Config.PasswordIterations)
+	hash, err := s.hashNewPassword(password, name)
 	if err != nil {
 		return nil, err
 	}
@@ -709,7 +719,7 @@ func (s *Service) LoginCustomer(ctx context.Context, domainName, userName, passw
 	var account *Account
 	var user *User
 	var groups []string
-	err := s.login(ctx, password, func(tx Tx) (string, bool, error) {
+	err := s.login(ctx, RealmCustomer, domainName, userName, password, func(tx Tx) (string, bool, error) {
 		var err error
 		if account, user, err = findAccountAndUser(ctx, tx, domainName, userName); err != nil {
 			return "", false, err
@@ -744,7 +754,7 @@ func engineerPrincipal(e *Engineer) *Principal {
 // LoginEngineer checks an engineer's password, like LoginCustomer.
 func (s *Service) LoginEngineer(ctx context.Context, name, password string) (*Principal, int64, error) {
 	var engineer *Engineer
-	err := s.login(ctx, password, func(tx Tx) (string, bool, error) {
+	err := s.login(ctx, RealmEngineer, "", name, password, func(tx Tx) (string, bool, error) {
 		var err error
 		if engineer, err = tx.FindEngineerByName(ctx, name); err != nil {
 			return "", false, fmt.Errorf("find engineer: %w", err)
@@ -760,8 +770,31 @@ func (s *Service) LoginEngineer(ctx context.Context, name, password string) (*Pr
 // login checks password against the hash that find reads. Every failure -
 // unknown account, unknown user or engineer, wrong password, disabled - is
 // the same EUNAUTHORIZED, and each costs one password hash comparison, so
-// neither the answer nor its timing tells which names exist.
-func (s *Service) login(ctx context.Context, password string, find func(tx Tx) (hash string, enabled bool, err error)) error {
+// neither the answer nor its timing tells which names exist. Failures are
+// counted by s.Logins per name (as given, existing or not) and per client
+// address (ClientAddrFromContext); past the allowance an attempt is
+// refused with ELIMIT (ReasonLoginThrottled) before any lookup.
+func (s *Service) login(ctx context.Context, realm Realm, domainName, userName, password string, find func(tx Tx) (hash string, enabled bool, err error)) error {
+	if s.Logins == nil {
+		return s.checkPassword(ctx, password, find)
+	}
+	keys := s.Logins.keys(realm, domainName, userName, ClientAddrFromContext(ctx))
+	now := s.Now()
+	if wait := s.Logins.wait(keys, now); wait > 0 {
+		return errLoginThrottled(wait)
+	}
+	err := s.checkPassword(ctx, password, find)
+	switch {
+	case err == nil:
+		s.Logins.succeed(keys)
+	case ErrorCode(err) == EUNAUTHORIZED:
+		s.Logins.fail(keys, now)
+	}
+	return err
+}
+
+// checkPassword is login without the limiter.
+func (s *Service) checkPassword(ctx context.Context, password string, find func(tx Tx) (hash string, enabled bool, err error)) error {
 	var hash string
 	var enabled bool
 	err := s.store.Read(ctx, func(tx Tx) error {

@@ -156,7 +156,7 @@ func TestIdentity_CreateAccount(t *testing.T) {
 		// Nothing was created by the refused attempts.
 		_, _, err = s.LoginCustomer(ctx, "nopass", "boss", "x")
 		checkErrorKind(t, err, casebook.EUNAUTHORIZED)
-		if _, _, err := s.CreateAccount(ctx, "nopass", "boss", "now-ok"); err != nil {
+		if _, _, err := s.CreateAccount(ctx, "nopass", "boss", "now-ok-1"); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -170,13 +170,13 @@ func TestIdentity_CreateUser(t *testing.T) {
 	if tn.aliceUser.IsMaster || !tn.aliceUser.Enabled || tn.aliceUser.AccountID != tn.acme.ID {
 		t.Fatalf("alice %+v", tn.aliceUser)
 	}
-	_, err := s.CreateUser(ctx, "acme", "alice", "other")
+	_, err := s.CreateUser(ctx, "acme", "alice", "other-pw-1")
 	checkErrorKind(t, err, casebook.ECONFLICT)
-	_, err = s.CreateUser(ctx, "acme", "boss", "other")
+	_, err = s.CreateUser(ctx, "acme", "boss", "other-pw-1")
 	checkErrorKind(t, err, casebook.ECONFLICT)
-	_, err = s.CreateUser(ctx, "nosuch", "zed", "other")
+	_, err = s.CreateUser(ctx, "nosuch", "zed", "other-pw-1")
 	checkErrorKind(t, err, casebook.ENOTFOUND)
-	_, err = s.CreateUser(ctx, "acme", "bad name", "other")
+	_, err = s.CreateUser(ctx, "acme", "bad name", "other-pw-1")
 	checkErrorKind(t, err, casebook.EINVALID)
 
 	// The same user name in another account is another user.
@@ -285,7 +285,7 @@ func TestIdentity_EpochBump(t *testing.T) {
 		t.Fatalf("login with new password: epoch %d err %v", e, err)
 	}
 	checkErrorKind(t, s.SetUserPassword(ctx, "acme", "alice", ""), casebook.EINVALID)
-	checkErrorKind(t, s.SetUserPassword(ctx, "acme", "nobody", "x"), casebook.ENOTFOUND)
+	checkErrorKind(t, s.SetUserPassword(ctx, "acme", "nobody", "nobody-pw-1"), casebook.ENOTFOUND)
 
 	// Disabling: resolving fails outright; enabling again bumps once more.
 	if err := s.SetUserEnabled(ctx, "acme", "alice", false); err != nil {
@@ -388,7 +388,7 @@ func TestIdentity_DeleteUser(t *testing.T) {
 	checkErrorKind(t, s.DeleteUser(ctx, "acme", "bob"), casebook.ENOTFOUND)
 
 	// The name is free again, for a new user with a new id.
-	u, err := s.CreateUser(ctx, "acme", "bob", "again")
+	u, err := s.CreateUser(ctx, "acme", "bob", "again-pw-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,9 +471,9 @@ func TestIdentity_Engineers(t *testing.T) {
 	if !e.Enabled || len(e.ID) != 32 || strings.Contains(e.PasswordHash, "secret-e") {
 		t.Fatalf("engineer %+v", e)
 	}
-	_, err = s.CreateEngineer(ctx, "eve", "other")
+	_, err = s.CreateEngineer(ctx, "eve", "other-pw-1")
 	checkErrorKind(t, err, casebook.ECONFLICT)
-	_, err = s.CreateEngineer(ctx, "", "other")
+	_, err = s.CreateEngineer(ctx, "", "other-pw-1")
 	checkErrorKind(t, err, casebook.EINVALID)
 	_, err = s.CreateEngineer(ctx, "frank", "")
 	checkErrorKind(t, err, casebook.EINVALID)

@@ -322,6 +322,9 @@ func (s *Service) RemoveCaseLabels(ctx context.Context, p *Principal, groupID, c
 // like one that does not exist, never ignored), and each ticket comes with
 // the caller's labels on it.
 func (s *Service) findLabelledCases(ctx context.Context, userID string, f CaseFilter) ([]*Case, int, error) {
+	if err := validateSearch(f); err != nil {
+		return nil, 0, err
+	}
 	var err error
 	if f.Offset, f.Limit, err = normalizePage(f.Offset, f.Limit); err != nil {
 		return nil, 0, err

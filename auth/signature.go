@@ -261,7 +261,14 @@ func SignRequest(r *http.Request, body []byte, ak, sk string, now time.Time) err
 	}
 
 	var signed []string
-	for key := range r.Header {
+	for key, values := range r.Header {
+		// Go's client sends a line break in a value as a space, so a
+		// signature over the value as given could never verify.
+		for _, v := range values {
+			if strings.ContainsAny(v, "\r\n") {
+				return fmt.Errorf("sign request: header %s has a line break in its value", key)
+			}
+		}
 		name := strings.ToLower(key)
 		if strings.HasPrefix(name, "content-type") || strings.Contains(name, "_") || transportHeaders[name] {
 			continue

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/casebook/casebook"
@@ -79,27 +82,36 @@ func parseUploadType(raw json.RawMessage) (int, error) {
 	return n, nil
 }
 
-// uploadReadError maps a failure to read the request body: a body over
-// the MaxBytesReader cap is the caller's oversized file, anything else a
-// broken upload.
+// uploadReadError maps a failure to read the request body, which is
+// always the caller's: a body over the MaxBytesReader cap is an oversized
+// file, one that stopped arriving before the deadline a timeout (408), one
+// cut off (the client went away, or a multipart body without its end) an
+// interrupted upload. None of them is a server error.
 func uploadReadError(err error) error {
 	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
+	var e *casebook.Error
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.As(err, &tooLarge):
 		return casebook.Invalidf("file", "The request is larger than the attachment size limit.")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return casebook.Errorf(casebook.EINVALID, "The request body did not arrive in time.").WithReason(reasonBodyTimeout)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed), errors.Is(err, syscall.ECONNRESET):
+		return malformed("The upload was interrupted before the end of its body.")
 	}
 	return malformed("The multipart body cannot be read: %v.", err)
 }
 
-// partReader passes the file part to the Service and turns a body cut
-// off by MaxBytesReader into the caller's error instead of a storage
-// failure.
+// partReader passes the file part to the Service and turns any failure to
+// read it (too large, too slow, cut off) into the caller's error, so that
+// the Service reports it as such instead of as a storage failure.
 type partReader struct{ r io.Reader }
 
 func (p partReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
-	var tooLarge *http.MaxBytesError
-	if err != nil && errors.As(err, &tooLarge) {
-		return n, casebook.Invalidf("file", "The file is larger than the attachment size limit.")
+	if err != nil && err != io.EOF {
+		return n, uploadReadError(err)
 	}
 	return n, err
 }
@@ -143,7 +155,12 @@ func (s *Server) handleUploadAccessory(w http.ResponseWriter, r *http.Request) e
 			}
 			in.ContentType = part.Header.Get("Content-Type")
 			a, err := s.Service.UploadAccessory(r.Context(), principal(r), in, partReader{part})
-			if err != nil {
+			var e *casebook.Error
+			if err != nil && !errors.As(err, &e) && r.Context().Err() != nil {
+				// The client went away while the object was being
+				// stored; the Service has removed what it wrote.
+				return malformed("The upload was interrupted before the end of its body.")
+			} else if err != nil {
 				return err
 			}
 			return writeJSON(w, http.StatusOK, map[string]string{"accessory_id": a.ID})
@@ -270,8 +287,10 @@ func (s *Server) handleDownloadAccessories(w http.ResponseWriter, r *http.Reques
 }
 
 // downloadHeaders sets what every download response carries: a generic
-// type the browser will not render, and an attachment disposition.
+// type the browser will not render, an attachment disposition, and no
+// caching: an attachment is the customer's, never a shared cache's.
 func downloadHeaders(h http.Header, fileName string) {
+	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", contentDisposition(fileName))
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -524,7 +543,6 @@ func (s *Server) handleDownloadLink(w http.ResponseWriter, r *http.Request) erro
 	} else if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	return s.serveAccessory(w, r, a)
 }

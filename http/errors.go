@@ -13,6 +13,7 @@ const (
 	reasonNoRoute        = "no_route"        // no such path: APIGW.0101
 	reasonNotImplemented = "not_implemented" // an SDK operation Casebook lacks: 501 APIGW.0101
 	reasonMalformed      = "malformed"       // body or query cannot be parsed: OSM.0001
+	reasonBodyTimeout    = "body_timeout"    // the body did not arrive before the deadline: 408 OSM.0001
 	reasonNoAuth         = "no_auth"         // no credentials at all: APIGW.0301
 	reasonBadToken       = "bad_token"       // token unreadable or forged: APIGW.0301
 	reasonExpired        = "token_expired"   // token past its expiry: APIGW.0301
@@ -51,6 +52,8 @@ func classify(err error) errorClass {
 	switch casebook.ErrorReason(err) {
 	case reasonMalformed:
 		return errorClass{400, "OSM.0001", "Failed", "失败"}
+	case reasonBodyTimeout:
+		return errorClass{408, "OSM.0001", "Failed", "失败"}
 	case reasonNoAuth, reasonBadToken, reasonExpired, reasonUserBlocked:
 		return errorClass{401, "APIGW.0301", "Incorrect IAM authentication information", "IAM认证信息错误"}
 	case reasonBadSig, reasonSigDate, reasonUnknownKey, reasonDomain:
@@ -73,6 +76,8 @@ func classify(err error) errorClass {
 		return errorClass{400, "OSM.01010013", "The operation must be canceled or closed or pressed or deleted.", "操作必须是取消、关闭、催单或删除。"}
 	case casebook.ReasonBadAuthAction:
 		return errorClass{400, "OSM.01010018", "Auth operate type not support.", "不支持的授权操作类型。"}
+	case casebook.ReasonLoginThrottled:
+		return errorClass{429, "APIGW.0308", "The throttling threshold has been reached.", "已达到流控阈值。"}
 	case casebook.ReasonUrgeTooSoon:
 		return errorClass{429, "OSM.01010004", "You have asked for the order. Please ask for it later.", "您已催单，请稍后再催。"}
 	case casebook.ReasonUploadQuota:
@@ -103,6 +108,8 @@ func classify(err error) errorClass {
 		return errorClass{401, "OSM.0002", "Unauthorized", "未授权"}
 	case casebook.ELIMIT:
 		return errorClass{400, "OSM.01010001", "Param validation failed.", "参数校验失败。"}
+	case casebook.EUNAVAILABLE:
+		return errorClass{503, "OSM.0004", "Service Unavailable", "服务暂不可用"}
 	}
 	return errorClass{500, "OSM.0004", "Internal Server Error", "服务器内部错误"}
 }

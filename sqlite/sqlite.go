@@ -68,6 +68,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open sqlite: invalid path %q", path)
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	common := url.Values{}
 	common.Add("_pragma", "busy_timeout(10000)")
 	common.Add("_pragma", "synchronous(NORMAL)")
@@ -123,6 +126,24 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("optimize sqlite: %w", err)
 	}
 	return &DB{DB: &sqlstore.DB{Writer: writer, Reader: reader, Dialect: dialect}, path: path}, nil
+}
+
+// createPrivate creates an empty database file readable by its owner
+// only, unless it exists. SQLite gives the -wal and -shm files the mode of
+// the database file, so they are private too; left to SQLite, all three
+// would be 0644 under the usual umask, and they hold password hashes and
+// sealed secrets. An existing file keeps the mode its operator chose.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("create sqlite database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create sqlite database file: %w", err)
+	}
+	return nil
 }
 
 // Close records fresh planner statistics if needed and closes the

@@ -136,9 +136,15 @@ func (tx *Tx) caseConds(f casebook.CaseFilter) ([]string, []any) {
 		}
 	}
 	for _, key := range f.SearchKeys {
+		if !searchable(key) {
+			conds = append(conds, matchNothing)
+			continue
+		}
 		conds, args = append(conds, tx.like("c.simple_description")), append(args, tx.likeArg(key))
 	}
-	if f.AppKey != "" {
+	if !searchable(f.AppKey) {
+		conds = append(conds, matchNothing)
+	} else if f.AppKey != "" {
 		conds, args = append(conds, "(c.id = ? OR "+tx.like("c.simple_description")+")"), append(args, f.AppKey, tx.likeArg(f.AppKey))
 	}
 	if f.CreatorID != "" {

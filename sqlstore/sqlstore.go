@@ -306,6 +306,16 @@ func pageLimit(n int) int64 {
 	return int64(n)
 }
 
+// matchNothing is a condition no row meets.
+const matchNothing = "1 = 0"
+
+// searchable reports whether a substring search for s can be sent as a
+// LIKE pattern. A NUL cannot: SQLite's LIKE stops reading the pattern at
+// it (so "%\x00x%" would be "%", matching everything) and PostgreSQL
+// refuses it in text. No stored text holds one, so such a search matches
+// nothing; the Service refuses it before it gets here.
+func searchable(s string) bool { return !strings.ContainsRune(s, 0) }
+
 // escapeLike escapes the LIKE wildcards of s; the queries use ESCAPE '\'.
 func escapeLike(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

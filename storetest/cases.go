@@ -172,6 +172,8 @@ func testFindCases(t *testing.T, s casebook.Store) {
 			c.SimpleDescription = "cpu 100% on ecs-7"
 		case 5:
 			c.SimpleDescription = "cpu 1000 on ecs_7"
+		case 6:
+			c.SimpleDescription = `C:\tmp\log_1`
 		}
 		c.Status = []int{0, 1, 2, 17}[i%4]
 		all = append(all, c)
@@ -247,7 +249,17 @@ func testFindCases(t *testing.T, s casebook.Store) {
 		{"SearchKeysAll", casebook.CaseFilter{Scope: f.master(), SearchKeys: []string{"ecs", "cpu"}}, pick(5, 4)},
 		{"SearchKeyPercent", casebook.CaseFilter{Scope: f.master(), SearchKeys: []string{"100%"}}, pick(4)},
 		{"SearchKeyUnderscore", casebook.CaseFilter{Scope: f.master(), SearchKeys: []string{"ecs_"}}, pick(5)},
-		{"SearchKeyBackslash", casebook.CaseFilter{Scope: f.master(), SearchKeys: []string{`\`}}, nil},
+		{"SearchKeyBackslash", casebook.CaseFilter{Scope: f.master(), SearchKeys: []string{`\`}}, pick(6)},
+		{"SearchKeyBackslashLetter", casebook.CaseFilter{Scope: f.master(), SearchKeys: []string{`\t`}}, pick(6)},
+		{"SearchKeyEscapedPercent", casebook.CaseFilter{Scope: f.master(), SearchKeys: []string{`\%`}}, nil},
+		{"SearchKeyUnderscoreIsNotAnyChar", casebook.CaseFilter{Scope: f.master(), SearchKeys: []string{"_1"}}, pick(6)},
+		{"SearchKeyPercentIsNotAnything", casebook.CaseFilter{Scope: f.master(), SearchKeys: []string{"%"}}, pick(4)},
+		// A NUL is matched literally, and no description holds one: the
+		// drivers must not cut the pattern at it ("%" would match all).
+		{"SearchKeyNUL", casebook.CaseFilter{Scope: f.master(), SearchKeys: []string{"\x00routine"}}, nil},
+		{"SearchKeyNULAfter", casebook.CaseFilter{Scope: f.master(), SearchKeys: []string{"routine\x00"}}, nil},
+		{"AppKeyNUL", casebook.CaseFilter{Scope: f.master(), AppKey: "\x00"}, nil},
+		{"AppKeyPercent", casebook.CaseFilter{Scope: f.master(), AppKey: "%"}, pick(4)},
 		{"AppKeyID", casebook.CaseFilter{Scope: f.master(), AppKey: all[9].ID}, pick(9)},
 		{"AppKeyDescription", casebook.CaseFilter{Scope: f.master(), AppKey: "ecs-7"}, pick(4, 3)},
 		{"ID", casebook.CaseFilter{Scope: f.master(), ID: all[7].ID}, pick(7)},

@@ -65,15 +65,15 @@ func TestAdminCommands(t *testing.T) {
 	if !isHexID(alice.UserID) || alice.UserName != "alice" {
 		t.Fatalf("user create: %+v", alice)
 	}
-	mustRun(t, e, "user", "create", "--account", "acme", "--name", "bob", "--password", "bob-pw")
+	mustRun(t, e, "user", "create", "--account", "acme", "--name", "bob", "--password", "bob-pw-123")
 
 	if _, err := run(t, e, "user", "create", "--account", "acme", "--name", "carol"); err == nil || !strings.Contains(err.Error(), "CASEBOOK_PASSWORD") {
 		t.Errorf("user create without a password: %v", err)
 	}
-	if _, err := run(t, e, "user", "create", "--account", "nope", "--name", "carol", "--password", "x"); err == nil {
+	if _, err := run(t, e, "user", "create", "--account", "nope", "--name", "carol", "--password", "carol-pw-1"); err == nil {
 		t.Error("user create in a missing account: no error")
 	}
-	if _, err := run(t, e, "account", "create", "--name", "acme", "--password", "x"); err == nil {
+	if _, err := run(t, e, "account", "create", "--name", "acme", "--password", "Acme-pass-2"); err == nil {
 		t.Error("second account with the same name: no error")
 	}
 
@@ -95,7 +95,7 @@ func TestAdminCommands(t *testing.T) {
 		listAuthorizations(t, srv.URL, token, "?group_id="+g.GroupID)
 
 		mustRun(t, e, "group", "remove-member", "--account", "acme", "--group", "ops", "--user", "bob")
-		bobToken := customerToken(t, srv.URL, "acme", "bob", "bob-pw")
+		bobToken := customerToken(t, srv.URL, "acme", "bob", "bob-pw-123")
 		res, body := do(t, "GET", srv.URL+"/v2/servicerequest/authorizations?group_id="+g.GroupID, "", http.Header{"X-Auth-Token": {bobToken}})
 		if res.StatusCode == http.StatusOK {
 			t.Errorf("bob, removed from the group, can still list it: %s", body)
@@ -104,18 +104,18 @@ func TestAdminCommands(t *testing.T) {
 
 	t.Run("UserLifecycle", func(t *testing.T) {
 		mustRun(t, e, "user", "disable", "--account", "acme", "--name", "bob")
-		if got := loginStatus(t, srv.URL, "acme", "bob", "bob-pw"); got != http.StatusUnauthorized {
+		if got := loginStatus(t, srv.URL, "acme", "bob", "bob-pw-123"); got != http.StatusUnauthorized {
 			t.Errorf("disabled user login: %d, want 401", got)
 		}
 		mustRun(t, e, "user", "enable", "--account", "acme", "--name", "bob")
-		if got := loginStatus(t, srv.URL, "acme", "bob", "bob-pw"); got != http.StatusCreated {
+		if got := loginStatus(t, srv.URL, "acme", "bob", "bob-pw-123"); got != http.StatusCreated {
 			t.Errorf("re-enabled user login: %d, want 201", got)
 		}
 		m, _, _ := newMain(e, "bob-new-pw\n")
 		if err := m.Run(context.Background(), []string{"user", "passwd", "--account", "acme", "--name", "bob", "--password-stdin"}); err != nil {
 			t.Fatal(err)
 		}
-		if got := loginStatus(t, srv.URL, "acme", "bob", "bob-pw"); got != http.StatusUnauthorized {
+		if got := loginStatus(t, srv.URL, "acme", "bob", "bob-pw-123"); got != http.StatusUnauthorized {
 			t.Errorf("old password: %d, want 401", got)
 		}
 		if got := loginStatus(t, srv.URL, "acme", "bob", "bob-new-pw"); got != http.StatusCreated {
@@ -188,22 +188,22 @@ func TestAdminCommands(t *testing.T) {
 			EngineerName string `json:"engineer_name"`
 			Enabled      bool   `json:"enabled"`
 		}
-		mustRunJSON(t, e, &eng, "engineer", "create", "--name", "eve", "--password", "eve-pw")
+		mustRunJSON(t, e, &eng, "engineer", "create", "--name", "eve", "--password", "eve-pw-123")
 		if !isHexID(eng.EngineerID) || eng.EngineerName != "eve" || !eng.Enabled {
 			t.Fatalf("engineer create: %+v", eng)
 		}
-		if got := engineerLoginStatus(t, srv.URL, "eve", "eve-pw"); got != http.StatusCreated {
+		if got := engineerLoginStatus(t, srv.URL, "eve", "eve-pw-123"); got != http.StatusCreated {
 			t.Errorf("engineer login: %d, want 201", got)
 		}
 		mustRunJSON(t, e, &eng, "engineer", "disable", "--name", "eve")
 		if eng.Enabled {
 			t.Errorf("engineer disable --json: %+v", eng)
 		}
-		if got := engineerLoginStatus(t, srv.URL, "eve", "eve-pw"); got != http.StatusUnauthorized {
+		if got := engineerLoginStatus(t, srv.URL, "eve", "eve-pw-123"); got != http.StatusUnauthorized {
 			t.Errorf("disabled engineer login: %d, want 401", got)
 		}
 		mustRun(t, e, "engineer", "enable", "--name", "eve")
-		if got := engineerLoginStatus(t, srv.URL, "eve", "eve-pw"); got != http.StatusCreated {
+		if got := engineerLoginStatus(t, srv.URL, "eve", "eve-pw-123"); got != http.StatusCreated {
 			t.Errorf("re-enabled engineer login: %d, want 201", got)
 		}
 	})

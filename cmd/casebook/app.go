@@ -68,8 +68,14 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err 
 	limits.WebhookMaxAttempts = cfg.WebhookMaxAttempts
 	limits.MailEnabled = cfg.SMTPHost != ""
 	limits.MailEngineers = cfg.smtpEngineers()
+	limits.PasswordPolicy = cfg.passwordPolicy()
 	app.Service = casebook.NewService(app.Store, app.Blobs, sealer, limits)
 	app.Service.Logger = logger
+	app.Service.Logins = &casebook.LoginLimiter{
+		Failures:        cfg.LoginFailures,
+		AddressFailures: cfg.LoginAddressFailures,
+		MaxDelay:        time.Duration(cfg.LoginMaxDelay),
+	}
 	return app, nil
 }
 

@@ -38,6 +38,14 @@ type Config struct {
 	PrincipalCache  Duration `json:"principal_cache"`
 	AttachmentMaxMB int      `json:"attachment_max_mb"`
 	DailyUploadMB   int      `json:"daily_upload_mb"`
+	BodyTimeout     Duration `json:"body_timeout"`
+	WriteTimeout    Duration `json:"write_timeout"`
+
+	PasswordMinLength    int      `json:"password_min_length"`
+	PasswordMinClasses   int      `json:"password_min_classes"`
+	LoginFailures        int      `json:"login_failures"`
+	LoginAddressFailures int      `json:"login_address_failures"`
+	LoginMaxDelay        Duration `json:"login_max_delay"`
 
 	MetricsAddr  string `json:"metrics_addr"`  // "" = /metrics on Addr; "none" = no metrics endpoint
 	TestControls bool   `json:"test_controls"` // /testing/v1: reset and clock; for test servers only
@@ -70,6 +78,12 @@ const (
 	DefaultSweepInterval = 30 * time.Second
 	// DefaultPrincipalCache is how long a replica reuses a resolved user.
 	DefaultPrincipalCache = 5 * time.Second
+	// DefaultBodyTimeout is how long a request body may take to arrive;
+	// uploads get more in proportion to the attachment size limit.
+	DefaultBodyTimeout = 30 * time.Second
+	// DefaultWriteTimeout bounds the sending of a response other than an
+	// attachment download.
+	DefaultWriteTimeout = time.Minute
 
 	// Names of the files inside the data directory.
 	DBFileName       = "casebook.db"
@@ -96,8 +110,16 @@ func DefaultConfig() Config {
 		PrincipalCache:  Duration(DefaultPrincipalCache),
 		AttachmentMaxMB: int(limits.AccessoryMaxSize >> 20),
 		DailyUploadMB:   int(limits.DailyUploadBytes >> 20),
-		LogFormat:       "text",
-		LogLevel:        "info",
+		BodyTimeout:     Duration(DefaultBodyTimeout),
+		WriteTimeout:    Duration(DefaultWriteTimeout),
+
+		PasswordMinLength:    limits.PasswordPolicy.MinLength,
+		PasswordMinClasses:   limits.PasswordPolicy.MinClasses,
+		LoginFailures:        casebook.DefaultLoginFailures,
+		LoginAddressFailures: casebook.DefaultLoginAddressFailures,
+		LoginMaxDelay:        Duration(casebook.DefaultLoginMaxDelay),
+		LogFormat:            "text",
+		LogLevel:             "info",
 
 		WebhookTimeout:     Duration(notify.DefaultTimeout),
 		WebhookMaxAttempts: limits.WebhookMaxAttempts,
@@ -170,6 +192,23 @@ func (c *Config) Validate() error {
 	if c.SMTPLang != "zh-cn" && c.SMTPLang != "en-us" {
 		return fmt.Errorf("--smtp-lang must be zh-cn or en-us, got %q", c.SMTPLang)
 	}
+	if c.BodyTimeout <= 0 {
+		return fmt.Errorf("--body-timeout must be positive, got %s", c.BodyTimeout)
+	}
+	if c.WriteTimeout <= 0 {
+		return fmt.Errorf("--write-timeout must be positive, got %s", c.WriteTimeout)
+	}
+	policy := c.passwordPolicy()
+	if err := policy.Validate(); err != nil {
+		return fmt.Errorf("--password-min-length must be 1 to %d and --password-min-classes 1 to 4, got %d and %d",
+			casebook.MaxPasswordLength, policy.MinLength, policy.MinClasses)
+	}
+	if c.LoginFailures < 0 || c.LoginAddressFailures < 0 {
+		return fmt.Errorf("--login-failures and --login-address-failures must not be negative, got %d and %d", c.LoginFailures, c.LoginAddressFailures)
+	}
+	if time.Duration(c.LoginMaxDelay) < time.Second {
+		return fmt.Errorf("--login-max-delay must be at least 1s, got %s", c.LoginMaxDelay)
+	}
 	if _, err := parseLogLevel(c.LogLevel); err != nil {
 		return err
 	}
@@ -180,6 +219,11 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--log-format must be text or json, got %q", c.LogFormat)
 	}
 	return nil
+}
+
+// passwordPolicy is the policy the settings describe.
+func (c *Config) passwordPolicy() casebook.PasswordPolicy {
+	return casebook.PasswordPolicy{MinLength: c.PasswordMinLength, MinClasses: c.PasswordMinClasses}
 }
 
 // Database kinds returned by Config.database.
@@ -357,6 +401,17 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		dur(&cfg.PrincipalCache, "principal-cache", "how long a token's user (enabled, groups, password epoch) is reused without a database read, 0s to 1m; disabling a user reaches other replicas within it (a `duration`; 0s: read on every request)")
 		num(&cfg.AttachmentMaxMB, "attachment-max-mb", "largest attachment, in `MiB`")
 		num(&cfg.DailyUploadMB, "daily-upload-mb", "attachment bytes one user may upload per UTC day, in `MiB`")
+		dur(&cfg.BodyTimeout, "body-timeout", "how long a request body may take to arrive; an upload gets it once more per MiB of --attachment-max-mb (a `duration`)")
+		dur(&cfg.WriteTimeout, "write-timeout", "how long sending a response may take, attachment downloads excepted (a `duration`)")
+	}
+	// The password policy applies to the admin commands too: they set
+	// passwords.
+	num(&cfg.PasswordMinLength, "password-min-length", "shortest new password, in `characters` (1 to 128)")
+	num(&cfg.PasswordMinClasses, "password-min-classes", "character classes a new password mixes, of lower-case, upper-case, digits and others (a `number`, 1 to 4)")
+	if group == allFlags {
+		num(&cfg.LoginFailures, "login-failures", "failed logins of one user name before each further one delays the next attempt, doubling from 1s (a `number`; 0: no limit)")
+		num(&cfg.LoginAddressFailures, "login-address-failures", "failed logins from one client address before delays start (a `number`; 0: no limit)")
+		dur(&cfg.LoginMaxDelay, "login-max-delay", "longest delay after failed logins; counts are forgotten this long after the last failure (a `duration`)")
 	}
 	if group == allFlags && fs.Name() == "serve" { // not demo: it serves nothing
 		str(&cfg.MetricsAddr, "metrics-addr", "serve /metrics (Prometheus) on this `address` instead of the main listener; \"none\": not at all")

@@ -145,6 +145,19 @@ func TestConfig_Validate(t *testing.T) {
 		"BaseURLNoScheme":        {[]string{"--base-url", "example.com"}, false},
 		"LogLevel":               {[]string{"--log-level", "debug"}, true},
 		"BadLogLevel":            {[]string{"--log-level", "loud"}, false},
+		"BodyTimeoutZero":        {[]string{"--body-timeout", "0s"}, false},
+		"WriteTimeoutZero":       {[]string{"--write-timeout", "0s"}, false},
+		"BodyTimeoutShort":       {[]string{"--body-timeout", "100ms"}, true},
+		"PasswordMinLength1":     {[]string{"--password-min-length", "1"}, true},
+		"PasswordMinLength0":     {[]string{"--password-min-length", "0"}, false},
+		"PasswordMinLength128":   {[]string{"--password-min-length", "128"}, true},
+		"PasswordMinLength129":   {[]string{"--password-min-length", "129"}, false},
+		"PasswordMinClasses4":    {[]string{"--password-min-classes", "4"}, true},
+		"PasswordMinClasses5":    {[]string{"--password-min-classes", "5"}, false},
+		"LoginFailuresOff":       {[]string{"--login-failures", "0", "--login-address-failures", "0"}, true},
+		"LoginFailuresNegative":  {[]string{"--login-failures", "-1"}, false},
+		"LoginMaxDelay1s":        {[]string{"--login-max-delay", "1s"}, true},
+		"LoginMaxDelayBelow":     {[]string{"--login-max-delay", "999ms"}, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m := &Main{Stderr: &strings.Builder{}, Getenv: noEnv}

@@ -90,6 +90,13 @@ func (c *DemoCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer app.Close()
+	// Checked before anything is created, so that a refused password
+	// leaves no half-loaded demo.
+	for name, p := range passwords {
+		if err := app.Service.Config.PasswordPolicy.Check(*p, name); err != nil {
+			return fmt.Errorf("--%s-password: %s", name, casebook.ErrorMessage(err))
+		}
+	}
 
 	if err := refuseIfLoaded(ctx, app); err != nil {
 		return err
@@ -364,4 +371,7 @@ func shellQuote(s string) string {
 
 // randomPassword returns 26 random base32 characters (130 bits): safe to
 // paste into a shell and a JSON body without quoting.
-func randomPassword() string { return rand.Text() }
+// randomPassword returns 26 random base32 characters after a prefix that
+// holds all four character classes, so that it meets any password policy
+// up to 30 characters.
+func randomPassword() string { return "Cb-1" + rand.Text() }

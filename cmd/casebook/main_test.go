@@ -407,10 +407,10 @@ func TestServe(t *testing.T) {
 func TestServe_RestartKeepsKeyAndData(t *testing.T) {
 	data := t.TempDir()
 	e := env{}
-	mustRun(t, e, "account", "create", "--data", data, "--name", "acme", "--password", "pw-1")
+	mustRun(t, e, "account", "create", "--data", data, "--name", "acme", "--password", "Acme-pass-1")
 
 	srv := startServer(t, e, nil, "--data", data)
-	token := customerToken(t, srv.URL, "acme", "admin", "pw-1")
+	token := customerToken(t, srv.URL, "acme", "admin", "Acme-pass-1")
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -426,11 +426,11 @@ func TestServe_SharedMasterKey(t *testing.T) {
 	data := t.TempDir()
 	db := "sqlite:" + filepath.Join(data, "shared.db")
 	e := env{"CASEBOOK_MASTER_KEY": strings.Repeat("4b", 32), "CASEBOOK_DB": db}
-	mustRun(t, e, "account", "create", "--data", data, "--name", "acme", "--password", "pw-1")
+	mustRun(t, e, "account", "create", "--data", data, "--name", "acme", "--password", "Acme-pass-1")
 
 	a := startServer(t, e, nil, "--data", data)
 	b := startServer(t, e, nil, "--data", data)
-	token := customerToken(t, a.URL, "acme", "admin", "pw-1")
+	token := customerToken(t, a.URL, "acme", "admin", "Acme-pass-1")
 	listAuthorizations(t, b.URL, token, "")
 
 	if _, err := os.Stat(filepath.Join(data, "master.key")); !errors.Is(err, os.ErrNotExist) {

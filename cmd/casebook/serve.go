@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/auth"
 	"github.com/casebook/casebook/console"
 	casebookhttp "github.com/casebook/casebook/http"
@@ -23,6 +25,14 @@ import (
 // ShutdownTimeout bounds how long serve waits for in-flight requests after
 // SIGINT or SIGTERM before it closes the remaining connections.
 const ShutdownTimeout = 30 * time.Second
+
+// Connection bounds that are not configurable: the time a client has to
+// send a request's headers, and how long an idle keep-alive connection is
+// kept.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	IdleTimeout       = 2 * time.Minute
+)
 
 // ServeCommand runs the server: `casebook serve`.
 type ServeCommand struct {
@@ -156,6 +166,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		s.app.Close()
 		return err
 	}
+	handler = withClientAddr(bodyDeadlines(handler, deadlinesOf(s.Config)))
 	if s.Middleware != nil {
 		handler = s.Middleware(handler)
 	}
@@ -173,10 +184,13 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		}
 		s.metricsAddr = ln.Addr().String()
 	}
+	// ReadTimeout and WriteTimeout stay 0: one bound for every request
+	// would cut large uploads and downloads short. bodyDeadlines sets a
+	// deadline per request instead.
 	s.httpServer = &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		IdleTimeout:       IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
 	}
 	s.errc = make(chan error, 1)
@@ -314,4 +328,106 @@ func (s *Server) sweepOnce(ctx context.Context) error {
 		s.metrics.ObserveSweep(n, err)
 	}
 	return err
+}
+
+// requestDeadlines bound how long one request may take to arrive and its
+// answer to leave, so that a client that stops sending or reading cannot
+// hold a connection and a goroutine forever.
+type requestDeadlines struct {
+	Body   time.Duration // a request body (JSON, or anything but an upload)
+	Upload time.Duration // an attachment upload: Body per MiB of the size limit, plus one
+	Write  time.Duration // a response that is not an attachment download
+}
+
+// deadlinesOf derives the per-request deadlines from the configuration.
+// An upload gets --body-timeout once, plus once per MiB of the attachment
+// size limit: with the defaults (30s, 4 MiB) 150 s, which a client sending
+// at least 28 KiB/s meets.
+func deadlinesOf(cfg Config) requestDeadlines {
+	body := time.Duration(cfg.BodyTimeout)
+	return requestDeadlines{
+		Body:   body,
+		Upload: body * time.Duration(1+cfg.AttachmentMaxMB),
+		Write:  time.Duration(cfg.WriteTimeout),
+	}
+}
+
+// bodyDeadlines sets the read deadline of a request that has a body and
+// the write deadline of its response, per request (http.Server's own
+// timeouts are one value for all). A body that does not arrive in time
+// fails to read (the handler answers 408, or the connection is closed);
+// once the body has been read the read deadline is lifted again, since the
+// server's background read would otherwise cancel a long handler.
+// Attachment downloads stream for as long as the client reads and have no
+// write deadline.
+func bodyDeadlines(next http.Handler, d requestDeadlines) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		now := time.Now()
+		// Errors mean the connection cannot take deadlines (an
+		// httptest recorder); there is nothing to bound then.
+		if isDownload(r) {
+			_ = rc.SetWriteDeadline(time.Time{})
+		} else if d.Write > 0 {
+			_ = rc.SetWriteDeadline(now.Add(d.Write))
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			limit := d.Body
+			if isUpload(r) {
+				limit = d.Upload
+			}
+			if limit > 0 && rc.SetReadDeadline(now.Add(limit)) == nil {
+				r.Body = &liftDeadlineAtEOF{ReadCloser: r.Body, rc: rc}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// isUpload reports whether r is UploadAccessory.
+func isUpload(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.TrimSuffix(r.URL.Path, "/") == "/v2/servicerequest/accessorys"
+}
+
+// isDownload reports whether r may stream an attachment:
+// DownloadAccessories or a signed download link.
+func isDownload(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	if strings.HasPrefix(r.URL.Path, "/files/") {
+		return true
+	}
+	id, ok := strings.CutPrefix(r.URL.Path, "/v2/servicerequest/accessorys/")
+	return ok && id != "limits" && id != "access-urls"
+}
+
+// liftDeadlineAtEOF clears the read deadline once the whole body has
+// arrived.
+type liftDeadlineAtEOF struct {
+	io.ReadCloser
+	rc     *http.ResponseController
+	lifted bool
+}
+
+func (b *liftDeadlineAtEOF) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.lifted {
+		b.lifted = true
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
+}
+
+// withClientAddr puts the client's IP address into the request context,
+// where the Service's login limiter finds it. Behind a proxy or load
+// balancer it is the proxy's address (docs/configuration.md).
+func withClientAddr(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := r.RemoteAddr
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			addr = host
+		}
+		next.ServeHTTP(w, r.WithContext(casebook.NewContextWithClientAddr(r.Context(), addr)))
+	})
 }

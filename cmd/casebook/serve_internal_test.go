@@ -27,11 +27,11 @@ func TestServer_SweeperExpiresGrants(t *testing.T) {
 	}
 	svc := app.Service
 	svc.Config.PasswordIterations = 1000 // hashing speed is not under test
-	_, user, err := svc.CreateAccount(ctx, "acme", "admin", "pw")
+	_, user, err := svc.CreateAccount(ctx, "acme", "admin", "Acme-pass-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := svc.CreateEngineer(ctx, "eve", "pw")
+	eng, err := svc.CreateEngineer(ctx, "eve", "Eve-pass-1")
 	if err != nil {
 		t.Fatal(err)
 	}
