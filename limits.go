@@ -176,3 +176,18 @@ func CheckCount(field string, n, min, max int) error {
 	}
 	return nil
 }
+
+// Identity and authentication limits (the IAM subset and the context
+// headers).
+const (
+	MaxNameLength          = 64   // account, user, group and engineer names (Huawei IAM: 64)
+	MaxIAMIDLength         = 64   // user, domain and access key ids in the IAM subset (Huawei: 32 hex; we allow 64)
+	MaxAuthTokenLength     = 5000 // X-Auth-Token, and X-Subject-Token when validated
+	MaxContextHeaderLength = 32   // X-Language and X-Time-Zone: 1..32 characters
+
+	// Temporary access keys live 15 minutes to 24 hours, 15 minutes
+	// unless asked otherwise (Huawei IAM's bounds), in seconds.
+	MinTemporaryKeySeconds     = 15 * 60
+	MaxTemporaryKeySeconds     = 24 * 60 * 60
+	DefaultTemporaryKeySeconds = MinTemporaryKeySeconds
+)

@@ -22,9 +22,6 @@ func checkAccessKeyDescription(description string) error {
 	return nil
 }
 
-// MaxNameLength bounds account, user, group and engineer names.
-const MaxNameLength = 64
-
 // reservedAccountNames may not be used as account (domain) names: they
 // would read as the operator or the support side in logs and tokens.
 var reservedAccountNames = map[string]bool{

@@ -27,9 +27,6 @@ import (
 // none of them echoes the token, the signature or anything derived from a
 // secret.
 
-// maxAuthTokenLength is the documented bound of X-Auth-Token.
-const maxAuthTokenLength = 5000
-
 // maxSignedBody bounds the body read to check a signature (Huawei's API
 // gateway accepts AK/SK bodies up to 12 MB). Unsigned payloads (multipart
 // uploads) are not read here at all.
@@ -109,8 +106,8 @@ func authToken(r *http.Request) (string, bool, error) {
 		return "", false, authError(reasonBadToken, "More than one X-Auth-Token header.")
 	}
 	tok := strings.TrimSpace(vs[0])
-	if len(tok) > maxAuthTokenLength {
-		return "", false, authError(reasonBadToken, "X-Auth-Token must be 1 to %d characters.", maxAuthTokenLength)
+	if len(tok) > casebook.MaxAuthTokenLength {
+		return "", false, authError(reasonBadToken, "X-Auth-Token must be 1 to %d characters.", casebook.MaxAuthTokenLength)
 	}
 	return tok, true, nil
 }

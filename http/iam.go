@@ -24,19 +24,6 @@ const iamTimeLayout = "2006-01-02T15:04:05.000000Z"
 
 func formatIAMTime(t time.Time) string { return t.UTC().Format(iamTimeLayout) }
 
-// Input bounds of the IAM subset (Huawei IAM: names up to 64 characters;
-// ids are 32 hex characters; we allow 64).
-const (
-	maxIAMNameLen       = 64
-	maxIAMIDLen         = 64
-	maxLoginPasswordLen = casebook.MaxPasswordLength
-	// Temporary access keys live 15 minutes to 24 hours, 15 minutes unless
-	// asked otherwise (Huawei IAM's bounds).
-	minTemporaryKeySeconds     = 15 * 60
-	maxTemporaryKeySeconds     = 24 * 60 * 60
-	defaultTemporaryKeySeconds = minTemporaryKeySeconds
-)
-
 // iamRef is an {id, name} pair: a domain, a role, a scope.
 type iamRef struct {
 	ID   string `json:"id"`
@@ -100,18 +87,18 @@ func (req *passwordAuthRequest) login() (passwordLogin, error) {
 	for _, f := range []struct{ field, v string }{
 		{"user.id", l.UserID}, {"domain.id", l.DomainID},
 	} {
-		if err := checkLength(f.field, f.v, 0, maxIAMIDLen); err != nil {
+		if err := checkLength(f.field, f.v, 0, casebook.MaxIAMIDLength); err != nil {
 			return l, err
 		}
 	}
 	for _, f := range []struct{ field, v string }{
 		{"user.name", l.UserName}, {"domain.name", l.DomainName},
 	} {
-		if err := checkLength(f.field, f.v, 0, maxIAMNameLen); err != nil {
+		if err := checkLength(f.field, f.v, 0, casebook.MaxNameLength); err != nil {
 			return l, err
 		}
 	}
-	if err := checkLength("user.password", l.Password, 1, maxLoginPasswordLen); err != nil {
+	if err := checkLength("user.password", l.Password, 1, casebook.MaxPasswordLength); err != nil {
 		return l, err
 	}
 	if l.UserID == "" && l.UserName == "" {
@@ -331,7 +318,7 @@ func (s *Server) handleValidateToken(w http.ResponseWriter, r *http.Request) err
 		return casebook.Invalidf("X-Subject-Token", "The X-Subject-Token header is required.")
 	}
 	notFound := casebook.NotFoundf("The subject token is invalid, expired or revoked.")
-	if len(subject) > maxAuthTokenLength {
+	if len(subject) > casebook.MaxAuthTokenLength {
 		return notFound
 	}
 	p, claims, err := s.tokenPrincipal(r.Context(), subject, "")
@@ -401,7 +388,7 @@ func toCredentialInfo(k *casebook.AccessKey) credentialInfo {
 // manage it.
 func (s *Server) credentialKey(r *http.Request) (*casebook.AccessKey, error) {
 	ak := r.PathValue("access_key")
-	if ak == "" || len(ak) > maxIAMIDLen {
+	if ak == "" || len(ak) > casebook.MaxIAMIDLength {
 		return nil, casebook.NotFoundf("The access key does not exist.")
 	}
 	return s.Service.GetAccessKeyFor(r.Context(), principal(r), ak)
@@ -430,7 +417,7 @@ func (s *Server) handleCreateCredential(w http.ResponseWriter, r *http.Request) 
 	if err := checkLength("description", description, 0, casebook.MaxAccessKeyDescription); err != nil {
 		return err
 	}
-	if err := checkLength("user_id", req.Credential.UserID, 0, maxIAMIDLen); err != nil {
+	if err := checkLength("user_id", req.Credential.UserID, 0, casebook.MaxIAMIDLength); err != nil {
 		return err
 	}
 	key, secret, err := s.Service.CreateAccessKeyFor(r.Context(), principal(r), req.Credential.UserID, description)
@@ -443,7 +430,7 @@ func (s *Server) handleCreateCredential(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleListCredentials(w http.ResponseWriter, r *http.Request) error {
-	userID, err := newQuery(r).String("user_id", maxIAMIDLen)
+	userID, err := newQuery(r).String("user_id", casebook.MaxIAMIDLength)
 	if err != nil {
 		return err
 	}
@@ -552,7 +539,7 @@ func (s *Server) handleCreateSecurityToken(w http.ResponseWriter, r *http.Reques
 	if p := req.Auth.Identity.Policy; len(p) > 0 && string(p) != "null" {
 		return casebook.Invalidf("auth.identity.policy", "auth.identity.policy is not supported: a temporary key has the rights of its user.")
 	}
-	seconds := defaultTemporaryKeySeconds
+	seconds := casebook.DefaultTemporaryKeySeconds
 	if tok := req.Auth.Identity.Token; tok != nil {
 		if tok.ID != "" {
 			if own, ok, _ := authToken(r); !ok || tok.ID != own {
@@ -560,9 +547,9 @@ func (s *Server) handleCreateSecurityToken(w http.ResponseWriter, r *http.Reques
 			}
 		}
 		if d := tok.DurationSeconds; d != nil {
-			if *d < minTemporaryKeySeconds || *d > maxTemporaryKeySeconds {
+			if *d < casebook.MinTemporaryKeySeconds || *d > casebook.MaxTemporaryKeySeconds {
 				return casebook.Invalidf("auth.identity.token.duration_seconds", "auth.identity.token.duration_seconds must be %d to %d.",
-					minTemporaryKeySeconds, maxTemporaryKeySeconds)
+					casebook.MinTemporaryKeySeconds, casebook.MaxTemporaryKeySeconds)
 			}
 			seconds = *d
 		}

@@ -51,8 +51,8 @@ func (info *requestInfo) parseContextHeaders(r *http.Request) error {
 	info.Lang = "zh-cn"
 	info.Location = defaultLocation
 	if v, ok := headerValue(r, "X-Language"); ok {
-		if len(v) < 1 || len(v) > 32 {
-			return casebook.Invalidf("X-Language", "X-Language must be 1 to 32 characters.")
+		if err := casebook.CheckLength("X-Language", v, 1, casebook.MaxContextHeaderLength); err != nil {
+			return err
 		}
 		info.Lang = casebook.NormalizeLanguage(v)
 	}
@@ -79,8 +79,8 @@ var gmtOffset = regexp.MustCompile(`^(?i:GMT|UTC)(?:([+-])(\d{1,2})(?::?(\d{2}))
 // parseTimeZone accepts GMT+8, GMT+08:00, GMT-0530, UTC, UTC+8 and IANA
 // names such as Asia/Shanghai.
 func parseTimeZone(v string) (*time.Location, error) {
-	if len(v) < 1 || len(v) > 32 {
-		return nil, casebook.Invalidf("X-Time-Zone", "X-Time-Zone must be 1 to 32 characters.")
+	if err := casebook.CheckLength("X-Time-Zone", v, 1, casebook.MaxContextHeaderLength); err != nil {
+		return nil, err
 	}
 	if m := gmtOffset.FindStringSubmatch(v); m != nil {
 		if m[1] == "" {
