@@ -135,7 +135,7 @@ func (s *Service) ListEngineers(ctx context.Context) ([]*Engineer, error) {
 // SetEngineerPassword changes an engineer's password and ends their
 // tokens (the epoch moves on).
 func (s *Service) SetEngineerPassword(ctx context.Context, name, password string) error {
-	hash, err := HashPassword(password, s.Config.PasswordIterations)
+	hash, err := s.hashNewPassword(password, name)
 	if err != nil {
 		return err
 	}

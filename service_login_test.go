@@ -84,6 +84,10 @@ func TestPasswordPolicy_EveryPathThatSetsAPassword(t *testing.T) {
 	if _, err := s.CreateEngineer(ctx, "eve", good); err != nil {
 		t.Fatal(err)
 	}
+	checkErrorKind(t, s.SetEngineerPassword(ctx, "eve", "weak"), casebook.EINVALID)
+	if _, _, err := s.LoginEngineer(ctx, "eve", good); err != nil {
+		t.Fatalf("a refused engineer password change changed the password: %v", err)
+	}
 
 	// Tightening the policy locks no one out: logins do not check it.
 	s.Config.PasswordPolicy = casebook.PasswordPolicy{MinLength: 64, MinClasses: 4}
