@@ -3,6 +3,7 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -389,7 +390,7 @@ func TestAccessFlow(t *testing.T) {
 
 	// The customer sees the read in the ticket's history, and revokes.
 	page = cb.get("/tickets/" + caseID)
-	if !regexp.MustCompile(`(?s)class="event-credential.read">.*?eve.*?Credentials read`).MatchString(page.Body) {
+	if !regexp.MustCompile(`(?s)class="event-1053">.*?eve <small>\(Engineer\)</small>.*?<a href="/authorizations/` + authID + `">Read the authorization&#39;s credentials: ` + authID + `</a>`).MatchString(page.Body) {
 		t.Fatalf("the history does not show the read:\n%s", page.Body)
 	}
 	cb.get("/authorizations/" + authID)
@@ -605,14 +606,32 @@ func TestWorkingTheTicket(t *testing.T) {
 
 	wantStatus(t, "urge", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"press"}}), http.StatusSeeOther)
 	wantStatus(t, "urge again", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"press"}}), http.StatusTooManyRequests)
+	page = cb.get("/tickets/" + caseID)
+	for _, dim := range []string{"score-1", "score-2", "score-3"} {
+		if !strings.Contains(page.Body, `name="`+dim+`" type="number" min="0" max="5"`) {
+			t.Fatalf("no input for %s in the close form:\n%s", dim, page.Body)
+		}
+	}
+	scores := url.Values{"action": {"close"}, "score-1": {"4"}, "score-2": {"5"}, "score-3": {"3"}, "judgement": {"Quick answer"}}
 	wantStatus(t, "close without a score", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"close"}}), http.StatusBadRequest)
-	wantStatus(t, "close", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"close"}, "score": {"4"}, "judgement": {"Quick answer"}}), http.StatusSeeOther)
+	tooHigh := cloneValues(scores)
+	tooHigh.Set("score-2", "6")
+	wantStatus(t, "close with a score past the dimension's highest", cb.post("/tickets/"+caseID+"/actions", tooHigh), http.StatusBadRequest)
+	wantStatus(t, "close", cb.post("/tickets/"+caseID+"/actions", scores), http.StatusSeeOther)
 	d, err := e.Svc.EngineerCase(ctx, mustEngineer(t, e), caseID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Case.Status != casebook.CaseStatusCompleted || d.Case.Judgement != "4/5 Quick answer" {
+	if d.Case.Status != casebook.CaseStatusCompleted || d.Case.Judgement != "Quick answer" {
 		t.Fatalf("closed ticket: status %d, judgement %q", d.Case.Status, d.Case.Judgement)
+	}
+	if got := fmt.Sprint(d.Scores[0].DimensionID, d.Scores[0].Value, d.Scores[1].Value, d.Scores[2].Value); len(d.Scores) != 3 || got != "1 4 5 3" {
+		t.Fatalf("stored scores: %d, %s", len(d.Scores), got)
+	}
+	page = cb.get("/tickets/" + caseID)
+	if !regexp.MustCompile(`(?s)id="scores">.*?Response speed</dt><dd>4 / 5<.*?Expertise</dt><dd>5 / 5<.*?Overall satisfaction</dt><dd>3 / 5<`).MatchString(page.Body) ||
+		strings.Contains(page.Body, `id="rate-form"`) {
+		t.Fatalf("the rated ticket's scores:\n%s", page.Body)
 	}
 	if page := cb.get("/tickets/" + caseID); strings.Contains(page.Body, `id="reply-form"`) {
 		t.Fatal("a closed ticket still offers a reply")
@@ -710,5 +729,53 @@ func TestSessionsAcrossReplicas(t *testing.T) {
 		if res.Status != http.StatusSeeOther || res.Location != "/login" {
 			t.Fatalf("%s after the password change: %d %s", name, res.Status, res.Location)
 		}
+	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// TestRateLater: a ticket completed without scores (closed through the
+// API) offers the rate form, which stores the scores once through
+// RateCase; the page then shows them and no longer offers the form.
+func TestRateLater(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	alice := e.customer("acme", "alice", alicePassword)
+	c := createCase(t, e, alice, "Billing question")
+	if err := e.Svc.CaseAction(ctx, alice, "", c.ID, casebook.CaseActionInput{Action: casebook.CaseActionClose}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.loginCustomer("acme", "alice", alicePassword)
+	page := b.get("/tickets/" + c.ID)
+	if !strings.Contains(page.Body, `id="rate-form"`) || !strings.Contains(page.Body, `name="score-3"`) || strings.Contains(page.Body, `id="scores"`) {
+		t.Fatalf("an unrated completed ticket:\n%s", page.Body)
+	}
+	wantStatus(t, "rate with a missing dimension", b.post("/tickets/"+c.ID+"/rate", url.Values{"score-1": {"2"}, "score-2": {"3"}}), http.StatusBadRequest)
+	wantStatus(t, "rate below 0", b.post("/tickets/"+c.ID+"/rate", url.Values{"score-1": {"-1"}, "score-2": {"3"}, "score-3": {"1"}}), http.StatusBadRequest)
+	rating := url.Values{"score-1": {"0"}, "score-2": {"5"}, "score-3": {"2"}, "judgement": {"Late but fine"}}
+	wantStatus(t, "rate", b.post("/tickets/"+c.ID+"/rate", rating), http.StatusSeeOther)
+	wantStatus(t, "rate twice", b.post("/tickets/"+c.ID+"/rate", rating), http.StatusConflict)
+	page = b.get("/tickets/" + c.ID)
+	if !regexp.MustCompile(`(?s)id="scores">.*?Response speed</dt><dd>0 / 5<.*?Expertise</dt><dd>5 / 5<.*?Overall satisfaction</dt><dd>2 / 5<`).MatchString(page.Body) ||
+		!strings.Contains(page.Body, "Late but fine") || strings.Contains(page.Body, `id="rate-form"`) {
+		t.Fatalf("the rated ticket:\n%s", page.Body)
+	}
+	// Another account's ticket is not found, as everywhere.
+	e.customer("globex", "mallory", "Mallory-pass-1")
+	mb := e.browser()
+	mb.loginCustomer("globex", "mallory", "Mallory-pass-1")
+	mb.get("/tickets")
+	wantStatus(t, "rate another account's ticket", mb.post("/tickets/"+c.ID+"/rate", cloneValues(url.Values{"score-1": {"0"}, "score-2": {"5"}, "score-3": {"2"}})), http.StatusNotFound)
+	// zh-cn names the dimensions in Chinese.
+	b.post("/prefs/lang", url.Values{"lang": {"zh-cn"}, "back": {"/tickets"}})
+	if page := b.get("/tickets/" + c.ID); !strings.Contains(page.Body, "响应速度") {
+		t.Fatal("the dimensions are not named in Chinese")
 	}
 }

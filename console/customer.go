@@ -45,6 +45,7 @@ func (h *Handler) routes() {
 	h.handle("GET /tickets/{id}", customerOnly, h.ticket)
 	h.handle("POST /tickets/{id}/messages", customerOnly, h.createMessage)
 	h.handle("POST /tickets/{id}/actions", customerOnly, h.ticketAction)
+	h.handle("POST /tickets/{id}/rate", customerOnly, h.rate)
 	h.handle("POST /tickets/{id}/relations", customerOnly, h.associate)
 	h.handle("POST /tickets/{id}/relations/{related}/delete", customerOnly, h.dissociate)
 	h.handle("GET /attachments/{id}", customerOnly, h.download)
@@ -399,15 +400,92 @@ func (h *Handler) ticket(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if err != nil {
 		return err
 	}
-	history, err := h.Service.CaseHistory(r.Context(), rc.P, rc.Group, id)
+	hist, err := h.caseHistory(r, rc, id)
+	if err != nil {
+		return err
+	}
+	dims, err := h.Service.ListSatisfactionDimensions(r.Context())
 	if err != nil {
 		return err
 	}
 	h.render(w, r, rc, http.StatusOK, "ticket.html", "Ticket", map[string]any{
-		"Case": d.Case, "Messages": d.Messages, "Authorizations": auths, "Relations": relations, "History": history,
-		"FilePrefix": "/attachments/", "MaxMessage": maxMessageChars, "Scores": []int{1, 2, 3, 4, 5},
+		"Case": d.Case, "Messages": d.Messages, "Authorizations": auths, "Relations": relations, "History": hist,
+		"FilePrefix": "/attachments/", "MaxMessage": maxMessageChars,
+		"Scores": d.Scores, "Dimensions": scoreInputs(dims, rc.Lang),
+		"Rateable": d.Case.Status == casebook.CaseStatusCompleted && len(d.Scores) == 0 && len(dims) > 0,
 	})
 	return nil
+}
+
+// historyPageSize is the number of events on one page of a ticket's history.
+const historyPageSize = casebook.MaxPageLimit
+
+// historyRow is one event of a ticket's history as the page shows it.
+type historyRow struct {
+	At              time.Time
+	Who             string
+	Engineer        bool
+	Kind            int
+	Text            string // casebook.CaseEventText in the page's language
+	AuthorizationID string // the authorization the event is about, if any
+}
+
+// historyView is one page of a ticket's history.
+type historyView struct {
+	Rows       []historyRow
+	Prev, Next string
+	Range      string
+}
+
+// authorizationEvents are the case events whose detail is an authorization id.
+var authorizationEvents = map[int]bool{
+	casebook.CaseEventAuthRequested: true, casebook.CaseEventAuthConfirmed: true,
+	casebook.CaseEventAuthRejected: true, casebook.CaseEventAuthCancelled: true,
+	casebook.CaseEventAuthWithdrawn: true, casebook.CaseEventAuthExpired: true,
+	casebook.CaseEventCredentialsRead: true,
+}
+
+// caseHistory reads the page of the ticket's history that the query's
+// "history" parameter names (1 by default), oldest first: the Service's
+// one log of every change, each credential read included.
+func (h *Handler) caseHistory(r *http.Request, rc *reqCtx, id string) (historyView, error) {
+	page := 1
+	if v := r.URL.Query().Get("history"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > casebook.MaxListOffset/historyPageSize+1 {
+			return historyView{}, casebook.Invalidf("history", "Unknown page of the history.")
+		}
+		page = n
+	}
+	offset := (page - 1) * historyPageSize
+	events, total, err := h.Service.CaseLog(r.Context(), rc.P, rc.Group, id, offset, historyPageSize)
+	if err != nil {
+		return historyView{}, err
+	}
+	var v historyView
+	for _, e := range events {
+		row := historyRow{At: e.At, Who: e.ActorName, Engineer: e.ActorRealm == casebook.RealmEngineer, Kind: e.Kind,
+			Text: casebook.CaseEventText(e, rc.Lang)}
+		if authorizationEvents[e.Kind] {
+			row.AuthorizationID = e.Detail
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	link := func(n int) string {
+		q := r.URL.Query()
+		q.Set("history", strconv.Itoa(n))
+		return r.URL.Path + "?" + q.Encode() + "#history"
+	}
+	if page > 1 {
+		v.Prev = link(page - 1)
+	}
+	if offset+len(events) < total {
+		v.Next = link(page + 1)
+	}
+	if total > historyPageSize && len(events) > 0 {
+		v.Range = fmt.Sprintf("%d–%d / %d", offset+1, offset+len(events), total)
+	}
+	return v, nil
 }
 
 func (h *Handler) createMessage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -434,17 +512,68 @@ func (h *Handler) ticketAction(w http.ResponseWriter, r *http.Request, rc *reqCt
 	id := r.PathValue("id")
 	in := casebook.CaseActionInput{Action: r.PostFormValue("action")}
 	if in.Action == casebook.CaseActionClose {
-		// The domain keeps one evaluation text; the score leads it.
-		score := r.PostFormValue("score")
-		if n, err := strconv.Atoi(score); err != nil || n < 1 || n > 5 {
-			return casebook.Invalidf("score", "Choose a satisfaction score from 1 to 5.")
+		in.Judgement = strings.TrimSpace(r.PostFormValue("judgement"))
+		scores, err := h.readScores(r)
+		if err != nil {
+			return err
 		}
-		in.Judgement = strings.TrimSpace(score + "/5 " + r.PostFormValue("judgement"))
+		in.Scores = scores
 	}
 	if err := h.Service.CaseAction(r.Context(), rc.P, rc.Group, id, in); err != nil {
 		return err
 	}
 	return redirect(w, r, "/tickets/"+url.PathEscape(id))
+}
+
+// rate stores the scores of a completed ticket closed without them.
+func (h *Handler) rate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id := r.PathValue("id")
+	scores, err := h.readScores(r)
+	if err != nil {
+		return err
+	}
+	if len(scores) == 0 {
+		return casebook.Invalidf("score", "There is nothing to rate: no satisfaction dimension is configured.")
+	}
+	if err := h.Service.RateCase(r.Context(), rc.P, rc.Group, id, strings.TrimSpace(r.PostFormValue("judgement")), scores); err != nil {
+		return err
+	}
+	return redirect(w, r, "/tickets/"+url.PathEscape(id))
+}
+
+// scoreInput is the input of one satisfaction dimension in the close and
+// rate forms.
+type scoreInput struct {
+	ID                int
+	Name, Description string
+	Max               int
+}
+
+func scoreInputs(dims []casebook.SatisfactionDimension, lang string) []scoreInput {
+	out := make([]scoreInput, len(dims))
+	for i, d := range dims {
+		out[i] = scoreInput{ID: d.ID, Name: d.Name.In(lang), Description: d.Description.In(lang), Max: d.MaxValue}
+	}
+	return out
+}
+
+// readScores reads one score per configured satisfaction dimension
+// ("score-<id>"); the Service checks each against its dimension's range.
+func (h *Handler) readScores(r *http.Request) ([]casebook.ScoreInput, error) {
+	dims, err := h.Service.ListSatisfactionDimensions(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []casebook.ScoreInput
+	for _, d := range dims {
+		v := strings.TrimSpace(r.PostFormValue("score-" + strconv.Itoa(d.ID)))
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, casebook.Invalidf("score", "Give a score from 0 to %d for %q.", d.MaxValue, d.Name.EnUS)
+		}
+		out = append(out, casebook.ScoreInput{DimensionID: d.ID, Value: n})
+	}
+	return out, nil
 }
 
 // download sends an attachment the customer may see.
