@@ -3,6 +3,7 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -777,5 +778,79 @@ func TestRateLater(t *testing.T) {
 	b.post("/prefs/lang", url.Values{"lang": {"zh-cn"}, "back": {"/tickets"}})
 	if page := b.get("/tickets/" + c.ID); !strings.Contains(page.Body, "响应速度") {
 		t.Fatal("the dimensions are not named in Chinese")
+	}
+}
+
+// TestNewTicketFromStoredDictionaries: the form offers the dictionaries as
+// stored (an imported problem type and region appear, in the page's
+// language), and CreateCases' refusals come back on the form with the
+// user's input kept; in zh-cn with a Chinese sentence and the English
+// detail.
+func TestNewTicketFromStoredDictionaries(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	alice := e.customer("acme", "alice", alicePassword)
+	d := casebook.DefaultDictionaries()
+	d.ProblemTypes = append(d.ProblemTypes, casebook.ProblemType{ID: "77", Name: casebook.Names{ZhCN: "数据恢复", EnUS: "Data recovery"}, CaseType: casebook.BusinessCaseFault})
+	d.Regions = append(d.Regions, casebook.DictItem{ID: "la-south-2", Name: casebook.Names{ZhCN: "拉美-圣地亚哥", EnUS: "LA-Santiago"}})
+	doc, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Svc.ImportDictionaries(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.loginCustomer("acme", "alice", alicePassword)
+	page := b.get("/tickets/new")
+	for _, want := range []string{`<option value="77">Data recovery (needs a region)</option>`, `<option value="la-south-2">LA-Santiago (la-south-2)</option>`, `>Elastic Cloud Server</option>`} {
+		if !strings.Contains(page.Body, want) {
+			t.Fatalf("the form lacks %s:\n%s", want, page.Body)
+		}
+	}
+
+	// A fault report without a region: refused on the form, input kept.
+	form := url.Values{"business_type_id": {"77"}, "severity_id": {"2"}, "product_category_id": {"2"}, "simple_description": {"Lost <b>files</b> after a restore"}}
+	res := b.post("/tickets", form)
+	wantStatus(t, "a fault report without a region", res, http.StatusBadRequest)
+	for _, want := range []string{`id="form-error"`, "region_id is required for a fault report.", `<option value="77" selected>`,
+		`<option value="2" selected>Elastic Volume Service`, `aria-invalid="true">`, `>Lost &lt;b&gt;files&lt;/b&gt; after a restore</textarea>`} {
+		if !strings.Contains(res.Body, want) {
+			t.Fatalf("the refused form lacks %s:\n%s", want, res.Body)
+		}
+	}
+	if cases, total, err := e.Svc.ListCases(ctx, alice, "", casebook.CaseFilter{}); err != nil || total != 0 {
+		t.Fatalf("a refused form created %d tickets (%v, %v)", total, cases, err)
+	}
+	form.Set("region_id", "nowhere-1")
+	if res := b.post("/tickets", form); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, `Unknown region_id &#34;nowhere-1&#34;.`) {
+		t.Fatalf("an unknown region: %d\n%s", res.Status, res.Body)
+	}
+
+	// In zh-cn: names in Chinese, the error's kind in Chinese, the detail in English.
+	b.post("/prefs/lang", url.Values{"lang": {"zh-cn"}, "back": {"/tickets/new"}})
+	page = b.get("/tickets/new")
+	if !strings.Contains(page.Body, `<option value="77">数据恢复 (需填写区域)</option>`) || !strings.Contains(page.Body, "拉美-圣地亚哥") {
+		t.Fatalf("the zh-cn form:\n%s", page.Body)
+	}
+	form.Set("region_id", "")
+	res = b.post("/tickets", form)
+	if res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "输入有误，请检查后重试。") || !strings.Contains(res.Body, `<span lang="en">region_id is required for a fault report.</span>`) {
+		t.Fatalf("the zh-cn refusal: %d\n%s", res.Status, res.Body)
+	}
+	// The error page too: a conflict in Chinese with the English detail.
+	c := createCase(t, e, alice, "Done already")
+	if err := e.Svc.CaseAction(ctx, alice, "", c.ID, casebook.CaseActionInput{Action: casebook.CaseActionCancel}); err != nil {
+		t.Fatal(err)
+	}
+	b.get("/tickets/" + c.ID)
+	res = b.post("/tickets/"+c.ID+"/actions", url.Values{"action": {"press"}})
+	if res.Status != http.StatusConflict || !strings.Contains(res.Body, "当前状态不允许此操作。") || !strings.Contains(res.Body, `id="error-detail"`) {
+		t.Fatalf("the zh-cn error page: %d\n%s", res.Status, res.Body)
+	}
+
+	form.Set("region_id", "la-south-2")
+	if res := b.post("/tickets", form); res.Status != http.StatusSeeOther {
+		t.Fatalf("the corrected form: %d\n%s", res.Status, res.Body)
 	}
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -117,7 +118,12 @@ func (h *Handler) login(engineer bool) handlerFunc {
 			status := http.StatusUnauthorized
 			d.Error = catalog(rc.Lang)["LoginFailed"]
 			if code == casebook.ELIMIT {
-				status, d.Error = http.StatusTooManyRequests, casebook.ErrorMessage(err)
+				status = http.StatusTooManyRequests
+				if msg, detail := errorText(rc.Lang, err); detail != "" {
+					d.Error = msg + " (" + detail + ")"
+				} else {
+					d.Error = msg
+				}
 			}
 			title := "LogIn"
 			if engineer {
@@ -306,20 +312,82 @@ func (h *Handler) groupsOf(r *http.Request, p *casebook.Principal) ([]groupOptio
 	return out, err
 }
 
-func (h *Handler) newTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+// ticketForm is the new-ticket form: the choices of the dictionaries as
+// stored (Service.Dictionaries, what CreateCase checks), in the page's
+// language, with what the user entered and the error of a refused try.
+type ticketForm struct {
+	ProblemTypes, Categories, Products, Severities, Regions []option
+	In                                                      casebook.CaseInput
+	Error, ErrorDetail, ErrorField                          string
+	MaxDescription                                          int
+	Accept, FileHint                                        string
+}
+
+// option is one choice of a select; Hint says more (a product's description,
+// or that a problem type needs a region).
+type option struct{ ID, Name, Hint string }
+
+func items(list []casebook.DictItem, lang string) []option {
+	out := make([]option, len(list))
+	for i, it := range list {
+		out[i] = option{ID: it.ID, Name: it.Name.In(lang)}
+	}
+	return out
+}
+
+func (h *Handler) ticketForm(r *http.Request, rc *reqCtx, in casebook.CaseInput) (*ticketForm, error) {
+	d, err := h.Service.Dictionaries(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	f := &ticketForm{In: in, MaxDescription: maxDescriptionChars,
+		Categories: items(d.CaseCategories, rc.Lang), Severities: items(d.Severities, rc.Lang), Regions: items(d.Regions, rc.Lang)}
+	needsRegion := catalog(rc.Lang)["NeedsRegion"]
+	for _, p := range d.ProblemTypes {
+		o := option{ID: p.ID, Name: p.Name.In(rc.Lang)}
+		if p.CaseType == casebook.BusinessCaseFault {
+			o.Hint = needsRegion
+		}
+		f.ProblemTypes = append(f.ProblemTypes, o)
+	}
+	for _, p := range d.ProductCategories {
+		f.Products = append(f.Products, option{ID: p.ID, Name: p.Name.In(rc.Lang), Hint: p.Description.In(rc.Lang)})
+	}
 	cfg := h.Service.Config
 	accept := make([]string, len(cfg.AccessoryTypes))
 	for i, t := range cfg.AccessoryTypes {
 		accept[i] = "." + t
 	}
-	h.render(w, r, rc, http.StatusOK, "ticket_new.html", "NewTicket", map[string]any{
-		"BusinessTypes":  casebook.DictEntries(casebook.DictBusinessType),
-		"IncidentTypes":  casebook.DictEntries(casebook.DictIncidentType),
-		"Severities":     casebook.DictEntries(casebook.DictSeverity),
-		"MaxDescription": maxDescriptionChars,
-		"Accept":         strings.Join(accept, ","),
-		"FileHint":       fmt.Sprintf("≤ %d × %d MB: %s", cfg.AccessoryMaxCount, cfg.AccessoryMaxSize>>20, strings.Join(cfg.AccessoryTypes, ", ")),
-	})
+	f.Accept = strings.Join(accept, ",")
+	f.FileHint = fmt.Sprintf("≤ %d × %d MB: %s", cfg.AccessoryMaxCount, cfg.AccessoryMaxSize>>20, strings.Join(cfg.AccessoryTypes, ", "))
+	return f, nil
+}
+
+func (h *Handler) newTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	f, err := h.ticketForm(r, rc, casebook.CaseInput{SeverityID: "3"})
+	if err != nil {
+		return err
+	}
+	h.render(w, r, rc, http.StatusOK, "ticket_new.html", "NewTicket", f)
+	return nil
+}
+
+// refuseTicket shows the form again with the user's input and the
+// Service's error, for input errors; other errors take the error page.
+func (h *Handler) refuseTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx, in casebook.CaseInput, refused error) error {
+	if casebook.ErrorCode(refused) != casebook.EINVALID {
+		return refused
+	}
+	f, err := h.ticketForm(r, rc, in)
+	if err != nil {
+		return err
+	}
+	f.Error, f.ErrorDetail = errorText(rc.Lang, refused)
+	var e *casebook.Error
+	if errors.As(refused, &e) {
+		f.ErrorField = e.Field
+	}
+	h.render(w, r, rc, http.StatusBadRequest, "ticket_new.html", "NewTicket", f)
 	return nil
 }
 
@@ -366,22 +434,24 @@ func (h *Handler) createTicket(w http.ResponseWriter, r *http.Request, rc *reqCt
 	in := casebook.CaseInput{
 		BusinessTypeID:    r.PostFormValue("business_type_id"),
 		IncidentSubTypeID: r.PostFormValue("incident_sub_type_id"),
+		ProductCategoryID: r.PostFormValue("product_category_id"),
 		SeverityID:        r.PostFormValue("severity_id"),
 		RegionID:          strings.TrimSpace(r.PostFormValue("region_id")),
 		SimpleDescription: r.PostFormValue("simple_description"),
 	}
 	// Checked before any upload, so a bad form leaves no orphan files.
 	if err := in.Validate(); err != nil {
-		return err
+		return h.refuseTicket(w, r, rc, in, err)
 	}
 	ids, err := h.uploadFiles(r, rc.P, casebook.AccessoryFromIncident)
 	if err != nil {
-		return err
+		return h.refuseTicket(w, r, rc, in, err)
 	}
 	in.AccessoryIDs = ids
 	c, err := h.Service.CreateCase(r.Context(), rc.P, in)
 	if err != nil {
-		return err
+		in.AccessoryIDs = nil // uploaded, unattached: the user chooses the files again
+		return h.refuseTicket(w, r, rc, in, err)
 	}
 	return redirect(w, r, "/tickets/"+url.PathEscape(c.ID))
 }

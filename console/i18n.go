@@ -11,6 +11,22 @@ func catalog(lang string) map[string]string {
 	return enUS
 }
 
+// errorText returns what a page says about a Service error in lang. The
+// domain's messages are English only (casebook.Error.Message); a zh-cn
+// page leads with a Chinese sentence for the error's kind, and the English
+// detail follows it as Detail (docs/console/README.md).
+func errorText(lang string, err error) (message, detail string) {
+	msg := casebook.ErrorMessage(err)
+	if lang != casebook.LangZhCN {
+		return msg, ""
+	}
+	kind := zhCN["err_"+casebook.ErrorCode(err)]
+	if kind == "" {
+		kind = zhCN["err_internal"]
+	}
+	return kind, msg
+}
+
 var enUS = map[string]string{
 	"AccountName": "Account name", "Actions": "Actions", "Agency": "IAM agency",
 	"AgencyHint": "optional: instead of, or besides, passwords", "AgreeProtocol": "I agree to the Ticket Service Protocol",
@@ -47,7 +63,7 @@ var enUS = map[string]string{
 	"VisitType": "Access by", "What": "What", "When": "When", "Who": "Who", "Window": "Window",
 	"WindowCap": "A grant can last at most", "Withdraw": "Withdraw the request", "WorkIn": "Tickets of",
 	"Yes": "Yes", "Remove": "Remove", "NoAssociations": "No associated tickets.",
-	"AssociateTicket": "Associate a ticket (id)", "Associate": "Associate", "SkipToContent": "Skip to the content",
+	"AssociateTicket": "Associate a ticket (id)", "Associate": "Associate", "SkipToContent": "Skip to the content", "ErrorDetail": "Detail", "Product": "Product", "NeedsRegion": "needs a region",
 
 	"case_status_0": "Pending acceptance", "case_status_1": "Processing", "case_status_2": "Pending your confirmation",
 	"case_status_3": "Completed", "case_status_4": "Cancelled", "case_status_13": "Deleted",
@@ -90,7 +106,11 @@ var zhCN = map[string]string{
 	"What": "操作", "When": "时间", "Who": "操作人", "Window": "有效期", "WindowCap": "授权最长",
 	"Withdraw": "撤回申请", "WorkIn": "查看范围", "Yes": "是",
 	"Remove": "移除", "NoAssociations": "暂无关联工单。", "AssociateTicket": "关联工单（编号）", "Associate": "关联",
-	"SkipToContent": "跳到正文",
+	"SkipToContent": "跳到正文", "ErrorDetail": "详细信息（英文）", "Product": "产品", "NeedsRegion": "需填写区域",
+
+	"err_invalid": "输入有误，请检查后重试。", "err_not_found": "未找到。", "err_conflict": "当前状态不允许此操作。",
+	"err_forbidden": "您无权执行此操作。", "err_unauthorized": "未登录或登录已失效。",
+	"err_limit": "操作过于频繁或已达上限，请稍后再试。", "err_internal": "服务内部错误，请稍后再试。",
 
 	"case_status_0": "待受理", "case_status_1": "处理中", "case_status_2": "待确认结果", "case_status_3": "已完成",
 	"case_status_4": "已撤销", "case_status_13": "已删除", "case_status_17": "待反馈",
