@@ -850,7 +850,15 @@ func TestNewTicketFromStoredDictionaries(t *testing.T) {
 	}
 
 	form.Set("region_id", "la-south-2")
-	if res := b.post("/tickets", form); res.Status != http.StatusSeeOther {
+	res = b.post("/tickets", form)
+	if res.Status != http.StatusSeeOther {
 		t.Fatalf("the corrected form: %d\n%s", res.Status, res.Body)
+	}
+	// The ticket's facts are named from the stored dictionaries too.
+	page = b.get(res.Location)
+	for _, want := range []string{`id="ticket-problem-type">数据恢复<`, "拉美-圣地亚哥 (la-south-2)", "云硬盘"} {
+		if !strings.Contains(page.Body, want) {
+			t.Fatalf("the ticket lacks %s:\n%s", want, page.Body)
+		}
 	}
 }

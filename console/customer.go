@@ -478,13 +478,68 @@ func (h *Handler) ticket(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if err != nil {
 		return err
 	}
+	names, err := h.caseNames(r, rc.Lang, d.Case)
+	if err != nil {
+		return err
+	}
 	h.render(w, r, rc, http.StatusOK, "ticket.html", "Ticket", map[string]any{
-		"Case": d.Case, "Messages": d.Messages, "Authorizations": auths, "Relations": relations, "History": hist,
+		"Case": d.Case, "Names": names, "Messages": d.Messages, "Authorizations": auths, "Relations": relations, "History": hist,
 		"FilePrefix": "/attachments/", "MaxMessage": maxMessageChars,
 		"Scores": d.Scores, "Dimensions": scoreInputs(dims, rc.Lang),
 		"Rateable": d.Case.Status == casebook.CaseStatusCompleted && len(d.Scores) == 0 && len(dims) > 0,
 	})
 	return nil
+}
+
+// caseNames names a ticket's dictionary ids from the stored dictionaries
+// in the page's language; an id no longer in them shows as itself.
+type caseNames struct{ ProblemType, Category, Product, Severity, Region string }
+
+func (h *Handler) caseNames(r *http.Request, lang string, c *casebook.Case) (caseNames, error) {
+	d, err := h.Service.Dictionaries(r.Context())
+	if err != nil {
+		return caseNames{}, err
+	}
+	name := func(id string, find func(string) (casebook.Names, bool)) string {
+		if id == "" {
+			return ""
+		}
+		if n, ok := find(id); ok && n.In(lang) != "" {
+			return n.In(lang)
+		}
+		return id
+	}
+	item := func(list []casebook.DictItem) func(string) (casebook.Names, bool) {
+		return func(id string) (casebook.Names, bool) {
+			for _, it := range list {
+				if it.ID == id {
+					return it.Name, true
+				}
+			}
+			return casebook.Names{}, false
+		}
+	}
+	return caseNames{
+		ProblemType: name(c.BusinessTypeID, func(id string) (casebook.Names, bool) {
+			for _, p := range d.ProblemTypes {
+				if p.ID == id {
+					return p.Name, true
+				}
+			}
+			return casebook.Names{}, false
+		}),
+		Product: name(c.ProductCategoryID, func(id string) (casebook.Names, bool) {
+			for _, p := range d.ProductCategories {
+				if p.ID == id {
+					return p.Name, true
+				}
+			}
+			return casebook.Names{}, false
+		}),
+		Category: name(c.IncidentSubTypeID, item(d.CaseCategories)),
+		Severity: name(c.SeverityID, item(d.Severities)),
+		Region:   name(c.RegionID, item(d.Regions)),
+	}, nil
 }
 
 // historyPageSize is the number of events on one page of a ticket's history.
