@@ -323,8 +323,8 @@ type ticketForm struct {
 	Accept, FileHint                                        string
 }
 
-// option is one choice of a select; Hint says more (a product's description,
-// or that a problem type needs a region).
+// option is one choice of a select; Hint says more (that a problem type
+// needs a region).
 type option struct{ ID, Name, Hint string }
 
 func items(list []casebook.DictItem, lang string) []option {
@@ -351,7 +351,7 @@ func (h *Handler) ticketForm(r *http.Request, rc *reqCtx, in casebook.CaseInput)
 		f.ProblemTypes = append(f.ProblemTypes, o)
 	}
 	for _, p := range d.ProductCategories {
-		f.Products = append(f.Products, option{ID: p.ID, Name: p.Name.In(rc.Lang), Hint: p.Description.In(rc.Lang)})
+		f.Products = append(f.Products, option{ID: p.ID, Name: p.Name.In(rc.Lang)})
 	}
 	cfg := h.Service.Config
 	accept := make([]string, len(cfg.AccessoryTypes))
