@@ -862,3 +862,35 @@ func TestNewTicketFromStoredDictionaries(t *testing.T) {
 		}
 	}
 }
+
+// TestHistoryPages: a long history is paged 100 events at a time, oldest
+// first, in the page's language.
+func TestHistoryPages(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	alice := e.customer("acme", "alice", alicePassword)
+	c := createCase(t, e, alice, "Chatty")
+	for i := 0; i < 120; i++ { // 1 created + 120 messages
+		if _, err := e.Svc.CreateMessage(ctx, alice, "", c.ID, "note "+fmt.Sprint(i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.browser()
+	b.loginCustomer("acme", "alice", alicePassword)
+	rows := regexp.MustCompile(`<tr class="event-(\d+)">`)
+	page := b.get("/tickets/" + c.ID)
+	first := rows.FindAllStringSubmatch(page.Body, -1)
+	if len(first) != 100 || first[0][1] != "0" || !strings.Contains(page.Body, "Created the case") || !strings.Contains(page.Body, "1–100 / 121") ||
+		!strings.Contains(page.Body, `href="/tickets/`+c.ID+`?history=2#history"`) {
+		t.Fatalf("first page of the history: %d rows\n%s", len(first), page.Body)
+	}
+	page = b.get("/tickets/" + c.ID + "?history=2")
+	if second := rows.FindAllStringSubmatch(page.Body, -1); len(second) != 21 || !strings.Contains(page.Body, "101–121 / 121") {
+		t.Fatalf("second page of the history: %d rows", len(second))
+	}
+	wantStatus(t, "history page 0", b.get("/tickets/"+c.ID+"?history=0"), http.StatusBadRequest)
+	b.post("/prefs/lang", url.Values{"lang": {"zh-cn"}, "back": {"/tickets"}})
+	if page := b.get("/tickets/" + c.ID); !strings.Contains(page.Body, "创建工单") || !strings.Contains(page.Body, "留言") {
+		t.Fatal("the history is not in Chinese")
+	}
+}
