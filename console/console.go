@@ -194,11 +194,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err e
 	default:
 		h.Logger.Error("console request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	msg := casebook.ErrorMessage(err)
+	msg, detail := errorText(rc.Lang, err)
 	if status == http.StatusNotFound {
-		msg = "" // the page says "not found"; the domain message may name the id kind
+		msg, detail = "", "" // the page says "not found"; the domain message may name the id kind
 	}
-	h.render(w, r, rc, status, "error.html", "Error", map[string]any{"Status": status, "Message": msg, "NotFound": status == http.StatusNotFound})
+	h.render(w, r, rc, status, "error.html", "Error", map[string]any{"Status": status, "Message": msg, "Detail": detail, "NotFound": status == http.StatusNotFound})
 }
 
 // page is the data of every template: the request context and the page's

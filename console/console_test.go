@@ -3,6 +3,8 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -389,7 +391,7 @@ func TestAccessFlow(t *testing.T) {
 
 	// The customer sees the read in the ticket's history, and revokes.
 	page = cb.get("/tickets/" + caseID)
-	if !regexp.MustCompile(`(?s)class="event-credential.read">.*?eve.*?Credentials read`).MatchString(page.Body) {
+	if !regexp.MustCompile(`(?s)class="event-1053">.*?eve <small>\(Engineer\)</small>.*?<a href="/authorizations/` + authID + `">Read the authorization&#39;s credentials: ` + authID + `</a>`).MatchString(page.Body) {
 		t.Fatalf("the history does not show the read:\n%s", page.Body)
 	}
 	cb.get("/authorizations/" + authID)
@@ -605,14 +607,32 @@ func TestWorkingTheTicket(t *testing.T) {
 
 	wantStatus(t, "urge", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"press"}}), http.StatusSeeOther)
 	wantStatus(t, "urge again", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"press"}}), http.StatusTooManyRequests)
+	page = cb.get("/tickets/" + caseID)
+	for _, dim := range []string{"score-1", "score-2", "score-3"} {
+		if !strings.Contains(page.Body, `name="`+dim+`" type="number" min="0" max="5"`) {
+			t.Fatalf("no input for %s in the close form:\n%s", dim, page.Body)
+		}
+	}
+	scores := url.Values{"action": {"close"}, "score-1": {"4"}, "score-2": {"5"}, "score-3": {"3"}, "judgement": {"Quick answer"}}
 	wantStatus(t, "close without a score", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"close"}}), http.StatusBadRequest)
-	wantStatus(t, "close", cb.post("/tickets/"+caseID+"/actions", url.Values{"action": {"close"}, "score": {"4"}, "judgement": {"Quick answer"}}), http.StatusSeeOther)
+	tooHigh := cloneValues(scores)
+	tooHigh.Set("score-2", "6")
+	wantStatus(t, "close with a score past the dimension's highest", cb.post("/tickets/"+caseID+"/actions", tooHigh), http.StatusBadRequest)
+	wantStatus(t, "close", cb.post("/tickets/"+caseID+"/actions", scores), http.StatusSeeOther)
 	d, err := e.Svc.EngineerCase(ctx, mustEngineer(t, e), caseID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Case.Status != casebook.CaseStatusCompleted || d.Case.Judgement != "4/5 Quick answer" {
+	if d.Case.Status != casebook.CaseStatusCompleted || d.Case.Judgement != "Quick answer" {
 		t.Fatalf("closed ticket: status %d, judgement %q", d.Case.Status, d.Case.Judgement)
+	}
+	if got := fmt.Sprint(d.Scores[0].DimensionID, d.Scores[0].Value, d.Scores[1].Value, d.Scores[2].Value); len(d.Scores) != 3 || got != "1 4 5 3" {
+		t.Fatalf("stored scores: %d, %s", len(d.Scores), got)
+	}
+	page = cb.get("/tickets/" + caseID)
+	if !regexp.MustCompile(`(?s)id="scores">.*?Response speed</dt><dd>4 / 5<.*?Expertise</dt><dd>5 / 5<.*?Overall satisfaction</dt><dd>3 / 5<`).MatchString(page.Body) ||
+		strings.Contains(page.Body, `id="rate-form"`) {
+		t.Fatalf("the rated ticket's scores:\n%s", page.Body)
 	}
 	if page := cb.get("/tickets/" + caseID); strings.Contains(page.Body, `id="reply-form"`) {
 		t.Fatal("a closed ticket still offers a reply")
@@ -710,5 +730,167 @@ func TestSessionsAcrossReplicas(t *testing.T) {
 		if res.Status != http.StatusSeeOther || res.Location != "/login" {
 			t.Fatalf("%s after the password change: %d %s", name, res.Status, res.Location)
 		}
+	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// TestRateLater: a ticket completed without scores (closed through the
+// API) offers the rate form, which stores the scores once through
+// RateCase; the page then shows them and no longer offers the form.
+func TestRateLater(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	alice := e.customer("acme", "alice", alicePassword)
+	c := createCase(t, e, alice, "Billing question")
+	if err := e.Svc.CaseAction(ctx, alice, "", c.ID, casebook.CaseActionInput{Action: casebook.CaseActionClose}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.loginCustomer("acme", "alice", alicePassword)
+	page := b.get("/tickets/" + c.ID)
+	if !strings.Contains(page.Body, `id="rate-form"`) || !strings.Contains(page.Body, `name="score-3"`) || strings.Contains(page.Body, `id="scores"`) {
+		t.Fatalf("an unrated completed ticket:\n%s", page.Body)
+	}
+	wantStatus(t, "rate with a missing dimension", b.post("/tickets/"+c.ID+"/rate", url.Values{"score-1": {"2"}, "score-2": {"3"}}), http.StatusBadRequest)
+	wantStatus(t, "rate below 0", b.post("/tickets/"+c.ID+"/rate", url.Values{"score-1": {"-1"}, "score-2": {"3"}, "score-3": {"1"}}), http.StatusBadRequest)
+	rating := url.Values{"score-1": {"0"}, "score-2": {"5"}, "score-3": {"2"}, "judgement": {"Late but fine"}}
+	wantStatus(t, "rate", b.post("/tickets/"+c.ID+"/rate", rating), http.StatusSeeOther)
+	wantStatus(t, "rate twice", b.post("/tickets/"+c.ID+"/rate", rating), http.StatusConflict)
+	page = b.get("/tickets/" + c.ID)
+	if !regexp.MustCompile(`(?s)id="scores">.*?Response speed</dt><dd>0 / 5<.*?Expertise</dt><dd>5 / 5<.*?Overall satisfaction</dt><dd>2 / 5<`).MatchString(page.Body) ||
+		!strings.Contains(page.Body, "Late but fine") || strings.Contains(page.Body, `id="rate-form"`) {
+		t.Fatalf("the rated ticket:\n%s", page.Body)
+	}
+	// Another account's ticket is not found, as everywhere.
+	e.customer("globex", "mallory", "Mallory-pass-1")
+	mb := e.browser()
+	mb.loginCustomer("globex", "mallory", "Mallory-pass-1")
+	mb.get("/tickets")
+	wantStatus(t, "rate another account's ticket", mb.post("/tickets/"+c.ID+"/rate", cloneValues(url.Values{"score-1": {"0"}, "score-2": {"5"}, "score-3": {"2"}})), http.StatusNotFound)
+	// zh-cn names the dimensions in Chinese.
+	b.post("/prefs/lang", url.Values{"lang": {"zh-cn"}, "back": {"/tickets"}})
+	if page := b.get("/tickets/" + c.ID); !strings.Contains(page.Body, "响应速度") {
+		t.Fatal("the dimensions are not named in Chinese")
+	}
+}
+
+// TestNewTicketFromStoredDictionaries: the form offers the dictionaries as
+// stored (an imported problem type and region appear, in the page's
+// language), and CreateCases' refusals come back on the form with the
+// user's input kept; in zh-cn with a Chinese sentence and the English
+// detail.
+func TestNewTicketFromStoredDictionaries(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	alice := e.customer("acme", "alice", alicePassword)
+	d := casebook.DefaultDictionaries()
+	d.ProblemTypes = append(d.ProblemTypes, casebook.ProblemType{ID: "77", Name: casebook.Names{ZhCN: "数据恢复", EnUS: "Data recovery"}, CaseType: casebook.BusinessCaseFault})
+	d.Regions = append(d.Regions, casebook.DictItem{ID: "la-south-2", Name: casebook.Names{ZhCN: "拉美-圣地亚哥", EnUS: "LA-Santiago"}})
+	doc, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Svc.ImportDictionaries(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.loginCustomer("acme", "alice", alicePassword)
+	page := b.get("/tickets/new")
+	for _, want := range []string{`<option value="77">Data recovery (needs a region)</option>`, `<option value="la-south-2">LA-Santiago (la-south-2)</option>`, `>Elastic Cloud Server</option>`} {
+		if !strings.Contains(page.Body, want) {
+			t.Fatalf("the form lacks %s:\n%s", want, page.Body)
+		}
+	}
+
+	// A fault report without a region: refused on the form, input kept.
+	form := url.Values{"business_type_id": {"77"}, "severity_id": {"2"}, "product_category_id": {"2"}, "simple_description": {"Lost <b>files</b> after a restore"}}
+	res := b.post("/tickets", form)
+	wantStatus(t, "a fault report without a region", res, http.StatusBadRequest)
+	for _, want := range []string{`id="form-error"`, "region_id is required for a fault report.", `<option value="77" selected>`,
+		`<option value="2" selected>Elastic Volume Service`, `aria-invalid="true">`, `>Lost &lt;b&gt;files&lt;/b&gt; after a restore</textarea>`} {
+		if !strings.Contains(res.Body, want) {
+			t.Fatalf("the refused form lacks %s:\n%s", want, res.Body)
+		}
+	}
+	if cases, total, err := e.Svc.ListCases(ctx, alice, "", casebook.CaseFilter{}); err != nil || total != 0 {
+		t.Fatalf("a refused form created %d tickets (%v, %v)", total, cases, err)
+	}
+	form.Set("region_id", "nowhere-1")
+	if res := b.post("/tickets", form); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, `Unknown region_id &#34;nowhere-1&#34;.`) {
+		t.Fatalf("an unknown region: %d\n%s", res.Status, res.Body)
+	}
+
+	// In zh-cn: names in Chinese, the error's kind in Chinese, the detail in English.
+	b.post("/prefs/lang", url.Values{"lang": {"zh-cn"}, "back": {"/tickets/new"}})
+	page = b.get("/tickets/new")
+	if !strings.Contains(page.Body, `<option value="77">数据恢复 (需填写区域)</option>`) || !strings.Contains(page.Body, "拉美-圣地亚哥") {
+		t.Fatalf("the zh-cn form:\n%s", page.Body)
+	}
+	form.Set("region_id", "")
+	res = b.post("/tickets", form)
+	if res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "输入有误，请检查后重试。") || !strings.Contains(res.Body, `<span lang="en">region_id is required for a fault report.</span>`) {
+		t.Fatalf("the zh-cn refusal: %d\n%s", res.Status, res.Body)
+	}
+	// The error page too: a conflict in Chinese with the English detail.
+	c := createCase(t, e, alice, "Done already")
+	if err := e.Svc.CaseAction(ctx, alice, "", c.ID, casebook.CaseActionInput{Action: casebook.CaseActionCancel}); err != nil {
+		t.Fatal(err)
+	}
+	b.get("/tickets/" + c.ID)
+	res = b.post("/tickets/"+c.ID+"/actions", url.Values{"action": {"press"}})
+	if res.Status != http.StatusConflict || !strings.Contains(res.Body, "当前状态不允许此操作。") || !strings.Contains(res.Body, `id="error-detail"`) {
+		t.Fatalf("the zh-cn error page: %d\n%s", res.Status, res.Body)
+	}
+
+	form.Set("region_id", "la-south-2")
+	res = b.post("/tickets", form)
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("the corrected form: %d\n%s", res.Status, res.Body)
+	}
+	// The ticket's facts are named from the stored dictionaries too.
+	page = b.get(res.Location)
+	for _, want := range []string{`id="ticket-problem-type">数据恢复<`, "拉美-圣地亚哥 (la-south-2)", "云硬盘"} {
+		if !strings.Contains(page.Body, want) {
+			t.Fatalf("the ticket lacks %s:\n%s", want, page.Body)
+		}
+	}
+}
+
+// TestHistoryPages: a long history is paged 100 events at a time, oldest
+// first, in the page's language.
+func TestHistoryPages(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	alice := e.customer("acme", "alice", alicePassword)
+	c := createCase(t, e, alice, "Chatty")
+	for i := 0; i < 120; i++ { // 1 created + 120 messages
+		if _, err := e.Svc.CreateMessage(ctx, alice, "", c.ID, "note "+fmt.Sprint(i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.browser()
+	b.loginCustomer("acme", "alice", alicePassword)
+	rows := regexp.MustCompile(`<tr class="event-(\d+)">`)
+	page := b.get("/tickets/" + c.ID)
+	first := rows.FindAllStringSubmatch(page.Body, -1)
+	if len(first) != 100 || first[0][1] != "0" || !strings.Contains(page.Body, "Created the case") || !strings.Contains(page.Body, "1–100 / 121") ||
+		!strings.Contains(page.Body, `href="/tickets/`+c.ID+`?history=2#history"`) {
+		t.Fatalf("first page of the history: %d rows\n%s", len(first), page.Body)
+	}
+	page = b.get("/tickets/" + c.ID + "?history=2")
+	if second := rows.FindAllStringSubmatch(page.Body, -1); len(second) != 21 || !strings.Contains(page.Body, "101–121 / 121") {
+		t.Fatalf("second page of the history: %d rows", len(second))
+	}
+	wantStatus(t, "history page 0", b.get("/tickets/"+c.ID+"?history=0"), http.StatusBadRequest)
+	b.post("/prefs/lang", url.Values{"lang": {"zh-cn"}, "back": {"/tickets"}})
+	if page := b.get("/tickets/" + c.ID); !strings.Contains(page.Body, "创建工单") || !strings.Contains(page.Body, "留言") {
+		t.Fatal("the history is not in Chinese")
 	}
 }

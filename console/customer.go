@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -45,6 +46,7 @@ func (h *Handler) routes() {
 	h.handle("GET /tickets/{id}", customerOnly, h.ticket)
 	h.handle("POST /tickets/{id}/messages", customerOnly, h.createMessage)
 	h.handle("POST /tickets/{id}/actions", customerOnly, h.ticketAction)
+	h.handle("POST /tickets/{id}/rate", customerOnly, h.rate)
 	h.handle("POST /tickets/{id}/relations", customerOnly, h.associate)
 	h.handle("POST /tickets/{id}/relations/{related}/delete", customerOnly, h.dissociate)
 	h.handle("GET /attachments/{id}", customerOnly, h.download)
@@ -116,7 +118,12 @@ func (h *Handler) login(engineer bool) handlerFunc {
 			status := http.StatusUnauthorized
 			d.Error = catalog(rc.Lang)["LoginFailed"]
 			if code == casebook.ELIMIT {
-				status, d.Error = http.StatusTooManyRequests, casebook.ErrorMessage(err)
+				status = http.StatusTooManyRequests
+				if msg, detail := errorText(rc.Lang, err); detail != "" {
+					d.Error = msg + " (" + detail + ")"
+				} else {
+					d.Error = msg
+				}
 			}
 			title := "LogIn"
 			if engineer {
@@ -305,20 +312,82 @@ func (h *Handler) groupsOf(r *http.Request, p *casebook.Principal) ([]groupOptio
 	return out, err
 }
 
-func (h *Handler) newTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+// ticketForm is the new-ticket form: the choices of the dictionaries as
+// stored (Service.Dictionaries, what CreateCase checks), in the page's
+// language, with what the user entered and the error of a refused try.
+type ticketForm struct {
+	ProblemTypes, Categories, Products, Severities, Regions []option
+	In                                                      casebook.CaseInput
+	Error, ErrorDetail, ErrorField                          string
+	MaxDescription                                          int
+	Accept, FileHint                                        string
+}
+
+// option is one choice of a select; Hint says more (that a problem type
+// needs a region).
+type option struct{ ID, Name, Hint string }
+
+func items(list []casebook.DictItem, lang string) []option {
+	out := make([]option, len(list))
+	for i, it := range list {
+		out[i] = option{ID: it.ID, Name: it.Name.In(lang)}
+	}
+	return out
+}
+
+func (h *Handler) ticketForm(r *http.Request, rc *reqCtx, in casebook.CaseInput) (*ticketForm, error) {
+	d, err := h.Service.Dictionaries(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	f := &ticketForm{In: in, MaxDescription: maxDescriptionChars,
+		Categories: items(d.CaseCategories, rc.Lang), Severities: items(d.Severities, rc.Lang), Regions: items(d.Regions, rc.Lang)}
+	needsRegion := catalog(rc.Lang)["NeedsRegion"]
+	for _, p := range d.ProblemTypes {
+		o := option{ID: p.ID, Name: p.Name.In(rc.Lang)}
+		if p.CaseType == casebook.BusinessCaseFault {
+			o.Hint = needsRegion
+		}
+		f.ProblemTypes = append(f.ProblemTypes, o)
+	}
+	for _, p := range d.ProductCategories {
+		f.Products = append(f.Products, option{ID: p.ID, Name: p.Name.In(rc.Lang)})
+	}
 	cfg := h.Service.Config
 	accept := make([]string, len(cfg.AccessoryTypes))
 	for i, t := range cfg.AccessoryTypes {
 		accept[i] = "." + t
 	}
-	h.render(w, r, rc, http.StatusOK, "ticket_new.html", "NewTicket", map[string]any{
-		"BusinessTypes":  casebook.DictEntries(casebook.DictBusinessType),
-		"IncidentTypes":  casebook.DictEntries(casebook.DictIncidentType),
-		"Severities":     casebook.DictEntries(casebook.DictSeverity),
-		"MaxDescription": maxDescriptionChars,
-		"Accept":         strings.Join(accept, ","),
-		"FileHint":       fmt.Sprintf("≤ %d × %d MB: %s", cfg.AccessoryMaxCount, cfg.AccessoryMaxSize>>20, strings.Join(cfg.AccessoryTypes, ", ")),
-	})
+	f.Accept = strings.Join(accept, ",")
+	f.FileHint = fmt.Sprintf("≤ %d × %d MB: %s", cfg.AccessoryMaxCount, cfg.AccessoryMaxSize>>20, strings.Join(cfg.AccessoryTypes, ", "))
+	return f, nil
+}
+
+func (h *Handler) newTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	f, err := h.ticketForm(r, rc, casebook.CaseInput{SeverityID: "3"})
+	if err != nil {
+		return err
+	}
+	h.render(w, r, rc, http.StatusOK, "ticket_new.html", "NewTicket", f)
+	return nil
+}
+
+// refuseTicket shows the form again with the user's input and the
+// Service's error, for input errors; other errors take the error page.
+func (h *Handler) refuseTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx, in casebook.CaseInput, refused error) error {
+	if casebook.ErrorCode(refused) != casebook.EINVALID {
+		return refused
+	}
+	f, err := h.ticketForm(r, rc, in)
+	if err != nil {
+		return err
+	}
+	f.Error, f.ErrorDetail = errorText(rc.Lang, refused)
+	var e *casebook.Error
+	if errors.As(refused, &e) {
+		f.ErrorField = e.Field
+	}
+	h.render(w, r, rc, http.StatusBadRequest, "ticket_new.html", "NewTicket", f)
 	return nil
 }
 
@@ -365,22 +434,24 @@ func (h *Handler) createTicket(w http.ResponseWriter, r *http.Request, rc *reqCt
 	in := casebook.CaseInput{
 		BusinessTypeID:    r.PostFormValue("business_type_id"),
 		IncidentSubTypeID: r.PostFormValue("incident_sub_type_id"),
+		ProductCategoryID: r.PostFormValue("product_category_id"),
 		SeverityID:        r.PostFormValue("severity_id"),
 		RegionID:          strings.TrimSpace(r.PostFormValue("region_id")),
 		SimpleDescription: r.PostFormValue("simple_description"),
 	}
 	// Checked before any upload, so a bad form leaves no orphan files.
 	if err := in.Validate(); err != nil {
-		return err
+		return h.refuseTicket(w, r, rc, in, err)
 	}
 	ids, err := h.uploadFiles(r, rc.P, casebook.AccessoryFromIncident)
 	if err != nil {
-		return err
+		return h.refuseTicket(w, r, rc, in, err)
 	}
 	in.AccessoryIDs = ids
 	c, err := h.Service.CreateCase(r.Context(), rc.P, in)
 	if err != nil {
-		return err
+		in.AccessoryIDs = nil // uploaded, unattached: the user chooses the files again
+		return h.refuseTicket(w, r, rc, in, err)
 	}
 	return redirect(w, r, "/tickets/"+url.PathEscape(c.ID))
 }
@@ -399,15 +470,147 @@ func (h *Handler) ticket(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if err != nil {
 		return err
 	}
-	history, err := h.Service.CaseHistory(r.Context(), rc.P, rc.Group, id)
+	hist, err := h.caseHistory(r, rc, id)
+	if err != nil {
+		return err
+	}
+	dims, err := h.Service.ListSatisfactionDimensions(r.Context())
+	if err != nil {
+		return err
+	}
+	names, err := h.caseNames(r, rc.Lang, d.Case)
 	if err != nil {
 		return err
 	}
 	h.render(w, r, rc, http.StatusOK, "ticket.html", "Ticket", map[string]any{
-		"Case": d.Case, "Messages": d.Messages, "Authorizations": auths, "Relations": relations, "History": history,
-		"FilePrefix": "/attachments/", "MaxMessage": maxMessageChars, "Scores": []int{1, 2, 3, 4, 5},
+		"Case": d.Case, "Names": names, "Messages": d.Messages, "Authorizations": auths, "Relations": relations, "History": hist,
+		"FilePrefix": "/attachments/", "MaxMessage": maxMessageChars,
+		"Scores": d.Scores, "Dimensions": scoreInputs(dims, rc.Lang),
+		"Rateable": d.Case.Status == casebook.CaseStatusCompleted && len(d.Scores) == 0 && len(dims) > 0,
 	})
 	return nil
+}
+
+// caseNames names a ticket's dictionary ids from the stored dictionaries
+// in the page's language; an id no longer in them shows as itself.
+type caseNames struct{ ProblemType, Category, Product, Severity, Region string }
+
+func (h *Handler) caseNames(r *http.Request, lang string, c *casebook.Case) (caseNames, error) {
+	d, err := h.Service.Dictionaries(r.Context())
+	if err != nil {
+		return caseNames{}, err
+	}
+	name := func(id string, find func(string) (casebook.Names, bool)) string {
+		if id == "" {
+			return ""
+		}
+		if n, ok := find(id); ok && n.In(lang) != "" {
+			return n.In(lang)
+		}
+		return id
+	}
+	item := func(list []casebook.DictItem) func(string) (casebook.Names, bool) {
+		return func(id string) (casebook.Names, bool) {
+			for _, it := range list {
+				if it.ID == id {
+					return it.Name, true
+				}
+			}
+			return casebook.Names{}, false
+		}
+	}
+	return caseNames{
+		ProblemType: name(c.BusinessTypeID, func(id string) (casebook.Names, bool) {
+			for _, p := range d.ProblemTypes {
+				if p.ID == id {
+					return p.Name, true
+				}
+			}
+			return casebook.Names{}, false
+		}),
+		Product: name(c.ProductCategoryID, func(id string) (casebook.Names, bool) {
+			for _, p := range d.ProductCategories {
+				if p.ID == id {
+					return p.Name, true
+				}
+			}
+			return casebook.Names{}, false
+		}),
+		Category: name(c.IncidentSubTypeID, item(d.CaseCategories)),
+		Severity: name(c.SeverityID, item(d.Severities)),
+		Region:   name(c.RegionID, item(d.Regions)),
+	}, nil
+}
+
+// historyPageSize is the number of events on one page of a ticket's history.
+const historyPageSize = casebook.MaxPageLimit
+
+// historyRow is one event of a ticket's history as the page shows it.
+type historyRow struct {
+	At              time.Time
+	Who             string
+	Engineer        bool
+	Kind            int
+	Text            string // casebook.CaseEventText in the page's language
+	AuthorizationID string // the authorization the event is about, if any
+}
+
+// historyView is one page of a ticket's history.
+type historyView struct {
+	Rows       []historyRow
+	Prev, Next string
+	Range      string
+}
+
+// authorizationEvents are the case events whose detail is an authorization id.
+var authorizationEvents = map[int]bool{
+	casebook.CaseEventAuthRequested: true, casebook.CaseEventAuthConfirmed: true,
+	casebook.CaseEventAuthRejected: true, casebook.CaseEventAuthCancelled: true,
+	casebook.CaseEventAuthWithdrawn: true, casebook.CaseEventAuthExpired: true,
+	casebook.CaseEventCredentialsRead: true,
+}
+
+// caseHistory reads the page of the ticket's history that the query's
+// "history" parameter names (1 by default), oldest first: the Service's
+// one log of every change, each credential read included.
+func (h *Handler) caseHistory(r *http.Request, rc *reqCtx, id string) (historyView, error) {
+	page := 1
+	if v := r.URL.Query().Get("history"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > casebook.MaxListOffset/historyPageSize+1 {
+			return historyView{}, casebook.Invalidf("history", "Unknown page of the history.")
+		}
+		page = n
+	}
+	offset := (page - 1) * historyPageSize
+	events, total, err := h.Service.CaseLog(r.Context(), rc.P, rc.Group, id, offset, historyPageSize)
+	if err != nil {
+		return historyView{}, err
+	}
+	var v historyView
+	for _, e := range events {
+		row := historyRow{At: e.At, Who: e.ActorName, Engineer: e.ActorRealm == casebook.RealmEngineer, Kind: e.Kind,
+			Text: casebook.CaseEventText(e, rc.Lang)}
+		if authorizationEvents[e.Kind] {
+			row.AuthorizationID = e.Detail
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	link := func(n int) string {
+		q := r.URL.Query()
+		q.Set("history", strconv.Itoa(n))
+		return r.URL.Path + "?" + q.Encode() + "#history"
+	}
+	if page > 1 {
+		v.Prev = link(page - 1)
+	}
+	if offset+len(events) < total {
+		v.Next = link(page + 1)
+	}
+	if total > historyPageSize && len(events) > 0 {
+		v.Range = fmt.Sprintf("%d–%d / %d", offset+1, offset+len(events), total)
+	}
+	return v, nil
 }
 
 func (h *Handler) createMessage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -434,17 +637,68 @@ func (h *Handler) ticketAction(w http.ResponseWriter, r *http.Request, rc *reqCt
 	id := r.PathValue("id")
 	in := casebook.CaseActionInput{Action: r.PostFormValue("action")}
 	if in.Action == casebook.CaseActionClose {
-		// The domain keeps one evaluation text; the score leads it.
-		score := r.PostFormValue("score")
-		if n, err := strconv.Atoi(score); err != nil || n < 1 || n > 5 {
-			return casebook.Invalidf("score", "Choose a satisfaction score from 1 to 5.")
+		in.Judgement = strings.TrimSpace(r.PostFormValue("judgement"))
+		scores, err := h.readScores(r)
+		if err != nil {
+			return err
 		}
-		in.Judgement = strings.TrimSpace(score + "/5 " + r.PostFormValue("judgement"))
+		in.Scores = scores
 	}
 	if err := h.Service.CaseAction(r.Context(), rc.P, rc.Group, id, in); err != nil {
 		return err
 	}
 	return redirect(w, r, "/tickets/"+url.PathEscape(id))
+}
+
+// rate stores the scores of a completed ticket closed without them.
+func (h *Handler) rate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id := r.PathValue("id")
+	scores, err := h.readScores(r)
+	if err != nil {
+		return err
+	}
+	if len(scores) == 0 {
+		return casebook.Invalidf("score", "There is nothing to rate: no satisfaction dimension is configured.")
+	}
+	if err := h.Service.RateCase(r.Context(), rc.P, rc.Group, id, strings.TrimSpace(r.PostFormValue("judgement")), scores); err != nil {
+		return err
+	}
+	return redirect(w, r, "/tickets/"+url.PathEscape(id))
+}
+
+// scoreInput is the input of one satisfaction dimension in the close and
+// rate forms.
+type scoreInput struct {
+	ID                int
+	Name, Description string
+	Max               int
+}
+
+func scoreInputs(dims []casebook.SatisfactionDimension, lang string) []scoreInput {
+	out := make([]scoreInput, len(dims))
+	for i, d := range dims {
+		out[i] = scoreInput{ID: d.ID, Name: d.Name.In(lang), Description: d.Description.In(lang), Max: d.MaxValue}
+	}
+	return out
+}
+
+// readScores reads one score per configured satisfaction dimension
+// ("score-<id>"); the Service checks each against its dimension's range.
+func (h *Handler) readScores(r *http.Request) ([]casebook.ScoreInput, error) {
+	dims, err := h.Service.ListSatisfactionDimensions(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []casebook.ScoreInput
+	for _, d := range dims {
+		v := strings.TrimSpace(r.PostFormValue("score-" + strconv.Itoa(d.ID)))
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, casebook.Invalidf("score", "Give a score from 0 to %d for %q.", d.MaxValue, d.Name.EnUS)
+		}
+		out = append(out, casebook.ScoreInput{DimensionID: d.ID, Value: n})
+	}
+	return out, nil
 }
 
 // download sends an attachment the customer may see.

@@ -65,8 +65,12 @@ func (h *Handler) engineerTicket(w http.ResponseWriter, r *http.Request, rc *req
 	if err != nil {
 		return err
 	}
+	names, err := h.caseNames(r, rc.Lang, d.Case)
+	if err != nil {
+		return err
+	}
 	h.render(w, r, rc, http.StatusOK, "eng_ticket.html", "Ticket", map[string]any{
-		"Case": d.Case, "Messages": d.Messages, "Authorizations": auths, "MaxMessage": maxMessageChars,
+		"Case": d.Case, "Names": names, "Messages": d.Messages, "Authorizations": auths, "MaxMessage": maxMessageChars,
 		"EngineerStatuses": []int{casebook.CaseStatusProcessing, casebook.CaseStatusPendingConfirm, casebook.CaseStatusPendingFeedback},
 		"ResourceTypes":    casebook.DictEntries(casebook.DictResourceType),
 		"VisitTypes":       casebook.DictEntries(casebook.DictVisitType),

@@ -11,6 +11,22 @@ func catalog(lang string) map[string]string {
 	return enUS
 }
 
+// errorText returns what a page says about a Service error in lang. The
+// domain's messages are English only (casebook.Error.Message); a zh-cn
+// page leads with a Chinese sentence for the error's kind, and the English
+// detail follows it as Detail (docs/console/README.md).
+func errorText(lang string, err error) (message, detail string) {
+	msg := casebook.ErrorMessage(err)
+	if lang != casebook.LangZhCN {
+		return msg, ""
+	}
+	kind := zhCN["err_"+casebook.ErrorCode(err)]
+	if kind == "" {
+		kind = zhCN["err_internal"]
+	}
+	return kind, msg
+}
+
 var enUS = map[string]string{
 	"AccountName": "Account name", "Actions": "Actions", "Agency": "IAM agency",
 	"AgencyHint": "optional: instead of, or besides, passwords", "AgreeProtocol": "I agree to the Ticket Service Protocol",
@@ -40,14 +56,14 @@ var enUS = map[string]string{
 	"RevealRecorded":   "This read has been recorded. Do not copy these credentials anywhere they could outlive the grant.",
 	"ReviewAndConfirm": "Review and grant", "Revoke": "Revoke the grant",
 	"RevokeExplain": "Revoking ends the engineer's access now and destroys the credentials you gave.",
-	"Satisfaction":  "Satisfaction (1 to 5)", "Save": "Save", "Search": "Search", "Send": "Send",
+	"Satisfaction":  "Satisfaction", "RateTicket": "Rate the service", "Rate": "Rate", "Save": "Save", "Search": "Search", "Send": "Send",
 	"SetStatus": "Status", "Severity": "Severity", "Start": "Start", "Status": "Status", "Submit": "Submit",
 	"Switch": "Switch", "Take": "Take the ticket", "Ticket": "Ticket", "Tickets": "Tickets", "TimesIn": "Times in",
 	"Unassigned": "Unassigned", "Urge": "Urge", "UserName": "User name", "ValidityWindow": "Validity window",
 	"VisitType": "Access by", "What": "What", "When": "When", "Who": "Who", "Window": "Window",
 	"WindowCap": "A grant can last at most", "Withdraw": "Withdraw the request", "WorkIn": "Tickets of",
 	"Yes": "Yes", "Remove": "Remove", "NoAssociations": "No associated tickets.",
-	"AssociateTicket": "Associate a ticket (id)", "Associate": "Associate", "SkipToContent": "Skip to the content",
+	"AssociateTicket": "Associate a ticket (id)", "Associate": "Associate", "SkipToContent": "Skip to the content", "ErrorDetail": "Detail", "Product": "Product", "NeedsRegion": "needs a region",
 
 	"case_status_0": "Pending acceptance", "case_status_1": "Processing", "case_status_2": "Pending your confirmation",
 	"case_status_3": "Completed", "case_status_4": "Cancelled", "case_status_13": "Deleted",
@@ -83,14 +99,18 @@ var zhCN = map[string]string{
 	"RevealRecorded":   "本次读取已记录。请勿将凭据保存到授权结束后仍存在的地方。",
 	"ReviewAndConfirm": "查看并授权", "Revoke": "取消授权",
 	"RevokeExplain": "取消授权会立即终止工程师的访问，并销毁您提供的凭据。",
-	"Satisfaction":  "满意度（1 至 5）", "Save": "保存", "Search": "搜索", "Send": "发送", "SetStatus": "状态",
+	"Satisfaction":  "满意度", "RateTicket": "评价服务", "Rate": "评价", "Save": "保存", "Search": "搜索", "Send": "发送", "SetStatus": "状态",
 	"Severity": "严重程度", "Start": "开始时间", "Status": "状态", "Submit": "提交", "Switch": "切换",
 	"Take": "受理工单", "Ticket": "工单", "Tickets": "我的工单", "TimesIn": "时区", "Unassigned": "未受理",
 	"Urge": "催单", "UserName": "用户名", "ValidityWindow": "授权有效期", "VisitType": "访问方式",
 	"What": "操作", "When": "时间", "Who": "操作人", "Window": "有效期", "WindowCap": "授权最长",
 	"Withdraw": "撤回申请", "WorkIn": "查看范围", "Yes": "是",
 	"Remove": "移除", "NoAssociations": "暂无关联工单。", "AssociateTicket": "关联工单（编号）", "Associate": "关联",
-	"SkipToContent": "跳到正文",
+	"SkipToContent": "跳到正文", "ErrorDetail": "详细信息（英文）", "Product": "产品", "NeedsRegion": "需填写区域",
+
+	"err_invalid": "输入有误，请检查后重试。", "err_not_found": "未找到。", "err_conflict": "当前状态不允许此操作。",
+	"err_forbidden": "您无权执行此操作。", "err_unauthorized": "未登录或登录已失效。",
+	"err_limit": "操作过于频繁或已达上限，请稍后再试。", "err_internal": "服务内部错误，请稍后再试。",
 
 	"case_status_0": "待受理", "case_status_1": "处理中", "case_status_2": "待确认结果", "case_status_3": "已完成",
 	"case_status_4": "已撤销", "case_status_13": "已删除", "case_status_17": "待反馈",

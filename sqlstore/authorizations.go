@@ -109,6 +109,11 @@ func (tx *Tx) FindAuthorizations(ctx context.Context, f casebook.AuthorizationFi
 	}
 	if f.CaseID != "" {
 		conds, args = append(conds, "a.case_id = ?"), append(args, f.CaseID)
+		if f.AllAccounts {
+			// The ticket's account, so that authorizations_case (which
+			// leads with account_id) serves an engineer's list too.
+			conds, args = append(conds, "a.account_id = (SELECT c.account_id FROM cases c WHERE c.id = ?)"), append(args, f.CaseID)
+		}
 	}
 	if f.Status != nil {
 		now := tx.time(f.Now)

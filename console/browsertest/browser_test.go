@@ -338,7 +338,7 @@ func TestConsoleAccessFlow(t *testing.T) {
 
 	// The customer sees the read in the ticket's history, and revokes.
 	alice.open("/tickets/" + caseID)
-	history := alice.waitText("#history", "Credentials read")
+	history := alice.waitText("#history", "Read the authorization's credentials")
 	if !strings.Contains(history, "eve") || !strings.Contains(history, authID) {
 		t.Fatalf("history: %q", history)
 	}

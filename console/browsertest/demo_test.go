@@ -103,7 +103,7 @@ func TestDemoWalkthrough(t *testing.T) {
 	alice.open("/authorizations/" + authID)
 	caseID := regexp.MustCompile(`CS[0-9A-Z]{20}`).FindString(alice.text("#auth-facts"))
 	alice.open("/tickets/" + caseID)
-	alice.waitText("#history", "Credentials read")
+	alice.waitText("#history", "Read the authorization's credentials")
 	eve.open("/engineer/authorizations/" + authID)
 	alice.open("/authorizations/" + authID)
 	alice.step("revoke", chromedp.Click(chromedp.ID("revoke")), chromedp.WaitNotPresent(chromedp.ID("revoke")))
