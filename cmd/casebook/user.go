@@ -7,7 +7,7 @@ import (
 )
 
 // UserCommand administers the IAM users of an account:
-// `casebook user create|disable|enable|delete|passwd|list|cc-email`.
+// `casebook user create|disable|enable|delete|passwd`.
 type UserCommand struct {
 	Main *Main
 }
@@ -15,12 +15,13 @@ type UserCommand struct {
 // Run dispatches the subcommand.
 func (c *UserCommand) Run(ctx context.Context, args []string) error {
 	return c.Main.subcommands(ctx, "user", args, map[string]func(context.Context, []string) error{
-		"create":   c.runCreate,
-		"disable":  func(ctx context.Context, args []string) error { return c.runSetEnabled(ctx, args, false) },
-		"enable":   func(ctx context.Context, args []string) error { return c.runSetEnabled(ctx, args, true) },
-		"delete":   c.runDelete,
-		"passwd":   c.runPasswd,
-		"list":     c.runList,
+		"create":  c.runCreate,
+		"disable": func(ctx context.Context, args []string) error { return c.runSetEnabled(ctx, args, false) },
+		"enable":  func(ctx context.Context, args []string) error { return c.runSetEnabled(ctx, args, true) },
+		"delete":  c.runDelete,
+		"passwd":  c.runPasswd,
+		"list":    c.runList,
+		// The operator's settings of a user (cc_email.go).
 		"cc-email": c.runCcEmail,
 	})
 }
