@@ -48,7 +48,7 @@ func (s *Service) SetUserCcEmails(ctx context.Context, accountName, userName str
 	}
 	seen := map[string]bool{}
 	for _, e := range emails {
-		if err := ValidateCcEmail(e); err != nil {
+		if err := validateCcEmail(e); err != nil {
 			return err
 		}
 		key := strings.ToLower(e)
@@ -69,9 +69,9 @@ func (s *Service) SetUserCcEmails(ctx context.Context, accountName, userName str
 	})
 }
 
-// ValidateCcEmail returns an EINVALID error unless e is one bare e-mail
+// validateCcEmail returns an EINVALID error unless e is one bare e-mail
 // address (local@domain, no display name, no angle brackets).
-func ValidateCcEmail(e string) error {
+func validateCcEmail(e string) error {
 	if err := CheckLength("cc_email", e, 1, MaxCcEmailLength); err != nil {
 		return err
 	}
