@@ -89,6 +89,7 @@ const (
 	MaxSourceIDLength          = 32
 	MaxRemindMobileLength      = 32
 	MaxRemindMailLength        = 128
+	MaxCcEmailLength           = 128 // each carbon-copy address, as remind_mail
 	MaxRemindTimeLength        = 16
 	MaxAreaCodeLength          = 16
 

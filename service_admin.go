@@ -10,8 +10,9 @@ import (
 
 // UserListing is a user with the names of their groups.
 type UserListing struct {
-	User   *User // without PasswordHash
-	Groups []*Group
+	User     *User // without PasswordHash
+	Groups   []*Group
+	CcEmails []string // the carbon-copy addresses; empty when none
 }
 
 // GroupListing is a group with its members.
@@ -45,6 +46,9 @@ func (s *Service) ListUsers(ctx context.Context, accountName string) ([]UserList
 		}
 		for _, u := range users {
 			l := UserListing{User: u, Groups: []*Group{}}
+			if l.CcEmails, err = tx.FindCcEmails(ctx, u.AccountID, u.ID); err != nil {
+				return fmt.Errorf("find cc emails: %w", err)
+			}
 			for _, g := range groups {
 				if memberOf[u.ID][g.ID] {
 					l.Groups = append(l.Groups, g)

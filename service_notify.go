@@ -437,9 +437,10 @@ func (s *Service) retryDelay(attempt int) time.Duration {
 }
 
 // mailRecipients returns who is told about e by e-mail, and as whom: the
-// customer (the ticket's remind_mail) about an engineer's reply, a status
-// change someone else made, and an access request; the engineers'
-// addresses about a new ticket in the queue and a grant.
+// customer (the ticket's remind_mail and its creator's carbon-copy
+// addresses) about an engineer's reply, a status change someone else made,
+// and an access request; the engineers' addresses about a new ticket in the
+// queue and a grant.
 func (s *Service) mailRecipients(ctx context.Context, tx Tx, e *Event) (audience string, to []string, err error) {
 	switch e.Type {
 	case EventCaseCreated, EventAuthorizationConfirmed:
@@ -458,10 +459,18 @@ func (s *Service) mailRecipients(ctx context.Context, tx Tx, e *Event) (audience
 	} else if err != nil {
 		return "", nil, fmt.Errorf("find case: %w", err)
 	}
-	if c.RemindMail == "" {
+	if c.RemindMail != "" {
+		to = append(to, c.RemindMail)
+	}
+	cc, err := tx.FindCcEmails(ctx, c.AccountID, c.CreatorID)
+	if err != nil {
+		return "", nil, fmt.Errorf("find cc emails: %w", err)
+	}
+	to = append(to, cc...)
+	if len(to) == 0 {
 		return "", nil, nil
 	}
-	return MailToCustomer, []string{c.RemindMail}, nil
+	return MailToCustomer, to, nil
 }
 
 // queueMails writes the mails about e, when e-mail is enabled.

@@ -61,6 +61,7 @@ type Tx interface {
 	MailTx
 	LabelTx
 	CaseInfoTx
+	CcEmailTx
 }
 
 // AccountTx reads and writes accounts.
@@ -86,6 +87,16 @@ type UserTx interface {
 	// DeleteUser removes the user, their group memberships and access keys.
 	// Tickets they created stay with the account.
 	DeleteUser(ctx context.Context, accountID, id string) error
+}
+
+// CcEmailTx reads and writes the carbon-copy e-mail addresses of users.
+type CcEmailTx interface {
+	// SetCcEmails replaces the user's addresses by emails, in order; none
+	// clears them.
+	SetCcEmails(ctx context.Context, accountID, userID string, emails []string) error
+	// FindCcEmails returns the user's addresses in the order they were
+	// set; a user with none has an empty, non-nil list.
+	FindCcEmails(ctx context.Context, accountID, userID string) ([]string, error)
 }
 
 // GroupTx reads and writes user groups and their members.

@@ -89,7 +89,7 @@ var operations = []operation{
 	{"CreateCaseExtendsParam", "POST", "/v2/servicerequest/cases/{case_id}/extends-param", authCustomer, (*Server).handleCreateCaseExtendsParam, ""},
 	{"ShowCaseExtendsParam", "GET", "/v2/servicerequest/cases/{case_id}/extends-param", authCustomer, (*Server).handleShowCaseExtendsParam, ""},
 	{"CreateScores", "POST", "/v2/servicerequest/cases/{case_id}/score", authCustomer, (*Server).handleCreateScores, ""},
-	{"ListCaseCcEmails", "GET", "/v2/servicerequest/carbon-copy-emails", authNone, nil, missingOutsideScope},
+	{"ListCaseCcEmails", "GET", "/v2/servicerequest/carbon-copy-emails", authCustomer, (*Server).handleListCaseCcEmails, ""},
 	{"ListCaseOperateLogs", "GET", "/v2/servicerequest/cases/{case_id}/operate-logs", authCustomer, (*Server).handleListCaseOperateLogs, ""},
 	{"ListCaseQuotas", "GET", "/v2/servicerequest/quotas", authCustomer, (*Server).handleListCaseQuotas, ""},
 	{"ListCustomersRegions", "GET", "/v2/servicerequest/customers/regions", authCustomer, (*Server).handleListCustomersRegions, ""},

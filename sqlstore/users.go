@@ -69,6 +69,9 @@ func (tx *Tx) DeleteUser(ctx context.Context, accountID, id string) error {
 	if _, err := tx.exec(ctx, `DELETE FROM access_keys WHERE account_id = ? AND user_id = ?`, accountID, id); err != nil {
 		return tx.wrap("delete access keys", err)
 	}
+	if err := tx.SetCcEmails(ctx, accountID, id, nil); err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, `DELETE FROM users WHERE account_id = ? AND id = ?`, accountID, id)
 	return tx.affected("delete user", "User", res, err)
 }

@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("CaseInfo", func(t *testing.T) { testCaseInfo(t, open(t)) })
 	t.Run("CaseCursor", func(t *testing.T) { testCaseCursor(t, open(t)) })
 	t.Run("ConcurrentLabels", func(t *testing.T) { testConcurrentLabels(t, open(t)) })
+	t.Run("CcEmails", func(t *testing.T) { testCcEmails(t, open(t)) }) // issue 9, H14
 }
 
 // RunBounds runs the tests of the suite that lower a store's bounds

@@ -63,6 +63,7 @@ type userListed struct {
 	Enabled   bool       `json:"enabled"`
 	CreatedAt time.Time  `json:"created_at"`
 	Groups    []groupRef `json:"groups"`
+	CcEmails  []string   `json:"cc_emails"`
 }
 
 func (c *UserCommand) runList(ctx context.Context, args []string) error {
@@ -87,7 +88,7 @@ func (c *UserCommand) runList(ctx context.Context, args []string) error {
 	out := make([]userListed, len(users))
 	for i, l := range users {
 		u := l.User
-		out[i] = userListed{UserID: u.ID, UserName: u.Name, Master: u.IsMaster, Enabled: u.Enabled, CreatedAt: u.CreatedAt.UTC(), Groups: []groupRef{}}
+		out[i] = userListed{UserID: u.ID, UserName: u.Name, Master: u.IsMaster, Enabled: u.Enabled, CreatedAt: u.CreatedAt.UTC(), Groups: []groupRef{}, CcEmails: l.CcEmails}
 		for _, g := range l.Groups {
 			out[i].Groups = append(out[i].Groups, groupRef{GroupID: g.ID, GroupName: g.Name})
 		}

@@ -21,6 +21,8 @@ func (c *UserCommand) Run(ctx context.Context, args []string) error {
 		"delete":  c.runDelete,
 		"passwd":  c.runPasswd,
 		"list":    c.runList,
+		// The operator's settings of a user (cc_email.go).
+		"cc-email": c.runCcEmail,
 	})
 }
 
