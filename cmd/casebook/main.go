@@ -122,6 +122,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return (&BackupCommand{Main: m}).Run(ctx, args)
 	case "restore":
 		return (&RestoreCommand{Main: m}).Run(ctx, args)
+	case "bench":
+		return m.runBench(ctx, args)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(m.Stdout, usageText)
 		return flag.ErrHelp
@@ -155,6 +157,7 @@ Commands:
 	accesskey   create, list, disable, enable or delete AK/SK pairs
 	audit       list the audit log
 	demo        load a demo dataset and print how to log in
+	bench       load benchmark: seed, run, soak (the same as casebook-bench)
 
 Run "casebook <command> -h" for a command's flags. Every setting of the
 store (--data, --db, --blobs, --master-key) can also be given as an
