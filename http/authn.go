@@ -204,15 +204,17 @@ func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, er
 		accountID, userID, secret = claims.AccountID, claims.UserID, sk
 		temporary, wantEpoch = true, claims.Epoch
 	} else {
-		key, sk, err := s.Service.AccessKeySecret(r.Context(), sh.AccessKey)
+		var err error
+		accountID, userID, secret, err = s.accessKeys.get(r.Context(), s, sh.AccessKey)
 		if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED || casebook.ErrorCode(err) == casebook.ENOTFOUND {
 			return nil, authError(reasonUnknownKey, "The access key is unknown or disabled.")
 		} else if err != nil {
 			return nil, err
 		}
-		accountID, userID, secret = key.AccountID, key.UserID, sk
 	}
-	defer clear(secret)
+	if temporary {
+		defer clear(secret) // a cached permanent secret is shared
+	}
 
 	var body []byte
 	if !unsignedPayload(r) {

@@ -499,6 +499,7 @@ func (s *Server) handleUpdateCredential(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	s.accessKeys.forget(key.ID)
 	return writeJSON(w, http.StatusOK, map[string]credentialInfo{"credential": toCredentialInfo(updated)})
 }
 
@@ -510,6 +511,7 @@ func (s *Server) handleDeleteCredential(w http.ResponseWriter, r *http.Request) 
 	if err := s.Service.DeleteAccessKeyFor(r.Context(), principal(r), key.ID); err != nil {
 		return err
 	}
+	s.accessKeys.forget(key.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

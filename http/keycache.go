@@ -1,0 +1,76 @@
+package http
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// accessKeyCache keeps the unsealed secrets of permanent access keys for a
+// short time, so that a signed request costs no database read and no
+// unsealing on most requests. It follows the principal cache's rules: an
+// entry lives PrincipalCacheTTL (nothing is cached below a millisecond),
+// so a key disabled or deleted on another replica stops working within
+// that time; on this server, disabling or deleting a key forgets it at
+// once. The user behind the key is still checked on every request, through
+// the principal cache. Unknown and disabled keys are not cached.
+type accessKeyCache struct {
+	ttl time.Duration
+
+	mu      sync.Mutex
+	entries map[string]accessKeyEntry
+	sweepAt time.Time
+}
+
+type accessKeyEntry struct {
+	accountID, userID string
+	secret            []byte // shared: never modified
+	expires           time.Time
+}
+
+func newAccessKeyCache(ttl time.Duration) *accessKeyCache {
+	return &accessKeyCache{ttl: ttl, entries: make(map[string]accessKeyEntry)}
+}
+
+// get returns the owner and secret of the enabled key ak. The secret is
+// shared with the cache and must not be modified.
+func (c *accessKeyCache) get(ctx context.Context, s *Server, ak string) (accountID, userID string, secret []byte, err error) {
+	now := s.Now()
+	if c.ttl >= minPrincipalCacheTTL {
+		c.mu.Lock()
+		e, ok := c.entries[ak]
+		c.mu.Unlock()
+		if ok && now.Before(e.expires) {
+			return e.accountID, e.userID, e.secret, nil
+		}
+	}
+	key, sk, err := s.Service.AccessKeySecret(ctx, ak)
+	if err != nil {
+		c.forget(ak)
+		return "", "", nil, err
+	}
+	if c.ttl < minPrincipalCacheTTL {
+		return key.AccountID, key.UserID, sk, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= principalCacheMax && !now.Before(c.sweepAt) {
+		for k, e := range c.entries {
+			if !now.Before(e.expires) {
+				delete(c.entries, k)
+			}
+		}
+		c.sweepAt = now.Add(c.ttl)
+	}
+	if len(c.entries) < principalCacheMax {
+		c.entries[ak] = accessKeyEntry{accountID: key.AccountID, userID: key.UserID, secret: sk, expires: now.Add(c.ttl)}
+	}
+	return key.AccountID, key.UserID, sk, nil
+}
+
+// forget drops the key ak, after it was disabled or deleted here.
+func (c *accessKeyCache) forget(ak string) {
+	c.mu.Lock()
+	delete(c.entries, ak)
+	c.mu.Unlock()
+}
