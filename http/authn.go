@@ -157,7 +157,7 @@ func (s *Server) tokenPrincipal(ctx context.Context, tok string, realm casebook.
 // verifyToken checks a token's MAC and expiry and maps the failures to
 // their messages.
 func (s *Server) verifyToken(tok string) (auth.Claims, error) {
-	claims, err := s.Tokens.Verify(tok, s.Now())
+	claims, err := s.tokens.verify(s.Tokens, tok, s.Now())
 	switch {
 	case errors.Is(err, auth.ErrTokenExpired):
 		return claims, authError(reasonExpired, "The token has expired; get a new one from POST /v3/auth/tokens.")

@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,5 +60,31 @@ func TestAccessKeyCache(t *testing.T) {
 	env.Clock.Advance(time.Minute)
 	if got := get(ak, sk); got != 401 {
 		t.Errorf("signed request after the TTL of a key disabled elsewhere: %d, want 401", got)
+	}
+}
+
+// TestTokenCache checks that a cached token still expires on time, and
+// that only the verified bytes hit the cache.
+func TestTokenCache(t *testing.T) {
+	env := newTestEnv(t)
+	env.Server.PrincipalCacheTTL = 48 * time.Hour // longer than the token's life
+	hs := httptest.NewServer(env.Server.Handler())
+	t.Cleanup(hs.Close)
+	env.HTTP = hs
+	u := env.Account("acme").Master
+
+	u.Do("GET", authorizationsPath, nil).Expect(200)
+	u.Do("GET", authorizationsPath, nil).Expect(200) // from the cache
+	tampered := u.Token[:len(u.Token)-2] + "AA"
+	if tampered == u.Token {
+		tampered = u.Token[:len(u.Token)-2] + "BB"
+	}
+	if res := env.Do("GET", authorizationsPath, nil, "X-Auth-Token", tampered); res.Status != 401 {
+		t.Errorf("a tampered copy of a cached token: %d, want 401", res.Status)
+	}
+	env.Clock.Advance(24*time.Hour + time.Millisecond) // the tokens' TTL in newTestEnv
+	res := u.Do("GET", authorizationsPath, nil)
+	if res.Status != 401 || !strings.Contains(string(res.Body), "expired") {
+		t.Errorf("an expired token in the cache: %d %s, want 401 expired", res.Status, res.Body)
 	}
 }

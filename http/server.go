@@ -55,6 +55,7 @@ type Server struct {
 
 	principals *principalCache
 	accessKeys *accessKeyCache
+	tokens     *tokenCache
 }
 
 // authMode says how a route authenticates its caller.
@@ -94,6 +95,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.principals = newPrincipalCache(s.PrincipalCacheTTL)
 	s.accessKeys = newAccessKeyCache(s.PrincipalCacheTTL)
+	s.tokens = newTokenCache(s.PrincipalCacheTTL)
 	return s.withRequestLog(s.newMux())
 }
 
