@@ -137,7 +137,7 @@ func (db *DB) Close() error {
 // statement whose parameter meets an indexed column is marked expired
 // whenever a value is bound, and every execution parses and plans it again
 // (a third of the CPU of ShowAuthorizationDetail: docs/benchmarks.md,
-// finding 7). The plans of Casebook's queries do not depend on the values.
+// finding 6). The plans of Casebook's queries do not depend on the values.
 func optimize(ctx context.Context, writer *sql.DB) error {
 	if _, err := writer.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
 		return fmt.Errorf("optimize sqlite: %w", err)
