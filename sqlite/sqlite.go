@@ -77,10 +77,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// (docs/benchmarks.md, finding 5).
 	common.Add("_pragma", "mmap_size(0)")
 	// 4 MB of page cache per connection (nine of them): with 8 MB the
-	// server's resident size at 1M authorizations was 176 MB, as SQLite's
-	// allocations cost about twice their size in modernc's allocator; at
-	// 4 MB it is 107 MB, for the same CPU per request (docs/benchmarks.md,
-	// finding 9).
+	// server's resident size under load at 1M authorizations was 176 MB,
+	// 155 MB of it anonymous memory outside Go's heap (SQLite's caches
+	// take more than their nominal 72 MB); with 4 MB it is 107 MB, for the
+	// same CPU per request (docs/benchmarks.md, finding 9).
 	common.Add("_pragma", "cache_size(-4000)") // KiB per connection
 
 	wq := url.Values{"_pragma": append([]string{"journal_mode(WAL)"}, common["_pragma"]...)}
