@@ -195,6 +195,7 @@ func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, er
 		temporary         bool
 		wantEpoch         int64
 		secret            []byte
+		shared            bool // secret belongs to the access key cache
 	)
 	if vs, ok := r.Header["X-Security-Token"]; ok {
 		claims, sk, err := s.openTemporaryKey(sh.AccessKey, vs)
@@ -205,15 +206,15 @@ func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, er
 		temporary, wantEpoch = true, claims.Epoch
 	} else {
 		var err error
-		accountID, userID, secret, err = s.accessKeys.get(r.Context(), s, sh.AccessKey)
+		accountID, userID, secret, shared, err = s.accessKeys.get(r.Context(), s, sh.AccessKey)
 		if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED || casebook.ErrorCode(err) == casebook.ENOTFOUND {
 			return nil, authError(reasonUnknownKey, "The access key is unknown or disabled.")
 		} else if err != nil {
 			return nil, err
 		}
 	}
-	if temporary {
-		defer clear(secret) // a cached permanent secret is shared
+	if !shared {
+		defer clear(secret) // a cached secret is the cache's
 	}
 
 	var body []byte

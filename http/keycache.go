@@ -34,25 +34,25 @@ func newAccessKeyCache(ttl time.Duration) *accessKeyCache {
 	return &accessKeyCache{ttl: ttl, entries: make(map[string]accessKeyEntry)}
 }
 
-// get returns the owner and secret of the enabled key ak. The secret is
-// shared with the cache and must not be modified.
-func (c *accessKeyCache) get(ctx context.Context, s *Server, ak string) (accountID, userID string, secret []byte, err error) {
+// get returns the owner and secret of the enabled key ak. A shared secret
+// belongs to the cache and must not be modified; another is the caller's.
+func (c *accessKeyCache) get(ctx context.Context, s *Server, ak string) (accountID, userID string, secret []byte, shared bool, err error) {
 	now := s.Now()
 	if c.ttl >= minPrincipalCacheTTL {
 		c.mu.Lock()
 		e, ok := c.entries[ak]
 		c.mu.Unlock()
 		if ok && now.Before(e.expires) {
-			return e.accountID, e.userID, e.secret, nil
+			return e.accountID, e.userID, e.secret, true, nil
 		}
 	}
 	key, sk, err := s.Service.AccessKeySecret(ctx, ak)
 	if err != nil {
 		c.forget(ak)
-		return "", "", nil, err
+		return "", "", nil, false, err
 	}
 	if c.ttl < minPrincipalCacheTTL {
-		return key.AccountID, key.UserID, sk, nil
+		return key.AccountID, key.UserID, sk, false, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -64,10 +64,11 @@ func (c *accessKeyCache) get(ctx context.Context, s *Server, ak string) (account
 		}
 		c.sweepAt = now.Add(c.ttl)
 	}
-	if len(c.entries) < principalCacheMax {
-		c.entries[ak] = accessKeyEntry{accountID: key.AccountID, userID: key.UserID, secret: sk, expires: now.Add(c.ttl)}
+	if len(c.entries) >= principalCacheMax {
+		return key.AccountID, key.UserID, sk, false, nil
 	}
-	return key.AccountID, key.UserID, sk, nil
+	c.entries[ak] = accessKeyEntry{accountID: key.AccountID, userID: key.UserID, secret: sk, expires: now.Add(c.ttl)}
+	return key.AccountID, key.UserID, sk, true, nil
 }
 
 // forget drops the key ak, after it was disabled or deleted here.
