@@ -224,7 +224,7 @@ func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, er
 			return nil, err
 		}
 	}
-	if err := auth.VerifyRequest(r, body, secret, s.ClientClock(), s.SignatureSkew); err != nil {
+	if err := auth.VerifyParsedRequest(r, sh, body, secret, s.ClientClock(), s.SignatureSkew); err != nil {
 		return nil, signatureError(err)
 	}
 	// Checked only once the signature holds, so that the answer tells an
