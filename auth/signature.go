@@ -171,6 +171,13 @@ func VerifyRequest(r *http.Request, body []byte, secret []byte, now time.Time, s
 	if err != nil {
 		return err
 	}
+	return VerifyParsedRequest(r, sh, body, secret, now, skew)
+}
+
+// VerifyParsedRequest is VerifyRequest for a caller that has parsed r's
+// one Authorization header into sh already (to look up the key), so that
+// it is not parsed twice.
+func VerifyParsedRequest(r *http.Request, sh SignatureHeader, body []byte, secret []byte, now time.Time, skew time.Duration) error {
 	if !slices.Contains(sh.SignedHeaders, "x-sdk-date") {
 		return fmt.Errorf("%w: x-sdk-date is not signed", ErrSignatureMalformed)
 	}

@@ -154,7 +154,7 @@ func (s *Server) tokenPrincipal(ctx context.Context, tok string, realm casebook.
 // verifyToken checks a token's MAC and expiry and maps the failures to
 // their messages.
 func (s *Server) verifyToken(tok string) (auth.Claims, error) {
-	claims, err := s.Tokens.Verify(tok, s.Now())
+	claims, err := s.tokens.verify(s.Tokens, tok, s.Now())
 	switch {
 	case errors.Is(err, auth.ErrTokenExpired):
 		return claims, authError(reasonExpired, "The token has expired; get a new one from POST /v3/auth/tokens.")
@@ -192,6 +192,7 @@ func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, er
 		temporary         bool
 		wantEpoch         int64
 		secret            []byte
+		shared            bool // secret belongs to the access key cache
 	)
 	if vs, ok := r.Header["X-Security-Token"]; ok {
 		claims, sk, err := s.openTemporaryKey(sh.AccessKey, vs)
@@ -201,15 +202,17 @@ func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, er
 		accountID, userID, secret = claims.AccountID, claims.UserID, sk
 		temporary, wantEpoch = true, claims.Epoch
 	} else {
-		key, sk, err := s.Service.AccessKeySecret(r.Context(), sh.AccessKey)
+		var err error
+		accountID, userID, secret, shared, err = s.accessKeys.get(r.Context(), s, sh.AccessKey)
 		if casebook.ErrorCode(err) == casebook.EUNAUTHORIZED || casebook.ErrorCode(err) == casebook.ENOTFOUND {
 			return nil, authError(reasonUnknownKey, "The access key is unknown or disabled.")
 		} else if err != nil {
 			return nil, err
 		}
-		accountID, userID, secret = key.AccountID, key.UserID, sk
 	}
-	defer clear(secret)
+	if !shared {
+		defer clear(secret) // a cached secret is the cache's
+	}
 
 	var body []byte
 	if !unsignedPayload(r) {
@@ -218,7 +221,7 @@ func (s *Server) authenticateSignature(r *http.Request) (*casebook.Principal, er
 			return nil, err
 		}
 	}
-	if err := auth.VerifyRequest(r, body, secret, s.ClientClock(), s.SignatureSkew); err != nil {
+	if err := auth.VerifyParsedRequest(r, sh, body, secret, s.ClientClock(), s.SignatureSkew); err != nil {
 		return nil, signatureError(err)
 	}
 	// Checked only once the signature holds, so that the answer tells an

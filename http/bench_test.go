@@ -43,6 +43,8 @@ func newBenchFixture(b *testing.B) *benchFixture {
 	// Production settings: a 5 s principal cache (the clock is frozen, so
 	// entries stay fresh) and a log line per request written to nowhere.
 	env.Server.principals = newPrincipalCache(5 * time.Second)
+	env.Server.accessKeys = newAccessKeyCache(5 * time.Second)
+	env.Server.tokens = newTokenCache(5 * time.Second)
 	env.Server.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
 	acme := env.Account("acme")

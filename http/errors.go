@@ -131,6 +131,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if e.Message != "" {
 			msg += " " + e.Message
 		}
+	} else if r.Context().Err() != nil {
+		// The client closed the connection mid-request, so the store's
+		// work was cancelled ("context canceled", or a transaction already
+		// rolled back when Commit came): not a server fault, and nobody
+		// reads an answer. The request line logs it as 499, at info.
+		info.ClientClosed = true
+		info.ErrorCode = ""
+		return
 	} else {
 		s.Logger.Error("internal error", "request_id", info.ID, "op", info.Op, "err", err)
 	}

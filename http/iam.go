@@ -486,6 +486,7 @@ func (s *Server) handleUpdateCredential(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	s.accessKeys.forget(key.ID)
 	return writeJSON(w, http.StatusOK, map[string]credentialInfo{"credential": toCredentialInfo(updated)})
 }
 
@@ -497,6 +498,7 @@ func (s *Server) handleDeleteCredential(w http.ResponseWriter, r *http.Request) 
 	if err := s.Service.DeleteAccessKeyFor(r.Context(), principal(r), key.ID); err != nil {
 		return err
 	}
+	s.accessKeys.forget(key.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

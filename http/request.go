@@ -25,6 +25,8 @@ type requestInfo struct {
 	Lang      string         // "zh-cn" or "en-us"
 	Location  *time.Location // from X-Time-Zone, default GMT+8
 	Principal *casebook.Principal
+	// ClientClosed: the client went away before the answer (logged as 499).
+	ClientClosed bool
 }
 
 type requestInfoKey struct{}
@@ -174,15 +176,18 @@ func (s *Server) withRequestLog(next http.Handler) http.Handler {
 					s.writeError(rec, r, fmt.Errorf("panic: %v", v))
 				}
 			}
+			status := rec.status
 			level := slog.LevelInfo
 			switch {
-			case rec.status >= 500:
+			case info.ClientClosed:
+				status = StatusClientClosedRequest // info: not a fault of the server
+			case status >= 500:
 				level = slog.LevelError
-			case rec.status >= 400:
+			case status >= 400:
 				level = slog.LevelWarn
 			}
 			attrs := []any{"request_id", info.ID, "method", r.Method, "path", logPath(r), "op", info.Op,
-				"status", rec.status, "bytes", rec.bytes, "duration_ms", s.Now().Sub(start).Milliseconds()}
+				"status", status, "bytes", rec.bytes, "duration_ms", s.Now().Sub(start).Milliseconds()}
 			if info.ErrorCode != "" {
 				attrs = append(attrs, "error_code", info.ErrorCode)
 			}
@@ -191,7 +196,6 @@ func (s *Server) withRequestLog(next http.Handler) http.Handler {
 			}
 			s.Logger.Log(r.Context(), level, "request", attrs...)
 			if s.Observer != nil {
-				status := rec.status
 				if status == 0 {
 					status = http.StatusOK // nothing written: net/http sends 200
 				}
@@ -201,6 +205,10 @@ func (s *Server) withRequestLog(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 	})
 }
+
+// StatusClientClosedRequest is the status logged (and observed) for a
+// request whose client went away before its answer, as nginx logs it.
+const StatusClientClosedRequest = 499
 
 // MaxRequestIDLength bounds a caller's X-Request-Id that is kept.
 const MaxRequestIDLength = 128

@@ -32,8 +32,9 @@ type Server struct {
 	// "https://casebook.example.com"; "" derives it from the request.
 	BaseURL string
 	// PrincipalCacheTTL bounds how long a resolved user (enabled flag,
-	// groups, token epoch) is reused without a database read. Disabling or
-	// deleting a user takes effect on other replicas within this time.
+	// groups, token epoch) and an access key's unsealed secret are reused
+	// without a database read. Disabling or deleting a user or a key takes
+	// effect on other replicas within this time.
 	// Below one millisecond, nothing is cached.
 	PrincipalCacheTTL time.Duration
 	// SignatureSkew is the accepted difference between X-Sdk-Date and now.
@@ -53,6 +54,8 @@ type Server struct {
 	Build BuildInfo
 
 	principals *principalCache
+	accessKeys *accessKeyCache
+	tokens     *tokenCache
 }
 
 // authMode says how a route authenticates its caller.
@@ -91,6 +94,8 @@ func (s *Server) Handler() http.Handler {
 		s.SignatureSkew = 15 * time.Minute
 	}
 	s.principals = newPrincipalCache(s.PrincipalCacheTTL)
+	s.accessKeys = newAccessKeyCache(s.PrincipalCacheTTL)
+	s.tokens = newTokenCache(s.PrincipalCacheTTL)
 	return s.withRequestLog(s.newMux())
 }
 

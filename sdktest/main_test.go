@@ -386,8 +386,11 @@ func startServer(bin, data, logPath string) (*server, error) {
 		return nil, err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	// --principal-cache 0s: tests change keys and users with the CLI, as
+	// another replica would, and expect the effect at once (with the
+	// cache, within its TTL).
 	cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr,
-		"--attachment-max-mb", fmt.Sprint(attachmentMaxMB), "--log-level", "debug")
+		"--attachment-max-mb", fmt.Sprint(attachmentMaxMB), "--log-level", "debug", "--principal-cache", "0s")
 	cmd.Env = childEnv()
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {

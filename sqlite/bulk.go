@@ -29,5 +29,5 @@ func (db *DB) FinishBulk(ctx context.Context) error {
 	if _, err := db.Writer.ExecContext(ctx, "ANALYZE"); err != nil {
 		return fmt.Errorf("finish bulk load: %w", err)
 	}
-	return nil
+	return dropSamples(ctx, db.Writer) // see optimize
 }

@@ -80,7 +80,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// request, spent on the first touch of mapped pages
 	// (docs/benchmarks.md, finding 5).
 	common.Add("_pragma", "mmap_size(0)")
-	common.Add("_pragma", "cache_size(-8000)") // KiB per connection
+	// 4 MB of page cache per connection (nine of them): with 8 MB the
+	// server's resident size under load at 1M authorizations was 176 MB,
+	// 155 MB of it anonymous memory outside Go's heap (SQLite's caches
+	// take more than their nominal 72 MB); with 4 MB it is 107 MB, for the
+	// same CPU per request (docs/benchmarks.md, finding 9).
+	common.Add("_pragma", "cache_size(-4000)") // KiB per connection
 
 	wq := url.Values{"_pragma": append([]string{"journal_mode(WAL)"}, common["_pragma"]...)}
 	// BEGIN IMMEDIATE: a writer takes the write lock when it starts, not
@@ -102,6 +107,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 
+	// Before the readers open, so that they load the statistics as left.
+	if err := optimize(ctx, writer); err != nil {
+		writer.Close()
+		return nil, err
+	}
+
 	rq := url.Values{"_pragma": append([]string{"query_only(1)"}, common["_pragma"]...)}
 	reader, err := sql.Open("sqlite", path+"?"+rq.Encode())
 	if err != nil {
@@ -118,13 +129,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
 
-	// Refresh the planner's statistics where they are missing or stale;
-	// cheap, and SQLite's advice for long-lived connections.
-	if _, err := writer.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
-		writer.Close()
-		reader.Close()
-		return nil, fmt.Errorf("optimize sqlite: %w", err)
-	}
 	return &DB{DB: &sqlstore.DB{Writer: writer, Reader: reader, Dialect: dialect}, path: path}, nil
 }
 
@@ -174,6 +178,41 @@ func removeWAL(path string) error {
 	qerr := conn.QueryRow("SELECT count(*) FROM sqlite_master").Scan(&n)
 	if err := errors.Join(qerr, conn.Close()); err != nil {
 		return fmt.Errorf("close sqlite: checkpoint: %w", err)
+	}
+	return nil
+}
+
+// optimize refreshes the planner's statistics where they are missing or
+// stale (cheap, and SQLite's advice for long-lived connections), then
+// drops the sampled statistics of sqlite_stat4, keeping sqlite_stat1's.
+// modernc.org/sqlite is built with SQLITE_ENABLE_STAT4: with samples, a
+// statement whose parameter meets an indexed column is marked expired
+// whenever a value is bound, and every execution parses and plans it again
+// (a third of the CPU of ShowAuthorizationDetail: docs/benchmarks.md,
+// finding 6). The plans of Casebook's queries do not depend on the values.
+func optimize(ctx context.Context, writer *sql.DB) error {
+	if _, err := writer.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		return fmt.Errorf("optimize sqlite: %w", err)
+	}
+	return dropSamples(ctx, writer)
+}
+
+// dropSamples empties sqlite_stat4, if there is one, and has the
+// connection reload its statistics.
+func dropSamples(ctx context.Context, writer *sql.DB) error {
+	var n int
+	err := writer.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'`).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("optimize sqlite: %w", err)
+	} else if n == 0 {
+		return nil
+	}
+	if _, err := writer.ExecContext(ctx, `DELETE FROM sqlite_stat4`); err != nil {
+		return fmt.Errorf("optimize sqlite: drop samples: %w", err)
+	}
+	// ANALYZE sqlite_schema re-reads the statistics tables.
+	if _, err := writer.ExecContext(ctx, `ANALYZE sqlite_schema`); err != nil {
+		return fmt.Errorf("optimize sqlite: reload statistics: %w", err)
 	}
 	return nil
 }

@@ -45,3 +45,36 @@ func mustOpen(t testing.TB) *sqlite.DB {
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) casebook.Store { return testDB{mustOpen(t)} })
 }
+
+// TestOpenDropsSamples checks that Open empties sqlite_stat4: with samples,
+// modernc.org/sqlite (built with SQLITE_ENABLE_STAT4) parses and plans a
+// prepared statement again on every execution.
+func TestOpenDropsSamples(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "casebook.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`ANALYZE`, // creates sqlite_stat4
+		`INSERT INTO sqlite_stat4 (tbl, idx, neq, nlt, ndlt, sample) VALUES ('cases', 'cases_account', '1 1', '0 0', '0 0', x'0301')`,
+	} {
+		if _, err := db.Writer.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.DB.Close() // not db.Close: its PRAGMA optimize is not under test here
+	db, err = sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.Reader.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_stat4`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("sqlite_stat4 holds %d rows after Open, want 0", n)
+	}
+}

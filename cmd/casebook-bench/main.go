@@ -1,5 +1,5 @@
-// Command casebook-bench is Casebook's load benchmark, kept out of the
-// product's binary:
+// Command casebook-bench is Casebook's load benchmark (package
+// internal/bench), also run as `casebook bench`:
 //
 //	casebook-bench seed    load a synthetic dataset straight into a store
 //	casebook-bench run     drive the five seed endpoints of a running server
@@ -14,156 +14,25 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"slices"
-	"strings"
 	"syscall"
+
+	"github.com/casebook/casebook/internal/bench"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	m := &bench.Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	err := m.Run(ctx, os.Args[1:])
-	var usage *usageError
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
-	case errors.As(err, &usage):
+	case bench.IsUsageError(err):
 		os.Exit(2) // Run has named the problem on stderr
 	default:
 		fmt.Fprintln(os.Stderr, "casebook-bench:", err)
 		os.Exit(1)
 	}
-}
-
-// Main is the program with the streams and environment it was given, so
-// that tests run it in-process.
-type Main struct {
-	Stdout io.Writer // results, and help asked for with -h
-	Stderr io.Writer // progress, and usage errors
-	Getenv func(string) string
-}
-
-const usageText = `casebook-bench: Casebook's load benchmark.
-
-Usage:
-
-	casebook-bench <command> [flags]
-
-Commands:
-
-	seed    load a synthetic dataset straight into a store, and write a
-	        users file with logins for run and soak
-	run     drive the five seed endpoints of a running server, closed-loop,
-	        and report throughput and latency
-	soak    send a bounded mix of requests (the five seed endpoints,
-	        uploads, logins) and fail on any 5xx or on memory growth
-
-Run "casebook-bench <command> -h" for a command's flags. See bench/README.md.
-`
-
-// Run runs the command named by args[0]. A usage error is named on
-// Stderr, followed by the usage, and returned as a *usageError.
-func (m *Main) Run(ctx context.Context, args []string) error {
-	err := m.dispatch(ctx, args)
-	var usage *usageError
-	if errors.As(err, &usage) {
-		fmt.Fprintf(m.Stderr, "casebook-bench: %v\n", usage.err)
-		if usage.usage != nil {
-			fmt.Fprintln(m.Stderr)
-			usage.usage(m.Stderr)
-		}
-	}
-	return err
-}
-
-func (m *Main) dispatch(ctx context.Context, args []string) error {
-	name := ""
-	if len(args) > 0 {
-		name, args = args[0], args[1:]
-	}
-	printUsage := func(w io.Writer) { fmt.Fprint(w, usageText) }
-	switch name {
-	case "seed":
-		return m.seed(ctx, args)
-	case "run":
-		return m.run(ctx, args)
-	case "soak":
-		return m.soak(ctx, args)
-	case "help", "-h", "-help", "--help":
-		printUsage(m.Stdout)
-		return flag.ErrHelp
-	case "":
-		return &usageError{errors.New("no command given: seed, run or soak"), printUsage}
-	default:
-		return &usageError{fmt.Errorf("unknown command %q: want seed, run or soak", name), printUsage}
-	}
-}
-
-// usageError is a mistake on the command line: Run names it and prints
-// usage, and the process exits 2.
-type usageError struct {
-	err   error
-	usage func(io.Writer)
-}
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-// command is the flag set of one command and its help.
-type command struct {
-	*flag.FlagSet
-	synopsis, help string
-}
-
-func newCommand(name, synopsis, help string) *command {
-	c := &command{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), synopsis: synopsis, help: help}
-	// The flag package would print errors and usage itself, to one
-	// stream; parse prints them where they belong.
-	c.SetOutput(io.Discard)
-	c.Usage = func() {}
-	return c
-}
-
-// usage prints the command's synopsis, help and flags to w.
-func (c *command) usage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: casebook-bench %s %s\n\n%s\n\nFlags:\n", c.Name(), c.synopsis, strings.TrimSpace(c.help))
-	c.SetOutput(w)
-	c.PrintDefaults()
-	c.SetOutput(io.Discard)
-}
-
-// parse parses args. -h prints the usage on out and returns flag.ErrHelp;
-// a mistake, or a positional argument, is a *usageError.
-func (c *command) parse(args []string, out io.Writer) error {
-	if err := c.Parse(args); errors.Is(err, flag.ErrHelp) {
-		c.usage(out)
-		return err
-	} else if err != nil {
-		return c.fail(err)
-	}
-	if c.NArg() > 0 {
-		return c.fail(fmt.Errorf("unexpected argument %q: %s takes only flags", c.Arg(0), c.Name()))
-	}
-	return nil
-}
-
-// fail returns err as a usage error of the command.
-func (c *command) fail(err error) error {
-	return &usageError{fmt.Errorf("%s: %w", c.Name(), err), c.usage}
-}
-
-// failf is fail with a message.
-func (c *command) failf(format string, args ...any) error {
-	return c.fail(fmt.Errorf(format, args...))
-}
-
-// given reports whether the flag name was set on the command line.
-func (c *command) given(name string) bool {
-	var names []string
-	c.Visit(func(f *flag.Flag) { names = append(names, f.Name) })
-	return slices.Contains(names, name)
 }

@@ -398,7 +398,7 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		dur(&cfg.LinkTTL, "link-ttl", "lifetime of attachment download links, 1m to 24h (a `duration`)")
 		dur(&cfg.MaxGrant, "max-grant", "longest window a customer may grant an engineer (a `duration`)")
 		dur(&cfg.SweepInterval, "sweep-interval", "how often expired grants are ended and their credentials destroyed (a `duration`)")
-		dur(&cfg.PrincipalCache, "principal-cache", "how long a token's user (enabled, groups, password epoch) is reused without a database read, 0s to 1m; disabling a user reaches other replicas within it (a `duration`; 0s: read on every request)")
+		dur(&cfg.PrincipalCache, "principal-cache", "how long a token's user (enabled, groups, password epoch) and an access key's secret are reused without a database read, 0s to 1m; disabling a user or a key reaches other replicas within it (a `duration`; 0s: read on every request)")
 		num(&cfg.AttachmentMaxMB, "attachment-max-mb", "largest attachment, in `MiB`")
 		num(&cfg.DailyUploadMB, "daily-upload-mb", "attachment bytes one user may upload per UTC day, in `MiB`")
 		dur(&cfg.BodyTimeout, "body-timeout", "how long a request body may take to arrive; an upload gets it once more per MiB of --attachment-max-mb (a `duration`)")

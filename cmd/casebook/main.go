@@ -126,6 +126,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return (&BackupCommand{Main: m}).Run(ctx, args)
 	case "restore":
 		return (&RestoreCommand{Main: m}).Run(ctx, args)
+	case "bench":
+		return m.runBench(ctx, args)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(m.Stdout, usageText)
 		return flag.ErrHelp
@@ -161,6 +163,7 @@ Commands:
 	dictionary  export or import the dictionaries of the ticket form
 	webhook     add, list or remove webhook subscriptions; show deliveries, redeliver
 	demo        load a demo dataset and print how to log in
+	bench       load benchmark: seed, run, soak (the same as casebook-bench)
 
 Run "casebook <command> -h" for a command's flags. Every setting of the
 store (--data, --db, --blobs, --master-key) can also be given as an

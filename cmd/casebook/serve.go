@@ -56,6 +56,7 @@ CASEBOOK_* environment variables (CASEBOOK_LINK_TTL for --link-ttl), flags.`
 func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs := c.Main.newFlags("serve", "[flags]", serveHelp, allFlags)
 	noConsole := fs.Bool("no-console", false, "serve the API only, without the web console at /")
+	debugAddr := fs.String("debug-addr", "", "serve net/http/pprof on this loopback `address` (off by default; for profiling)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 
-	s := &Server{Config: cfg, Logger: logger, Middleware: c.Main.Middleware, NoConsole: *noConsole}
+	s := &Server{Config: cfg, Logger: logger, Middleware: c.Main.Middleware, NoConsole: *noConsole, DebugAddr: *debugAddr}
 	if err := s.Open(ctx); err != nil {
 		return err
 	}
@@ -98,6 +99,8 @@ type Server struct {
 	// NoConsole leaves the web console out: paths outside the API answer
 	// the API's "no route" error.
 	NoConsole bool
+	// DebugAddr, if set, serves net/http/pprof on a listener of its own.
+	DebugAddr string
 
 	app        *App
 	listener   net.Listener
@@ -112,6 +115,8 @@ type Server struct {
 	metricsAddr   string
 	stopNotify    context.CancelFunc
 	notifyDone    chan struct{}
+	debugServer   *http.Server // on --debug-addr, if given
+	debugAddr     string
 }
 
 // Open opens the App, starts listening and serving, and starts the sweeper.
@@ -187,6 +192,18 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	// ReadTimeout and WriteTimeout stay 0: one bound for every request
 	// would cut large uploads and downloads short. bodyDeadlines sets a
 	// deadline per request instead.
+	if s.DebugAddr != "" {
+		var ln net.Listener
+		if s.debugServer, ln, err = serveDebug(s.DebugAddr, s.Logger); err != nil {
+			if s.metricsServer != nil {
+				s.metricsServer.Close()
+			}
+			s.listener.Close()
+			s.app.Close()
+			return err
+		}
+		s.debugAddr = ln.Addr().String()
+	}
 	s.httpServer = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: ReadHeaderTimeout,
@@ -231,6 +248,9 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		"version", b.Version, "commit", b.Commit, "go", b.GoVersion}
 	if s.metricsAddr != "" {
 		attrs = append(attrs, "metrics_addr", s.metricsAddr)
+	}
+	if s.debugAddr != "" {
+		attrs = append(attrs, "debug_addr", s.debugAddr)
 	}
 	if s.Config.TestControls {
 		attrs = append(attrs, "test_controls", true)
@@ -285,6 +305,9 @@ func (s *Server) Close() error {
 
 	if s.metricsServer != nil {
 		errs = append(errs, s.metricsServer.Shutdown(ctx))
+	}
+	if s.debugServer != nil {
+		errs = append(errs, s.debugServer.Close()) // a running profile would hold Shutdown
 	}
 
 	s.stopSweep()

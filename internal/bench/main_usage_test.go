@@ -1,4 +1,4 @@
-package main_test
+package bench_test
 
 import (
 	"bytes"

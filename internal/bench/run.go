@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -120,7 +120,7 @@ const defaultURL = "http://127.0.0.1:8080"
 
 // run is `casebook-bench run`.
 func (m *Main) run(ctx context.Context, args []string) error {
-	c := newCommand("run", "--users FILE [flags]", benchRunHelp)
+	c := m.newCommand("run", "--users FILE [flags]", benchRunHelp)
 	rawURL := c.String("url", defaultURL, "base `URL` of the server; only loopback hosts")
 	usersPath := c.String("users", "", "users `file` written by casebook-bench seed (required)")
 	r := &benchRun{stderr: m.Stderr}

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -52,7 +52,7 @@ type benchSeed struct {
 
 // seed is `casebook-bench seed`.
 func (m *Main) seed(ctx context.Context, args []string) error {
-	c := newCommand("seed", "[flags]", benchSeedHelp)
+	c := m.newCommand("seed", "[flags]", benchSeedHelp)
 	var store storeFlags
 	store.register(c)
 	var s benchSeed

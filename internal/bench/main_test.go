@@ -1,4 +1,4 @@
-package main_test
+package bench_test
 
 import (
 	"bufio"
@@ -15,14 +15,14 @@ import (
 	"testing"
 	"time"
 
-	main "github.com/casebook/casebook/cmd/casebook-bench"
+	"github.com/casebook/casebook/internal/bench"
 )
 
 // run runs casebook-bench in-process and returns its standard output.
 func run(t testing.TB, args ...string) (string, error) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	m := &main.Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+	m := &bench.Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
 	err := m.Run(context.Background(), args)
 	if err != nil {
 		t.Logf("casebook-bench %s: %v\nstderr:\n%s", strings.Join(args, " "), err, stderr.String())

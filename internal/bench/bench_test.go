@@ -1,4 +1,4 @@
-package main_test
+package bench_test
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	main "github.com/casebook/casebook/cmd/casebook-bench"
+	"github.com/casebook/casebook/internal/bench"
 	"github.com/casebook/casebook/sqlite"
 )
 
@@ -348,7 +348,7 @@ func freePort(t *testing.T) string {
 func TestSeedFromEnvironment(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	var stdout, stderr strings.Builder
-	m := &main.Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(name string) string {
+	m := &bench.Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(name string) string {
 		if name == "CASEBOOK_DATA" {
 			return data
 		}

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -57,7 +57,7 @@ var soakStatNames = []string{"list", "show", "urls", "confirm", "relations", "up
 
 // soak is `casebook-bench soak`.
 func (m *Main) soak(ctx context.Context, args []string) error {
-	c := newCommand("soak", "--users FILE (--server-pid PID | --start COMMAND) [flags]", soakHelp)
+	c := m.newCommand("soak", "--users FILE (--server-pid PID | --start COMMAND) [flags]", soakHelp)
 	rawURL := c.String("url", defaultURL, "base `URL` of the server; only loopback hosts")
 	usersPath := c.String("users", "", "users `file` written by casebook-bench seed (required)")
 	s := &soakRun{stderr: m.Stderr}
