@@ -106,6 +106,12 @@ type StoreStats struct {
 	GrantsInForce   int64
 	Attachments     int64
 	AttachmentBytes int64
+
+	OutboxEvents      int64 // events not yet dispatched
+	DeliveriesPending int64 // webhook deliveries waiting for an attempt
+	DeliveriesDead    int64 // webhook deliveries whose retries ran out
+	MailsPending      int64
+	MailsDead         int64
 }
 
 // RegisterStoreStats exports casebook_grants_in_force,
@@ -128,6 +134,11 @@ var (
 		"Attachments stored, attached to a ticket or not yet.", nil, nil)
 	attachmentBytesDesc = prometheus.NewDesc(Namespace+"_attachment_bytes",
 		"Total size of the stored attachments.", nil, nil)
+	outboxEventsDesc = prometheus.NewDesc(Namespace+"_outbox_events",
+		"Events in the outbox not yet dispatched to their webhook deliveries and mails.", nil, nil)
+	notificationsDesc = prometheus.NewDesc(Namespace+"_notifications",
+		"Webhook deliveries and e-mails waiting for an attempt (state pending) or given up (state dead: dead letters).",
+		[]string{"channel", "state"}, nil)
 	storeUpDesc = prometheus.NewDesc(Namespace+"_store_stats_up",
 		"1 if the last scrape read the store's figures, else 0.", nil, nil)
 )
@@ -136,6 +147,8 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- grantsInForceDesc
 	ch <- attachmentsDesc
 	ch <- attachmentBytesDesc
+	ch <- outboxEventsDesc
+	ch <- notificationsDesc
 	ch <- storeUpDesc
 }
 
@@ -152,6 +165,16 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(grantsInForceDesc, prometheus.GaugeValue, float64(s.GrantsInForce))
 	ch <- prometheus.MustNewConstMetric(attachmentsDesc, prometheus.GaugeValue, float64(s.Attachments))
 	ch <- prometheus.MustNewConstMetric(attachmentBytesDesc, prometheus.GaugeValue, float64(s.AttachmentBytes))
+	ch <- prometheus.MustNewConstMetric(outboxEventsDesc, prometheus.GaugeValue, float64(s.OutboxEvents))
+	for _, n := range []struct {
+		channel, state string
+		v              int64
+	}{
+		{"webhook", "pending", s.DeliveriesPending}, {"webhook", "dead", s.DeliveriesDead},
+		{"mail", "pending", s.MailsPending}, {"mail", "dead", s.MailsDead},
+	} {
+		ch <- prometheus.MustNewConstMetric(notificationsDesc, prometheus.GaugeValue, float64(n.v), n.channel, n.state)
+	}
 }
 
 // Handler serves the metrics in the Prometheus text format.

@@ -36,7 +36,8 @@ func TestMetrics(t *testing.T) {
 		if fail {
 			return metrics.StoreStats{}, errors.New("db down")
 		}
-		return metrics.StoreStats{GrantsInForce: 3, Attachments: 4, AttachmentBytes: 5000}, nil
+		return metrics.StoreStats{GrantsInForce: 3, Attachments: 4, AttachmentBytes: 5000,
+			OutboxEvents: 6, DeliveriesPending: 7, DeliveriesDead: 8, MailsPending: 9, MailsDead: 10}, nil
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 	body := scrape(t, m)
@@ -63,7 +64,10 @@ func TestMetrics(t *testing.T) {
 
 	fail = false
 	body = scrape(t, m)
-	for _, want := range []string{"casebook_store_stats_up 1", "casebook_grants_in_force 3", "casebook_attachments 4", "casebook_attachment_bytes 5000"} {
+	for _, want := range []string{"casebook_store_stats_up 1", "casebook_grants_in_force 3", "casebook_attachments 4", "casebook_attachment_bytes 5000",
+		"casebook_outbox_events 6",
+		`casebook_notifications{channel="webhook",state="pending"} 7`, `casebook_notifications{channel="webhook",state="dead"} 8`,
+		`casebook_notifications{channel="mail",state="pending"} 9`, `casebook_notifications{channel="mail",state="dead"} 10`} {
 		if !strings.Contains(body, want+"\n") {
 			t.Errorf("no %s", want)
 		}

@@ -13,19 +13,33 @@ type Stats struct {
 	GrantsInForce   int64 // authorized, inside their window
 	Attachments     int64
 	AttachmentBytes int64
+
+	// The notifications' backlog: events not yet dispatched to their
+	// deliveries and mails, and deliveries and mails by state.
+	OutboxEvents      int64
+	DeliveriesPending int64
+	DeliveriesDead    int64
+	MailsPending      int64
+	MailsDead         int64
 }
 
-// Stats counts the grants in force at now and the stored attachments. It
-// reads whole tables (the accessories one through no index): metrics
-// scrapes call it, not requests.
+// Stats counts the grants in force at now, the stored attachments and the
+// notifications' backlog. It reads whole tables (the accessories one
+// through no index): metrics scrapes call it, not requests.
 func (db *DB) Stats(ctx context.Context, now time.Time) (Stats, error) {
 	var s Stats
 	at := db.Dialect.encodeTime(now)
 	err := db.Reader.QueryRowContext(ctx, db.Dialect.rebind(`SELECT
 		(SELECT COUNT(*) FROM authorizations WHERE status = 1 AND effective_at <= ? AND (expire_at IS NULL OR expire_at > ?)),
 		(SELECT COUNT(*) FROM accessories),
-		(SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM accessories)`), at, at).
-		Scan(&s.GrantsInForce, &s.Attachments, &s.AttachmentBytes)
+		(SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM accessories),
+		(SELECT COUNT(*) FROM events),
+		(SELECT COUNT(*) FROM deliveries WHERE state = 'pending'),
+		(SELECT COUNT(*) FROM deliveries WHERE state = 'dead'),
+		(SELECT COUNT(*) FROM mails WHERE state = 'pending'),
+		(SELECT COUNT(*) FROM mails WHERE state = 'dead')`), at, at).
+		Scan(&s.GrantsInForce, &s.Attachments, &s.AttachmentBytes,
+			&s.OutboxEvents, &s.DeliveriesPending, &s.DeliveriesDead, &s.MailsPending, &s.MailsDead)
 	if err != nil {
 		return Stats{}, fmt.Errorf("read store stats: %w", err)
 	}

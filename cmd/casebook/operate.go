@@ -53,7 +53,11 @@ func newMetrics(app *App, clock *testcontrol.Clock, logger *slog.Logger) (*metri
 	}
 	m.RegisterStoreStats(func(ctx context.Context) (metrics.StoreStats, error) {
 		s, err := db.Stats(ctx, clock.Now())
-		return metrics.StoreStats{GrantsInForce: s.GrantsInForce, Attachments: s.Attachments, AttachmentBytes: s.AttachmentBytes}, err
+		return metrics.StoreStats{
+			GrantsInForce: s.GrantsInForce, Attachments: s.Attachments, AttachmentBytes: s.AttachmentBytes,
+			OutboxEvents: s.OutboxEvents, DeliveriesPending: s.DeliveriesPending, DeliveriesDead: s.DeliveriesDead,
+			MailsPending: s.MailsPending, MailsDead: s.MailsDead,
+		}, err
 	}, logger)
 	return m, nil
 }

@@ -83,12 +83,14 @@ func TestMetrics(t *testing.T) {
 		`casebook_http_requests_total{operation="KeystoneCreateUserTokenByPassword",status="201"}`: 1,
 		`casebook_http_request_duration_seconds_count{operation="Healthz"}`:                        3,
 		`casebook_http_request_duration_seconds_count{operation="ListCases"}`:                      3,
-		`casebook_grants_in_force`:                      1,
-		`casebook_attachments`:                          1,
-		`casebook_attachment_bytes`:                     float64(size),
-		`casebook_store_stats_up`:                       1,
-		`casebook_sweeper_runs_total{result="error"}`:   0,
-		`go_sql_max_open_connections{db_name="writer"}`: 1,
+		`casebook_grants_in_force`:                               1,
+		`casebook_attachments`:                                   1,
+		`casebook_attachment_bytes`:                              float64(size),
+		`casebook_store_stats_up`:                                1,
+		`casebook_notifications{channel="webhook",state="dead"}`: 0,
+		`casebook_notifications{channel="mail",state="dead"}`:    0,
+		`casebook_sweeper_runs_total{result="error"}`:            0,
+		`go_sql_max_open_connections{db_name="writer"}`:          1,
 	} {
 		if got := metricValue(t, body, series); got != want {
 			t.Errorf("%s = %v, want %v", series, got, want)
@@ -100,6 +102,8 @@ func TestMetrics(t *testing.T) {
 	for _, series := range []string{
 		`casebook_sweeper_runs_total{result="ok"}`,
 		`casebook_sweeper_grants_expired_total`,
+		`casebook_outbox_events`,
+		`casebook_notifications{channel="webhook",state="pending"}`,
 		`go_sql_open_connections{db_name="reader"}`,
 		`go_sql_wait_count_total{db_name="writer"}`,
 		`casebook_http_request_duration_seconds_bucket{operation="Healthz",le="+Inf"}`,
