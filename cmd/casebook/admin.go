@@ -104,6 +104,15 @@ func (m *Main) open(ctx context.Context, f *cmdFlags) (*App, error) {
 	return OpenApp(ctx, cfg, logger)
 }
 
+// parseAndOpen parses a command's args, checks that every flag in required
+// was given, and opens the App.
+func (m *Main) parseAndOpen(ctx context.Context, f *cmdFlags, args []string, required ...string) (*App, error) {
+	if err := f.parse(args, required...); err != nil {
+		return nil, err
+	}
+	return m.open(ctx, f)
+}
+
 // openWithPassword reads the password a parsed command was given, then
 // opens the App: a missing password fails before the store is touched.
 func (m *Main) openWithPassword(ctx context.Context, f *cmdFlags, p passwordFlags) (*App, string, error) {

@@ -66,10 +66,7 @@ func (c *EngineerCommand) runSetEnabled(ctx context.Context, args []string, enab
 	fs := c.Main.newFlags("engineer "+sub, "--name NAME [--json]", help, storeFlags)
 	fs.StringVar(&name, "name", "", "engineer `name`")
 	fs.jsonFlag()
-	if err := fs.parse(args, "name"); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args, "name")
 	if err != nil {
 		return err
 	}

@@ -22,10 +22,7 @@ type accountListed struct {
 func (c *AccountCommand) runList(ctx context.Context, args []string) error {
 	fs := c.Main.newFlags("account list", "[--json]", "Lists the customer accounts, oldest first.", storeFlags)
 	fs.jsonFlag()
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -70,10 +67,7 @@ func (c *UserCommand) runList(ctx context.Context, args []string) error {
 	fs := c.Main.newFlags("user list", "--account ACCOUNT [--json]", "Lists the users of an account with their groups.", storeFlags)
 	fs.StringVar(&account, "account", "", "account `name`")
 	fs.jsonFlag()
-	if err := fs.parse(args, "account"); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args, "account")
 	if err != nil {
 		return err
 	}
@@ -117,10 +111,7 @@ func (c *GroupCommand) runList(ctx context.Context, args []string) error {
 	fs := c.Main.newFlags("group list", "--account ACCOUNT [--json]", "Lists the groups of an account with their members.", storeFlags)
 	fs.StringVar(&account, "account", "", "account `name`")
 	fs.jsonFlag()
-	if err := fs.parse(args, "account"); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args, "account")
 	if err != nil {
 		return err
 	}
@@ -160,10 +151,7 @@ type engineerListed struct {
 func (c *EngineerCommand) runList(ctx context.Context, args []string) error {
 	fs := c.Main.newFlags("engineer list", "[--json]", "Lists the support engineers, oldest first.", storeFlags)
 	fs.jsonFlag()
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
