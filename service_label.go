@@ -219,7 +219,7 @@ func (s *Service) AddCaseLabels(ctx context.Context, p *Principal, groupID, case
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
 		// The ticket's row lock serialises writers of its labels.
-		c, err := tx.FindCase(ctx, scope, caseID)
+		c, current, err := findCaseAndLabels(ctx, tx, scope, p, caseID)
 		if err != nil {
 			return err
 		}
@@ -228,19 +228,15 @@ func (s *Service) AddCaseLabels(ctx context.Context, p *Principal, groupID, case
 				return err
 			}
 		}
-		current, err := tx.FindCaseLabels(ctx, p.UserID, []string{c.ID})
-		if err != nil {
-			return fmt.Errorf("find case labels: %w", err)
-		}
 		after, already := make(map[int64]bool), make(map[int64]bool)
-		for _, l := range current[c.ID] {
+		for _, l := range current {
 			after[l.ID], already[l.ID] = true, true
 		}
 		for _, id := range ids {
 			after[id] = true
 		}
 		if len(after) > MaxLabelsPerCase {
-			return Errorf(ELIMIT, "A case can carry at most %d of your labels; it has %d.", MaxLabelsPerCase, len(current[c.ID])).WithReason(ReasonLabelCaseLimit)
+			return Errorf(ELIMIT, "A case can carry at most %d of your labels; it has %d.", MaxLabelsPerCase, len(current)).WithReason(ReasonLabelCaseLimit)
 		}
 		now := s.nowMS()
 		for _, id := range ids {
@@ -265,16 +261,9 @@ func (s *Service) ListCaseLabels(ctx context.Context, p *Principal, groupID, cas
 	}
 	var labels []*Label
 	err = s.store.Read(ctx, func(tx Tx) error {
-		c, err := tx.FindCase(ctx, scope, caseID)
-		if err != nil {
-			return err
-		}
-		byCase, err := tx.FindCaseLabels(ctx, p.UserID, []string{c.ID})
-		if err != nil {
-			return fmt.Errorf("find case labels: %w", err)
-		}
-		labels = byCase[c.ID]
-		return nil
+		var err error
+		_, labels, err = findCaseAndLabels(ctx, tx, scope, p, caseID)
+		return err
 	})
 	return labels, err
 }
@@ -290,16 +279,12 @@ func (s *Service) RemoveCaseLabels(ctx context.Context, p *Principal, groupID, c
 		return err
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
-		c, err := tx.FindCase(ctx, scope, caseID)
+		c, current, err := findCaseAndLabels(ctx, tx, scope, p, caseID)
 		if err != nil {
 			return err
 		}
-		current, err := tx.FindCaseLabels(ctx, p.UserID, []string{c.ID})
-		if err != nil {
-			return fmt.Errorf("find case labels: %w", err)
-		}
 		on := make(map[int64]bool)
-		for _, l := range current[c.ID] {
+		for _, l := range current {
 			on[l.ID] = true
 		}
 		for _, id := range ids {
@@ -315,6 +300,19 @@ func (s *Service) RemoveCaseLabels(ctx context.Context, p *Principal, groupID, c
 		}
 		return nil
 	})
+}
+
+// findCaseAndLabels finds a ticket in scope and the caller's labels on it.
+func findCaseAndLabels(ctx context.Context, tx Tx, scope Scope, p *Principal, caseID string) (*Case, []*Label, error) {
+	c, err := tx.FindCase(ctx, scope, caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	byCase, err := tx.FindCaseLabels(ctx, p.UserID, []string{c.ID})
+	if err != nil {
+		return nil, nil, fmt.Errorf("find case labels: %w", err)
+	}
+	return c, byCase[c.ID], nil
 }
 
 // findLabelledCases reads one page of tickets for a customer: every label
