@@ -38,10 +38,7 @@ func (c *EngineerCommand) runCreate(ctx context.Context, args []string) error {
 	fs.StringVar(&name, "name", "", "engineer `name`")
 	pw.register(fs)
 	fs.jsonFlag()
-	if err := fs.parse(args, "name"); err != nil {
-		return err
-	}
-	app, password, err := c.Main.openWithPassword(ctx, fs, pw)
+	app, password, err := c.Main.parseAndOpenWithPassword(ctx, fs, &pw, args, "name")
 	if err != nil {
 		return err
 	}

@@ -134,10 +134,7 @@ func (c *WebhookCommand) runList(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("list webhooks: %w", err)
 	}
-	out := make([]webhookResult, len(ws))
-	for i, w := range ws {
-		out[i] = newWebhookResult(w)
-	}
+	out := convertAll(ws, newWebhookResult)
 	return c.Main.print(fs.JSON, out, func(w io.Writer) {
 		fmt.Fprintln(w, "ID\tCREATED\tEVENTS\tURL")
 		for _, h := range out {
@@ -182,10 +179,7 @@ func (c *WebhookCommand) runDeliveries(ctx context.Context, args []string) error
 	if err != nil {
 		return fmt.Errorf("list deliveries: %w", err)
 	}
-	out := make([]deliveryResult, len(ds))
-	for i, d := range ds {
-		out[i] = newDeliveryResult(d)
-	}
+	out := convertAll(ds, newDeliveryResult)
 	return c.Main.print(fs.JSON, out, func(w io.Writer) {
 		fmt.Fprintln(w, "DELIVERY\tEVENT\tTYPE\tSTATE\tATTEMPTS\tSTATUS\tUPDATED\tERROR")
 		for _, d := range out {
