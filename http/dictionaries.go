@@ -14,15 +14,21 @@ import (
 
 func languageOf(r *http.Request) string { return requestInfoFrom(r.Context()).Lang }
 
+// wireAll turns the Service's items into their wire form; none is an empty
+// list, never null.
+func wireAll[T, W any](items []T, wire func(T) W) []W {
+	list := make([]W, 0, len(items))
+	for _, it := range items {
+		list = append(list, wire(it))
+	}
+	return list
+}
+
 // localized turns the Service's items into their wire form, with names in
 // the request's language.
 func localized[T, W any](r *http.Request, items []T, wire func(T, string) W) []W {
 	l := languageOf(r)
-	list := make([]W, 0, len(items))
-	for _, it := range items {
-		list = append(list, wire(it, l))
-	}
-	return list
+	return wireAll(items, func(it T) W { return wire(it, l) })
 }
 
 // listLocalized serves a dictionary that takes no parameters: it rejects any,

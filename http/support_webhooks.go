@@ -94,10 +94,7 @@ func (s *Server) handleSupportListWebhooks(w http.ResponseWriter, r *http.Reques
 	}
 	resp := struct {
 		Webhooks []supportWebhook `json:"webhooks"`
-	}{Webhooks: make([]supportWebhook, 0, len(hooks))}
-	for _, h := range hooks {
-		resp.Webhooks = append(resp.Webhooks, newSupportWebhook(h))
-	}
+	}{wireAll(hooks, newSupportWebhook)}
 	return writeJSON(w, http.StatusOK, resp)
 }
 
@@ -155,10 +152,7 @@ func (s *Server) handleSupportListDeliveries(w http.ResponseWriter, r *http.Requ
 	}
 	resp := struct {
 		Deliveries []supportDelivery `json:"deliveries"`
-	}{Deliveries: make([]supportDelivery, 0, len(ds))}
-	for _, d := range ds {
-		resp.Deliveries = append(resp.Deliveries, newSupportDelivery(d))
-	}
+	}{wireAll(ds, newSupportDelivery)}
 	return writeJSON(w, http.StatusOK, resp)
 }
 
