@@ -165,11 +165,7 @@ func (c *EngineerCommand) runList(ctx context.Context, args []string) error {
 func (c *EngineerCommand) runPasswd(ctx context.Context, args []string) error {
 	var name string
 	var pw passwordFlags
-	fs := c.Main.newFlags("engineer passwd", "--name NAME [--password P | --password-stdin] [--json]",
-		"Sets an engineer's password. Tokens issued before stop working.\n\n"+passwordHelp, storeFlags)
-	fs.StringVar(&name, "name", "", "engineer `name`")
-	pw.register(fs)
-	fs.jsonFlag()
+	fs := c.passwordCommandFlags("passwd", "Sets an engineer's password. Tokens issued before stop working.", &name, &pw)
 	app, password, err := c.Main.parseAndOpenWithPassword(ctx, fs, &pw, args, "name")
 	if err != nil {
 		return err
