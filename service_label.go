@@ -210,19 +210,7 @@ func checkLabelIDs(ids []int64) error {
 // see. A ticket carries at most MaxLabelsPerCase of one user's labels;
 // labels already on it stay, once.
 func (s *Service) AddCaseLabels(ctx context.Context, p *Principal, groupID, caseID string, ids []int64) error {
-	scope, err := s.ScopeFor(ctx, p, groupID)
-	if err != nil {
-		return err
-	}
-	if err := checkLabelIDs(ids); err != nil {
-		return err
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
-		// The ticket's row lock serialises writers of its labels.
-		c, current, err := findCaseAndLabels(ctx, tx, scope, p, caseID)
-		if err != nil {
-			return err
-		}
+	return s.changeCaseLabels(ctx, p, groupID, caseID, ids, func(tx Tx, c *Case, current []*Label) error {
 		for _, id := range ids {
 			if _, err := findOwnLabel(ctx, tx, p, id); err != nil {
 				return err
@@ -271,18 +259,7 @@ func (s *Service) ListCaseLabels(ctx context.Context, p *Principal, groupID, cas
 // RemoveCaseLabels takes some of the caller's labels off a ticket; each
 // must be on it.
 func (s *Service) RemoveCaseLabels(ctx context.Context, p *Principal, groupID, caseID string, ids []int64) error {
-	scope, err := s.ScopeFor(ctx, p, groupID)
-	if err != nil {
-		return err
-	}
-	if err := checkLabelIDs(ids); err != nil {
-		return err
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
-		c, current, err := findCaseAndLabels(ctx, tx, scope, p, caseID)
-		if err != nil {
-			return err
-		}
+	return s.changeCaseLabels(ctx, p, groupID, caseID, ids, func(tx Tx, c *Case, current []*Label) error {
 		on := make(map[int64]bool)
 		for _, l := range current {
 			on[l.ID] = true
@@ -299,6 +276,28 @@ func (s *Service) RemoveCaseLabels(ctx context.Context, p *Principal, groupID, c
 			logCase(tx, CaseEventLabelRemoved, customerActor(p), c.AccountID, c.ID, "")
 		}
 		return nil
+	})
+}
+
+// changeCaseLabels checks the label ids of a change to a ticket the caller
+// may see and runs change in a write transaction with the ticket and the
+// caller's labels on it.
+func (s *Service) changeCaseLabels(ctx context.Context, p *Principal, groupID, caseID string, ids []int64,
+	change func(tx Tx, c *Case, current []*Label) error) error {
+	scope, err := s.ScopeFor(ctx, p, groupID)
+	if err != nil {
+		return err
+	}
+	if err := checkLabelIDs(ids); err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		// The ticket's row lock serialises writers of its labels.
+		c, current, err := findCaseAndLabels(ctx, tx, scope, p, caseID)
+		if err != nil {
+			return err
+		}
+		return change(tx, c, current)
 	})
 }
 
