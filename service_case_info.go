@@ -57,15 +57,7 @@ func (s *Service) UpdateCaseContact(ctx context.Context, p *Principal, groupID, 
 			}
 		}
 	}
-	var c *Case
-	err = s.store.Write(ctx, func(tx Tx) error {
-		var err error
-		if c, err = tx.FindCase(ctx, scope, caseID); err != nil {
-			return err
-		}
-		if !CaseIsOpen(c.Status) {
-			return Errorf(ECONFLICT, "The contact of a closed case cannot be changed.")
-		}
+	return s.updateOpenCase(ctx, scope, caseID, "The contact of a closed case cannot be changed.", func(tx Tx, c *Case) error {
 		set := func(dst *string, v *string) {
 			if v != nil {
 				*dst = *v
@@ -75,8 +67,28 @@ func (s *Service) UpdateCaseContact(ctx context.Context, p *Principal, groupID, 
 		set(&c.RemindMobile, u.RemindMobile)
 		set(&c.RemindMail, u.RemindMail)
 		set(&c.RemindTime, u.RemindTime)
-		c.UpdatedAt = s.nowMS()
 		logCase(tx, CaseEventContactChanged, customerActor(p), c.AccountID, c.ID, u.fieldNames())
+		return nil
+	})
+}
+
+// updateOpenCase changes a ticket in scope in one transaction: a closed
+// one is refused with closedMsg; change edits the found ticket, which is
+// then stored with a new update time.
+func (s *Service) updateOpenCase(ctx context.Context, scope Scope, caseID, closedMsg string, change func(tx Tx, c *Case) error) (*Case, error) {
+	var c *Case
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		if c, err = tx.FindCase(ctx, scope, caseID); err != nil {
+			return err
+		}
+		if !CaseIsOpen(c.Status) {
+			return Errorf(ECONFLICT, "%s", closedMsg)
+		}
+		if err := change(tx, c); err != nil {
+			return err
+		}
+		c.UpdatedAt = s.nowMS()
 		return tx.UpdateCaseInfo(ctx, c)
 	})
 	if err != nil {
@@ -99,15 +111,7 @@ func (s *Service) AddCaseExtends(ctx context.Context, p *Principal, groupID, cas
 	if err := checkExtends(params); err != nil {
 		return nil, err
 	}
-	var c *Case
-	err = s.store.Write(ctx, func(tx Tx) error {
-		var err error
-		if c, err = tx.FindCase(ctx, scope, caseID); err != nil {
-			return err
-		}
-		if !CaseIsOpen(c.Status) {
-			return Errorf(ECONFLICT, "The parameters of a closed case cannot be changed.")
-		}
+	return s.updateOpenCase(ctx, scope, caseID, "The parameters of a closed case cannot be changed.", func(tx Tx, c *Case) error {
 		merged := copyStringMap(c.ExtendsMap)
 		if merged == nil {
 			merged = make(map[string]string, len(params))
@@ -119,13 +123,8 @@ func (s *Service) AddCaseExtends(ctx context.Context, p *Principal, groupID, cas
 			return err
 		}
 		c.ExtendsMap = merged
-		c.UpdatedAt = s.nowMS()
-		return tx.UpdateCaseInfo(ctx, c)
+		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 func checkExtends(m map[string]string) error {

@@ -143,13 +143,19 @@ func (s *Service) ListProblemTypes(ctx context.Context, productCategoryID string
 	return d.ProblemTypes, nil
 }
 
-// ListCaseCategories returns the ticket categories (incident sub types).
-func (s *Service) ListCaseCategories(ctx context.Context) ([]DictItem, error) {
+// dictionaryPart returns one part of the dictionaries in effect.
+func dictionaryPart[T any](ctx context.Context, s *Service, part func(*Dictionaries) T) (T, error) {
 	d, err := s.Dictionaries(ctx)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	return d.CaseCategories, nil
+	return part(d), nil
+}
+
+// ListCaseCategories returns the ticket categories (incident sub types).
+func (s *Service) ListCaseCategories(ctx context.Context) ([]DictItem, error) {
+	return dictionaryPart(ctx, s, func(d *Dictionaries) []DictItem { return d.CaseCategories })
 }
 
 // ListProductCategories returns the products whose name (in either
@@ -175,29 +181,17 @@ func (s *Service) ListProductCategories(ctx context.Context, name string) ([]Pro
 
 // ListRegions returns the regions a ticket may name.
 func (s *Service) ListRegions(ctx context.Context) ([]DictItem, error) {
-	d, err := s.Dictionaries(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return d.Regions, nil
+	return dictionaryPart(ctx, s, func(d *Dictionaries) []DictItem { return d.Regions })
 }
 
 // ListAreaCodes returns the telephone area codes of reminder numbers.
 func (s *Service) ListAreaCodes(ctx context.Context) ([]AreaCode, error) {
-	d, err := s.Dictionaries(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return d.AreaCodes, nil
+	return dictionaryPart(ctx, s, func(d *Dictionaries) []AreaCode { return d.AreaCodes })
 }
 
 // ListSatisfactionDimensions returns what a finished ticket is rated on.
 func (s *Service) ListSatisfactionDimensions(ctx context.Context) ([]SatisfactionDimension, error) {
-	d, err := s.Dictionaries(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return d.SatisfactionDimensions, nil
+	return dictionaryPart(ctx, s, func(d *Dictionaries) []SatisfactionDimension { return d.SatisfactionDimensions })
 }
 
 // ListCaseTemplates returns the description templates of a problem type,

@@ -210,37 +210,21 @@ func checkLabelIDs(ids []int64) error {
 // see. A ticket carries at most MaxLabelsPerCase of one user's labels;
 // labels already on it stay, once.
 func (s *Service) AddCaseLabels(ctx context.Context, p *Principal, groupID, caseID string, ids []int64) error {
-	scope, err := s.ScopeFor(ctx, p, groupID)
-	if err != nil {
-		return err
-	}
-	if err := checkLabelIDs(ids); err != nil {
-		return err
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
-		// The ticket's row lock serialises writers of its labels.
-		c, err := tx.FindCase(ctx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	return s.changeCaseLabels(ctx, p, groupID, caseID, ids, func(tx Tx, c *Case, current []*Label) error {
 		for _, id := range ids {
 			if _, err := findOwnLabel(ctx, tx, p, id); err != nil {
 				return err
 			}
 		}
-		current, err := tx.FindCaseLabels(ctx, p.UserID, []string{c.ID})
-		if err != nil {
-			return fmt.Errorf("find case labels: %w", err)
-		}
 		after, already := make(map[int64]bool), make(map[int64]bool)
-		for _, l := range current[c.ID] {
+		for _, l := range current {
 			after[l.ID], already[l.ID] = true, true
 		}
 		for _, id := range ids {
 			after[id] = true
 		}
 		if len(after) > MaxLabelsPerCase {
-			return Errorf(ELIMIT, "A case can carry at most %d of your labels; it has %d.", MaxLabelsPerCase, len(current[c.ID])).WithReason(ReasonLabelCaseLimit)
+			return Errorf(ELIMIT, "A case can carry at most %d of your labels; it has %d.", MaxLabelsPerCase, len(current)).WithReason(ReasonLabelCaseLimit)
 		}
 		now := s.nowMS()
 		for _, id := range ids {
@@ -265,16 +249,9 @@ func (s *Service) ListCaseLabels(ctx context.Context, p *Principal, groupID, cas
 	}
 	var labels []*Label
 	err = s.store.Read(ctx, func(tx Tx) error {
-		c, err := tx.FindCase(ctx, scope, caseID)
-		if err != nil {
-			return err
-		}
-		byCase, err := tx.FindCaseLabels(ctx, p.UserID, []string{c.ID})
-		if err != nil {
-			return fmt.Errorf("find case labels: %w", err)
-		}
-		labels = byCase[c.ID]
-		return nil
+		var err error
+		_, labels, err = findCaseAndLabels(ctx, tx, scope, p, caseID)
+		return err
 	})
 	return labels, err
 }
@@ -282,24 +259,9 @@ func (s *Service) ListCaseLabels(ctx context.Context, p *Principal, groupID, cas
 // RemoveCaseLabels takes some of the caller's labels off a ticket; each
 // must be on it.
 func (s *Service) RemoveCaseLabels(ctx context.Context, p *Principal, groupID, caseID string, ids []int64) error {
-	scope, err := s.ScopeFor(ctx, p, groupID)
-	if err != nil {
-		return err
-	}
-	if err := checkLabelIDs(ids); err != nil {
-		return err
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
-		c, err := tx.FindCase(ctx, scope, caseID)
-		if err != nil {
-			return err
-		}
-		current, err := tx.FindCaseLabels(ctx, p.UserID, []string{c.ID})
-		if err != nil {
-			return fmt.Errorf("find case labels: %w", err)
-		}
+	return s.changeCaseLabels(ctx, p, groupID, caseID, ids, func(tx Tx, c *Case, current []*Label) error {
 		on := make(map[int64]bool)
-		for _, l := range current[c.ID] {
+		for _, l := range current {
 			on[l.ID] = true
 		}
 		for _, id := range ids {
@@ -315,6 +277,41 @@ func (s *Service) RemoveCaseLabels(ctx context.Context, p *Principal, groupID, c
 		}
 		return nil
 	})
+}
+
+// changeCaseLabels checks the label ids of a change to a ticket the caller
+// may see and runs change in a write transaction with the ticket and the
+// caller's labels on it.
+func (s *Service) changeCaseLabels(ctx context.Context, p *Principal, groupID, caseID string, ids []int64,
+	change func(tx Tx, c *Case, current []*Label) error) error {
+	scope, err := s.ScopeFor(ctx, p, groupID)
+	if err != nil {
+		return err
+	}
+	if err := checkLabelIDs(ids); err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		// The ticket's row lock serialises writers of its labels.
+		c, current, err := findCaseAndLabels(ctx, tx, scope, p, caseID)
+		if err != nil {
+			return err
+		}
+		return change(tx, c, current)
+	})
+}
+
+// findCaseAndLabels finds a ticket in scope and the caller's labels on it.
+func findCaseAndLabels(ctx context.Context, tx Tx, scope Scope, p *Principal, caseID string) (*Case, []*Label, error) {
+	c, err := tx.FindCase(ctx, scope, caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	byCase, err := tx.FindCaseLabels(ctx, p.UserID, []string{c.ID})
+	if err != nil {
+		return nil, nil, fmt.Errorf("find case labels: %w", err)
+	}
+	return c, byCase[c.ID], nil
 }
 
 // findLabelledCases reads one page of tickets for a customer: every label

@@ -223,14 +223,8 @@ func (s *Server) handleDownloadCases(w http.ResponseWriter, r *http.Request) err
 		f.SearchKeys = []string{req.SearchKey}
 	}
 	info := requestInfoFrom(r.Context())
-	if f.CreatedFrom, err = queryTime("query_start_time", req.QueryStartTime, info.Location, false); err != nil {
+	if f.CreatedFrom, f.CreatedTo, err = queryTimeRange("query_start_time", req.QueryStartTime, "query_end_time", req.QueryEndTime, info.Location); err != nil {
 		return err
-	}
-	if f.CreatedTo, err = queryTime("query_end_time", req.QueryEndTime, info.Location, true); err != nil {
-		return err
-	}
-	if f.CreatedFrom != nil && f.CreatedTo != nil && f.CreatedFrom.After(*f.CreatedTo) {
-		return casebook.Invalidf("query_start_time", "query_start_time must not be after query_end_time.")
 	}
 
 	// Errors before the first row are answered as usual; once the header
@@ -381,14 +375,8 @@ func (s *Server) handleListOrderIncident(w http.ResponseWriter, r *http.Request)
 		Limit:             req.PageSize,
 	}
 	var err error
-	if f.CreatedFrom, err = queryTime("queryStartTime", req.QueryStartTime, info.Location, false); err != nil {
+	if f.CreatedFrom, f.CreatedTo, err = queryTimeRange("queryStartTime", req.QueryStartTime, "queryEndTime", req.QueryEndTime, info.Location); err != nil {
 		return err
-	}
-	if f.CreatedTo, err = queryTime("queryEndTime", req.QueryEndTime, info.Location, true); err != nil {
-		return err
-	}
-	if f.CreatedFrom != nil && f.CreatedTo != nil && f.CreatedFrom.After(*f.CreatedTo) {
-		return casebook.Invalidf("queryStartTime", "queryStartTime must not be after queryEndTime.")
 	}
 	cases, total, err := s.Service.ListCases(r.Context(), principal(r), req.GroupID, f)
 	if err != nil {

@@ -213,14 +213,8 @@ func (s *Server) handleListCases(w http.ResponseWriter, r *http.Request) error {
 		Limit:       req.Limit,
 	}
 	var err error
-	if f.CreatedFrom, err = queryTime("query_start_time", req.QueryStartTime, info.Location, false); err != nil {
+	if f.CreatedFrom, f.CreatedTo, err = queryTimeRange("query_start_time", req.QueryStartTime, "query_end_time", req.QueryEndTime, info.Location); err != nil {
 		return err
-	}
-	if f.CreatedTo, err = queryTime("query_end_time", req.QueryEndTime, info.Location, true); err != nil {
-		return err
-	}
-	if f.CreatedFrom != nil && f.CreatedTo != nil && f.CreatedFrom.After(*f.CreatedTo) {
-		return casebook.Invalidf("query_start_time", "query_start_time must not be after query_end_time.")
 	}
 	cases, total, err := s.Service.ListCases(r.Context(), principal(r), req.GroupID, f)
 	if err != nil {
@@ -291,6 +285,21 @@ func queryTime(name, v string, loc *time.Location, end bool) (*time.Time, error)
 		return &t, nil
 	}
 	return nil, casebook.Invalidf(name, "%s must be a time such as 2024-01-02 15:04:05 (in the X-Time-Zone zone), RFC 3339, or epoch milliseconds.", name)
+}
+
+// queryTimeRange reads a pair of time filters, named by their parameters,
+// and checks that the range is not reversed.
+func queryTimeRange(startName, start, endName, end string, loc *time.Location) (from, to *time.Time, err error) {
+	if from, err = queryTime(startName, start, loc, false); err != nil {
+		return nil, nil, err
+	}
+	if to, err = queryTime(endName, end, loc, true); err != nil {
+		return nil, nil, err
+	}
+	if from != nil && to != nil && from.After(*to) {
+		return nil, nil, casebook.Invalidf(startName, "%s must not be after %s.", startName, endName)
+	}
+	return from, to, nil
 }
 
 func isDigits(s string) bool {

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -12,6 +13,36 @@ import (
 // request's X-Language; the Service checks every id.
 
 func languageOf(r *http.Request) string { return requestInfoFrom(r.Context()).Lang }
+
+// wireAll turns the Service's items into their wire form; none is an empty
+// list, never null.
+func wireAll[T, W any](items []T, wire func(T) W) []W {
+	list := make([]W, 0, len(items))
+	for _, it := range items {
+		list = append(list, wire(it))
+	}
+	return list
+}
+
+// localized turns the Service's items into their wire form, with names in
+// the request's language.
+func localized[T, W any](r *http.Request, items []T, wire func(T, string) W) []W {
+	l := languageOf(r)
+	return wireAll(items, func(it T) W { return wire(it, l) })
+}
+
+// listLocalized serves a dictionary that takes no parameters: it rejects any,
+// lists, and turns the items into their wire form in the request's language.
+func listLocalized[T, W any](r *http.Request, list func(context.Context) ([]T, error), wire func(T, string) W) ([]W, error) {
+	if err := decode(r, &struct{}{}); err != nil {
+		return nil, err
+	}
+	items, err := list(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return localized(r, items, wire), nil
+}
 
 // listSeveritiesRequest is ListSeverities.
 type listSeveritiesRequest struct {
@@ -35,11 +66,9 @@ func (s *Server) handleListSeverities(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	l := languageOf(r)
-	list := make([]severityInfo, 0, len(items))
-	for _, e := range items {
-		list = append(list, severityInfo{Language: l, SeverityName: e.Name.In(l), SeverityID: e.ID})
-	}
+	list := localized(r, items, func(e casebook.DictItem, l string) severityInfo {
+		return severityInfo{Language: l, SeverityName: e.Name.In(l), SeverityID: e.ID}
+	})
 	return writeJSON(w, http.StatusOK, struct {
 		Show         bool           `json:"show"`
 		SeverityList []severityInfo `json:"severity_list"`
@@ -64,11 +93,9 @@ func (s *Server) handleListProblemTypes(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	l := languageOf(r)
-	list := make([]problemType, 0, len(types))
-	for _, p := range types {
-		list = append(list, problemType{p.ID, p.Name.In(l), strconv.Itoa(p.CaseType)})
-	}
+	list := localized(r, types, func(p casebook.ProblemType, l string) problemType {
+		return problemType{p.ID, p.Name.In(l), strconv.Itoa(p.CaseType)}
+	})
 	return writeJSON(w, http.StatusOK, struct {
 		TotalCount int           `json:"total_count"`
 		List       []problemType `json:"incident_business_type_list"`
@@ -83,12 +110,8 @@ type productCategory struct {
 	Acronym     string `json:"incident_product_category_acronym"`
 }
 
-func toProductCategories(ps []casebook.ProductCategory, l string) []productCategory {
-	list := make([]productCategory, 0, len(ps))
-	for _, p := range ps {
-		list = append(list, productCategory{p.ID, p.Name.In(l), p.Description.In(l), p.Acronym})
-	}
-	return list
+func toProductCategory(p casebook.ProductCategory, l string) productCategory {
+	return productCategory{p.ID, p.Name.In(l), p.Description.In(l), p.Acronym}
 }
 
 func (s *Server) handleListProductCategories(w http.ResponseWriter, r *http.Request) error {
@@ -102,7 +125,7 @@ func (s *Server) handleListProductCategories(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	list := toProductCategories(ps, languageOf(r))
+	list := localized(r, ps, toProductCategory)
 	return writeJSON(w, http.StatusOK, struct {
 		TotalCount int               `json:"total_count"`
 		List       []productCategory `json:"incident_product_category_list"`
@@ -129,12 +152,10 @@ func (s *Server) handleListCaseCategories(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	l := languageOf(r)
-	products := toProductCategories(ps, l)
-	list := make([]caseCategory, 0, len(cats))
-	for _, c := range cats {
-		list = append(list, caseCategory{c.ID, c.Name.In(l), products})
-	}
+	products := localized(r, ps, toProductCategory)
+	list := localized(r, cats, func(c casebook.DictItem, l string) caseCategory {
+		return caseCategory{c.ID, c.Name.In(l), products}
+	})
 	return writeJSON(w, http.StatusOK, struct {
 		TotalCount int            `json:"total_count"`
 		List       []caseCategory `json:"incident_sub_type_list"`
@@ -149,17 +170,11 @@ type dataCenter struct {
 }
 
 func (s *Server) handleListRegions(w http.ResponseWriter, r *http.Request) error {
-	if err := decode(r, &struct{}{}); err != nil {
-		return err
-	}
-	regions, err := s.Service.ListRegions(r.Context())
+	list, err := listLocalized(r, s.Service.ListRegions, func(rg casebook.DictItem, l string) dataCenter {
+		return dataCenter{RegionID: rg.ID, RegionName: rg.Name.In(l)}
+	})
 	if err != nil {
 		return err
-	}
-	l := languageOf(r)
-	list := make([]dataCenter, 0, len(regions))
-	for _, rg := range regions {
-		list = append(list, dataCenter{RegionID: rg.ID, RegionName: rg.Name.In(l)})
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		TotalCount int          `json:"total_count"`
@@ -175,17 +190,11 @@ type customerRegion struct {
 }
 
 func (s *Server) handleListCustomersRegions(w http.ResponseWriter, r *http.Request) error {
-	if err := decode(r, &struct{}{}); err != nil {
-		return err
-	}
-	regions, err := s.Service.ListRegions(r.Context())
+	list, err := listLocalized(r, s.Service.ListRegions, func(rg casebook.DictItem, l string) customerRegion {
+		return customerRegion{rg.ID, rg.Name.In(l)}
+	})
 	if err != nil {
 		return err
-	}
-	l := languageOf(r)
-	list := make([]customerRegion, 0, len(regions))
-	for _, rg := range regions {
-		list = append(list, customerRegion{rg.ID, rg.Name.In(l)})
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		Count int              `json:"count"`
@@ -201,17 +210,11 @@ type areaCode struct {
 }
 
 func (s *Server) handleListAreaCodes(w http.ResponseWriter, r *http.Request) error {
-	if err := decode(r, &struct{}{}); err != nil {
-		return err
-	}
-	codes, err := s.Service.ListAreaCodes(r.Context())
+	list, err := listLocalized(r, s.Service.ListAreaCodes, func(a casebook.AreaCode, l string) areaCode {
+		return areaCode{a.ID, a.Code, a.Name.In(l)}
+	})
 	if err != nil {
 		return err
-	}
-	l := languageOf(r)
-	list := make([]areaCode, 0, len(codes))
-	for _, a := range codes {
-		list = append(list, areaCode{a.ID, a.Code, a.Name.In(l)})
 	}
 	return writeJSON(w, http.StatusOK, map[string][]areaCode{"area_code_list": list})
 }
@@ -227,17 +230,11 @@ type satisfactionDimension struct {
 }
 
 func (s *Server) handleListSatisfactionDimensions(w http.ResponseWriter, r *http.Request) error {
-	if err := decode(r, &struct{}{}); err != nil {
-		return err
-	}
-	dims, err := s.Service.ListSatisfactionDimensions(r.Context())
+	list, err := listLocalized(r, s.Service.ListSatisfactionDimensions, func(d casebook.SatisfactionDimension, l string) satisfactionDimension {
+		return satisfactionDimension{d.ID, d.Name.In(l), d.Description.In(l), d.MaxValue, d.CategoryID}
+	})
 	if err != nil {
 		return err
-	}
-	l := languageOf(r)
-	list := make([]satisfactionDimension, 0, len(dims))
-	for _, d := range dims {
-		list = append(list, satisfactionDimension{d.ID, d.Name.In(l), d.Description.In(l), d.MaxValue, d.CategoryID})
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		TotalCount int                     `json:"total_count"`
@@ -263,11 +260,9 @@ func (s *Server) handleListCaseTemplates(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	l := languageOf(r)
-	list := make([]caseTemplate, 0, len(templates))
-	for _, t := range templates {
-		list = append(list, caseTemplate{t.ID, t.Name.In(l), t.Content.In(l)})
-	}
+	list := localized(r, templates, func(t casebook.CaseTemplate, l string) caseTemplate {
+		return caseTemplate{t.ID, t.Name.In(l), t.Content.In(l)}
+	})
 	return writeJSON(w, http.StatusOK, struct {
 		TotalCount int            `json:"total_count"`
 		List       []caseTemplate `json:"incident_template_list"`

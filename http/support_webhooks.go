@@ -70,12 +70,17 @@ func supportWebhookAccount(r *http.Request) (string, error) {
 	return account, nil
 }
 
-func supportWebhookID(r *http.Request) (string, error) {
-	id := r.PathValue("webhook_id")
-	if id == "" || utf8.RuneCountInString(id) > supportMaxWebhookIDLen {
-		return "", casebook.NotFoundf("Webhook not found.")
+// supportWebhookTarget reads the account query parameter and the webhook id
+// of the path.
+func supportWebhookTarget(r *http.Request) (account, id string, err error) {
+	if account, err = supportWebhookAccount(r); err != nil {
+		return "", "", err
 	}
-	return id, nil
+	id = r.PathValue("webhook_id")
+	if id == "" || utf8.RuneCountInString(id) > supportMaxWebhookIDLen {
+		return "", "", casebook.NotFoundf("Webhook not found.")
+	}
+	return account, id, nil
 }
 
 func (s *Server) handleSupportListWebhooks(w http.ResponseWriter, r *http.Request) error {
@@ -89,10 +94,7 @@ func (s *Server) handleSupportListWebhooks(w http.ResponseWriter, r *http.Reques
 	}
 	resp := struct {
 		Webhooks []supportWebhook `json:"webhooks"`
-	}{Webhooks: make([]supportWebhook, 0, len(hooks))}
-	for _, h := range hooks {
-		resp.Webhooks = append(resp.Webhooks, newSupportWebhook(h))
-	}
+	}{wireAll(hooks, newSupportWebhook)}
 	return writeJSON(w, http.StatusOK, resp)
 }
 
@@ -121,11 +123,7 @@ func (s *Server) handleSupportCreateWebhook(w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Server) handleSupportDeleteWebhook(w http.ResponseWriter, r *http.Request) error {
-	account, err := supportWebhookAccount(r)
-	if err != nil {
-		return err
-	}
-	id, err := supportWebhookID(r)
+	account, id, err := supportWebhookTarget(r)
 	if err != nil {
 		return err
 	}
@@ -137,11 +135,7 @@ func (s *Server) handleSupportDeleteWebhook(w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Server) handleSupportListDeliveries(w http.ResponseWriter, r *http.Request) error {
-	account, err := supportWebhookAccount(r)
-	if err != nil {
-		return err
-	}
-	id, err := supportWebhookID(r)
+	account, id, err := supportWebhookTarget(r)
 	if err != nil {
 		return err
 	}
@@ -158,19 +152,12 @@ func (s *Server) handleSupportListDeliveries(w http.ResponseWriter, r *http.Requ
 	}
 	resp := struct {
 		Deliveries []supportDelivery `json:"deliveries"`
-	}{Deliveries: make([]supportDelivery, 0, len(ds))}
-	for _, d := range ds {
-		resp.Deliveries = append(resp.Deliveries, newSupportDelivery(d))
-	}
+	}{wireAll(ds, newSupportDelivery)}
 	return writeJSON(w, http.StatusOK, resp)
 }
 
 func (s *Server) handleSupportRedeliver(w http.ResponseWriter, r *http.Request) error {
-	account, err := supportWebhookAccount(r)
-	if err != nil {
-		return err
-	}
-	webhookID, err := supportWebhookID(r)
+	account, webhookID, err := supportWebhookTarget(r)
 	if err != nil {
 		return err
 	}

@@ -36,10 +36,7 @@ func (c *AccountCommand) runCreate(ctx context.Context, args []string) error {
 	fs.StringVar(&master, "master", "admin", "`name` of the account's master user")
 	pw.register(fs)
 	fs.jsonFlag()
-	if err := fs.parse(args, "name"); err != nil {
-		return err
-	}
-	app, password, err := c.Main.openWithPassword(ctx, fs, pw)
+	app, password, err := c.Main.parseAndOpenWithPassword(ctx, fs, &pw, args, "name")
 	if err != nil {
 		return err
 	}

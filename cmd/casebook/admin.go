@@ -104,6 +104,15 @@ func (m *Main) open(ctx context.Context, f *cmdFlags) (*App, error) {
 	return OpenApp(ctx, cfg, logger)
 }
 
+// parseAndOpen parses a command's args, checks that every flag in required
+// was given, and opens the App.
+func (m *Main) parseAndOpen(ctx context.Context, f *cmdFlags, args []string, required ...string) (*App, error) {
+	if err := f.parse(args, required...); err != nil {
+		return nil, err
+	}
+	return m.open(ctx, f)
+}
+
 // openWithPassword reads the password a parsed command was given, then
 // opens the App: a missing password fails before the store is touched.
 func (m *Main) openWithPassword(ctx context.Context, f *cmdFlags, p passwordFlags) (*App, string, error) {
@@ -116,6 +125,16 @@ func (m *Main) openWithPassword(ctx context.Context, f *cmdFlags, p passwordFlag
 		return nil, "", err
 	}
 	return app, password, nil
+}
+
+// parseAndOpenWithPassword parses a command's args, checks that every flag
+// in required was given, and goes on as openWithPassword. p is read after
+// parsing, which fills it.
+func (m *Main) parseAndOpenWithPassword(ctx context.Context, f *cmdFlags, p *passwordFlags, args []string, required ...string) (*App, string, error) {
+	if err := f.parse(args, required...); err != nil {
+		return nil, "", err
+	}
+	return m.openWithPassword(ctx, f, *p)
 }
 
 // passwordFlags are the ways a command takes a password. The flag is the
@@ -155,6 +174,32 @@ func (m *Main) password(p passwordFlags) (string, error) {
 		return v, nil
 	}
 	return "", errors.New("no password: use --password, CASEBOOK_PASSWORD or --password-stdin")
+}
+
+// accountListFlags are the flags of a list of one account's members:
+// --account and --json.
+func (m *Main) accountListFlags(name, help string, account *string) *cmdFlags {
+	fs := m.newFlags(name, "--account ACCOUNT [--json]", help, storeFlags)
+	fs.StringVar(account, "account", "", "account `name`")
+	fs.jsonFlag()
+	return fs
+}
+
+// accountError names the account an ENOTFOUND is about.
+func accountError(err error, account string) error {
+	if casebook.ErrorCode(err) == casebook.ENOTFOUND {
+		return fmt.Errorf("account %q not found", account)
+	}
+	return err
+}
+
+// convertAll converts each of items into its output form.
+func convertAll[T, R any](items []T, convert func(T) R) []R {
+	out := make([]R, len(items))
+	for i, it := range items {
+		out[i] = convert(it)
+	}
+	return out
 }
 
 // print writes v as indented JSON when asJSON is set, else calls text.

@@ -63,27 +63,38 @@ secret keys cannot be opened.
 PostgreSQL databases and S3 buckets are backed up with their own tools
 (pg_dump, mc mirror): see docs/operations.md.`
 
-// Run parses the flags and writes the backup.
-func (c *BackupCommand) Run(ctx context.Context, args []string) error {
-	fs := c.Main.newFlags("backup", "[flags] FILE", backupHelp, storeFlags)
+// parseSQLiteFile parses the command line of backup and restore, FILE and
+// then the flags (with --json), and returns the configuration and the path
+// of its SQLite database; another engine gets notSQLite.
+func (m *Main) parseSQLiteFile(fs *cmdFlags, args []string, notSQLite string) (file string, cfg Config, dbPath string, err error) {
 	fs.jsonFlag()
 	file, rest, err := positional(fs, args, "FILE")
 	if err != nil {
-		return err
+		return "", Config{}, "", err
 	}
 	if err := fs.parse(rest); err != nil {
-		return err
+		return "", Config{}, "", err
 	}
-	cfg, err := c.Main.config(fs)
-	if err != nil {
-		return err
+	if cfg, err = m.config(fs); err != nil {
+		return "", Config{}, "", err
 	}
 	kind, dbPath, err := cfg.database()
 	if err != nil {
-		return err
+		return "", Config{}, "", err
 	}
 	if kind != dbSQLite {
-		return errors.New("backup copies the embedded SQLite database; back up PostgreSQL with pg_dump (docs/operations.md)")
+		return "", Config{}, "", errors.New(notSQLite)
+	}
+	return file, cfg, dbPath, nil
+}
+
+// Run parses the flags and writes the backup.
+func (c *BackupCommand) Run(ctx context.Context, args []string) error {
+	fs := c.Main.newFlags("backup", "[flags] FILE", backupHelp, storeFlags)
+	file, cfg, dbPath, err := c.Main.parseSQLiteFile(fs, args,
+		"backup copies the embedded SQLite database; back up PostgreSQL with pg_dump (docs/operations.md)")
+	if err != nil {
+		return err
 	}
 	if _, err := os.Stat(dbPath); err != nil {
 		return fmt.Errorf("no database to back up: %w", err)
@@ -326,24 +337,10 @@ key, and the restored credentials and secret keys would not open.`
 // Run parses the flags and restores the backup.
 func (c *RestoreCommand) Run(ctx context.Context, args []string) error {
 	fs := c.Main.newFlags("restore", "[flags] FILE", restoreHelp, storeFlags)
-	fs.jsonFlag()
-	file, rest, err := positional(fs, args, "FILE")
+	file, cfg, dbPath, err := c.Main.parseSQLiteFile(fs, args,
+		"restore writes an SQLite database; restore PostgreSQL with pg_restore (docs/operations.md)")
 	if err != nil {
 		return err
-	}
-	if err := fs.parse(rest); err != nil {
-		return err
-	}
-	cfg, err := c.Main.config(fs)
-	if err != nil {
-		return err
-	}
-	kind, dbPath, err := cfg.database()
-	if err != nil {
-		return err
-	}
-	if kind != dbSQLite {
-		return errors.New("restore writes an SQLite database; restore PostgreSQL with pg_restore (docs/operations.md)")
 	}
 	blobDir := cfg.blobDir()
 	if blobDir == "" {

@@ -46,10 +46,7 @@ func (c *DictionaryCommand) runExport(ctx context.Context, args []string) error 
 	if err != nil {
 		return err
 	}
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}

@@ -30,18 +30,22 @@ type engineerResult struct {
 	Enabled      bool   `json:"enabled"`
 }
 
+// passwordCommandFlags are the flags of an engineer command that sets a
+// password: --name, the password's and --json.
+func (c *EngineerCommand) passwordCommandFlags(sub, help string, name *string, pw *passwordFlags) *cmdFlags {
+	fs := c.Main.newFlags("engineer "+sub, "--name NAME [--password P | --password-stdin] [--json]", help+"\n\n"+passwordHelp, storeFlags)
+	fs.StringVar(name, "name", "", "engineer `name`")
+	pw.register(fs)
+	fs.jsonFlag()
+	return fs
+}
+
 func (c *EngineerCommand) runCreate(ctx context.Context, args []string) error {
 	var name string
 	var pw passwordFlags
-	fs := c.Main.newFlags("engineer create", "--name NAME [--password P | --password-stdin] [--json]",
-		"Creates a support engineer, who works the queue of every account through\nthe support API (/support/v1).\n\n"+passwordHelp, storeFlags)
-	fs.StringVar(&name, "name", "", "engineer `name`")
-	pw.register(fs)
-	fs.jsonFlag()
-	if err := fs.parse(args, "name"); err != nil {
-		return err
-	}
-	app, password, err := c.Main.openWithPassword(ctx, fs, pw)
+	fs := c.passwordCommandFlags("create",
+		"Creates a support engineer, who works the queue of every account through\nthe support API (/support/v1).", &name, &pw)
+	app, password, err := c.Main.parseAndOpenWithPassword(ctx, fs, &pw, args, "name")
 	if err != nil {
 		return err
 	}
@@ -66,10 +70,7 @@ func (c *EngineerCommand) runSetEnabled(ctx context.Context, args []string, enab
 	fs := c.Main.newFlags("engineer "+sub, "--name NAME [--json]", help, storeFlags)
 	fs.StringVar(&name, "name", "", "engineer `name`")
 	fs.jsonFlag()
-	if err := fs.parse(args, "name"); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args, "name")
 	if err != nil {
 		return err
 	}

@@ -22,10 +22,7 @@ type accountListed struct {
 func (c *AccountCommand) runList(ctx context.Context, args []string) error {
 	fs := c.Main.newFlags("account list", "[--json]", "Lists the customer accounts, oldest first.", storeFlags)
 	fs.jsonFlag()
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -34,10 +31,9 @@ func (c *AccountCommand) runList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := make([]accountListed, len(accounts))
-	for i, a := range accounts {
-		out[i] = accountListed{AccountID: a.ID, AccountName: a.Name, CreatedAt: a.CreatedAt.UTC()}
-	}
+	out := convertAll(accounts, func(a *casebook.Account) accountListed {
+		return accountListed{AccountID: a.ID, AccountName: a.Name, CreatedAt: a.CreatedAt.UTC()}
+	})
 	return c.Main.print(fs.JSON, out, func(w io.Writer) {
 		fmt.Fprintln(w, "NAME\tID\tCREATED")
 		for _, a := range out {
@@ -68,22 +64,15 @@ type userListed struct {
 
 func (c *UserCommand) runList(ctx context.Context, args []string) error {
 	var account string
-	fs := c.Main.newFlags("user list", "--account ACCOUNT [--json]", "Lists the users of an account with their groups.", storeFlags)
-	fs.StringVar(&account, "account", "", "account `name`")
-	fs.jsonFlag()
-	if err := fs.parse(args, "account"); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	fs := c.Main.accountListFlags("user list", "Lists the users of an account with their groups.", &account)
+	app, err := c.Main.parseAndOpen(ctx, fs, args, "account")
 	if err != nil {
 		return err
 	}
 	defer app.Close()
 	users, err := app.Service.ListUsers(ctx, account)
-	if casebook.ErrorCode(err) == casebook.ENOTFOUND {
-		return fmt.Errorf("account %q not found", account)
-	} else if err != nil {
-		return err
+	if err != nil {
+		return accountError(err, account)
 	}
 	out := make([]userListed, len(users))
 	for i, l := range users {
@@ -115,22 +104,15 @@ type groupListed struct {
 
 func (c *GroupCommand) runList(ctx context.Context, args []string) error {
 	var account string
-	fs := c.Main.newFlags("group list", "--account ACCOUNT [--json]", "Lists the groups of an account with their members.", storeFlags)
-	fs.StringVar(&account, "account", "", "account `name`")
-	fs.jsonFlag()
-	if err := fs.parse(args, "account"); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	fs := c.Main.accountListFlags("group list", "Lists the groups of an account with their members.", &account)
+	app, err := c.Main.parseAndOpen(ctx, fs, args, "account")
 	if err != nil {
 		return err
 	}
 	defer app.Close()
 	groups, err := app.Service.ListGroups(ctx, account)
-	if casebook.ErrorCode(err) == casebook.ENOTFOUND {
-		return fmt.Errorf("account %q not found", account)
-	} else if err != nil {
-		return err
+	if err != nil {
+		return accountError(err, account)
 	}
 	out := make([]groupListed, len(groups))
 	for i, l := range groups {
@@ -161,10 +143,7 @@ type engineerListed struct {
 func (c *EngineerCommand) runList(ctx context.Context, args []string) error {
 	fs := c.Main.newFlags("engineer list", "[--json]", "Lists the support engineers, oldest first.", storeFlags)
 	fs.jsonFlag()
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -173,10 +152,9 @@ func (c *EngineerCommand) runList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := make([]engineerListed, len(engineers))
-	for i, e := range engineers {
-		out[i] = engineerListed{EngineerID: e.ID, EngineerName: e.Name, Enabled: e.Enabled, CreatedAt: e.CreatedAt.UTC()}
-	}
+	out := convertAll(engineers, func(e *casebook.Engineer) engineerListed {
+		return engineerListed{EngineerID: e.ID, EngineerName: e.Name, Enabled: e.Enabled, CreatedAt: e.CreatedAt.UTC()}
+	})
 	return c.Main.print(fs.JSON, out, func(w io.Writer) {
 		fmt.Fprintln(w, "NAME\tID\tSTATE")
 		for _, e := range out {
@@ -188,15 +166,8 @@ func (c *EngineerCommand) runList(ctx context.Context, args []string) error {
 func (c *EngineerCommand) runPasswd(ctx context.Context, args []string) error {
 	var name string
 	var pw passwordFlags
-	fs := c.Main.newFlags("engineer passwd", "--name NAME [--password P | --password-stdin] [--json]",
-		"Sets an engineer's password. Tokens issued before stop working.\n\n"+passwordHelp, storeFlags)
-	fs.StringVar(&name, "name", "", "engineer `name`")
-	pw.register(fs)
-	fs.jsonFlag()
-	if err := fs.parse(args, "name"); err != nil {
-		return err
-	}
-	app, password, err := c.Main.openWithPassword(ctx, fs, pw)
+	fs := c.passwordCommandFlags("passwd", "Sets an engineer's password. Tokens issued before stop working.", &name, &pw)
+	app, password, err := c.Main.parseAndOpenWithPassword(ctx, fs, &pw, args, "name")
 	if err != nil {
 		return err
 	}

@@ -125,10 +125,7 @@ func typesText(types []string) string {
 func (c *WebhookCommand) runList(ctx context.Context, args []string) error {
 	var account string
 	fs := c.flags("list", "--account ACCOUNT [--json]", "Lists an account's webhook subscriptions (never their secrets).", &account)
-	if err := fs.parse(args, "account"); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args, "account")
 	if err != nil {
 		return err
 	}
@@ -137,10 +134,7 @@ func (c *WebhookCommand) runList(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("list webhooks: %w", err)
 	}
-	out := make([]webhookResult, len(ws))
-	for i, w := range ws {
-		out[i] = newWebhookResult(w)
-	}
+	out := convertAll(ws, newWebhookResult)
 	return c.Main.print(fs.JSON, out, func(w io.Writer) {
 		fmt.Fprintln(w, "ID\tCREATED\tEVENTS\tURL")
 		for _, h := range out {
@@ -154,10 +148,7 @@ func (c *WebhookCommand) runRemove(ctx context.Context, args []string) error {
 	fs := c.flags("remove", "--account ACCOUNT --webhook ID [--json]",
 		"Removes a subscription and its delivery log; pending deliveries to it are dropped.", &account)
 	fs.StringVar(&id, "webhook", "", "webhook `id`")
-	if err := fs.parse(args, "account", "webhook"); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args, "account", "webhook")
 	if err != nil {
 		return err
 	}
@@ -179,10 +170,7 @@ func (c *WebhookCommand) runDeliveries(ctx context.Context, args []string) error
 	fs.StringVar(&id, "webhook", "", "webhook `id`")
 	fs.StringVar(&state, "state", "", "only deliveries in this `state`")
 	fs.IntVar(&limit, "limit", 100, "at most `N` deliveries (1 to 1000)")
-	if err := fs.parse(args, "account", "webhook"); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args, "account", "webhook")
 	if err != nil {
 		return err
 	}
@@ -191,10 +179,7 @@ func (c *WebhookCommand) runDeliveries(ctx context.Context, args []string) error
 	if err != nil {
 		return fmt.Errorf("list deliveries: %w", err)
 	}
-	out := make([]deliveryResult, len(ds))
-	for i, d := range ds {
-		out[i] = newDeliveryResult(d)
-	}
+	out := convertAll(ds, newDeliveryResult)
 	return c.Main.print(fs.JSON, out, func(w io.Writer) {
 		fmt.Fprintln(w, "DELIVERY\tEVENT\tTYPE\tSTATE\tATTEMPTS\tSTATUS\tUPDATED\tERROR")
 		for _, d := range out {
@@ -211,10 +196,7 @@ func (c *WebhookCommand) runRedeliver(ctx context.Context, args []string) error 
 		"Queues a delivery again now, with a fresh retry budget and the same event id\n"+
 			"(a dead letter once its receiver works again, or an event the receiver lost).", &account)
 	fs.Int64Var(&id, "delivery", 0, "delivery `id` (from `casebook webhook deliveries`)")
-	if err := fs.parse(args, "account", "delivery"); err != nil {
-		return err
-	}
-	app, err := c.Main.open(ctx, fs)
+	app, err := c.Main.parseAndOpen(ctx, fs, args, "account", "delivery")
 	if err != nil {
 		return err
 	}
