@@ -58,7 +58,9 @@ func TestConsoleLabels(t *testing.T) {
 	alice.step("filter by the label",
 		chromedp.SetValue(chromedp.ID("label"), "1"),
 		chromedp.Click(chromedp.CSS("form.filters button")),
-		chromedp.WaitVisible(chromedp.ID("tickets")),
+		// The attribute, unlike the property set above, comes with the
+		// filtered page only.
+		chromedp.WaitReady(chromedp.CSS(`#label option[value="1"][selected]`)),
 	)
 	if got := alice.text("#tickets tbody"); !strings.Contains(got, "Quota question") || strings.Contains(got, "Disk full") {
 		t.Fatalf("the filtered list: %q", got)
