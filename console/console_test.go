@@ -212,12 +212,21 @@ func TestScriptInTicketIsText(t *testing.T) {
 	e.engineer("eve", evePassword)
 	evil := `<script>alert("pwned")</script><img src=x onerror=alert(1)>`
 	c := createCase(t, e, alice, evil)
+	// A label name is the customer's own text too: on the list, the ticket
+	// and the labels page.
+	l, err := e.Svc.CreateLabel(context.Background(), alice, evil, "#ff0000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Svc.AddCaseLabels(context.Background(), alice, "", c.ID, []int64{l.ID}); err != nil {
+		t.Fatal(err)
+	}
 
 	b := e.browser()
 	b.loginCustomer("acme", "alice", alicePassword)
 	eb := e.browser()
 	eb.loginEngineer("eve", evePassword)
-	for _, res := range []response{b.get("/tickets"), b.get("/tickets/" + c.ID), eb.get("/engineer/queue?view=all"), eb.get("/engineer/tickets/" + c.ID)} {
+	for _, res := range []response{b.get("/tickets"), b.get("/tickets/" + c.ID), b.get("/labels"), eb.get("/engineer/queue?view=all"), eb.get("/engineer/tickets/" + c.ID)} {
 		wantStatus(t, "page", res, http.StatusOK)
 		if strings.Contains(res.Body, "<script>alert") || strings.Contains(res.Body, "<img src=x") {
 			t.Fatalf("ticket text rendered as markup:\n%s", res.Body)
@@ -235,13 +244,20 @@ func TestPagesHaveNoInlineCode(t *testing.T) {
 	alice := e.customer("acme", "alice", alicePassword)
 	e.engineer("eve", evePassword)
 	c := createCase(t, e, alice, "Disk full")
+	l, err := e.Svc.CreateLabel(context.Background(), alice, "Urgent", "#ff0000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Svc.AddCaseLabels(context.Background(), alice, "", c.ID, []int64{l.ID}); err != nil {
+		t.Fatal(err)
+	}
 	b := e.browser()
 	b.loginCustomer("acme", "alice", alicePassword)
 	eb := e.browser()
 	eb.loginEngineer("eve", evePassword)
 	inline := regexp.MustCompile(`<script[^>]*>[^<]|<script>|\sstyle=|\son[a-z]+=|javascript:`)
 	for _, res := range []response{
-		b.get("/login"), b.get("/tickets"), b.get("/tickets/new"), b.get("/tickets/" + c.ID), b.get("/authorizations"),
+		b.get("/login"), b.get("/tickets"), b.get("/tickets/new"), b.get("/tickets/" + c.ID), b.get("/authorizations"), b.get("/labels"),
 		b.get("/nope"), eb.get("/engineer/queue"), eb.get("/engineer/tickets/" + c.ID), eb.get("/engineer/authorizations"), eb.get("/engineer/audit"),
 	} {
 		csp := res.Header.Get("Content-Security-Policy")
@@ -654,6 +670,17 @@ func TestControlsAreLabelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Labels: one on the ticket, one to add.
+	l, err := e.Svc.CreateLabel(context.Background(), alice, "Urgent", "#ff0000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Svc.CreateLabel(context.Background(), alice, "Later", "#00ff00"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Svc.AddCaseLabels(context.Background(), alice, "", c.ID, []int64{l.ID}); err != nil {
+		t.Fatal(err)
+	}
 	b := e.browser()
 	b.loginCustomer("acme", "alice", alicePassword)
 	eb := e.browser()
@@ -667,7 +694,7 @@ func TestControlsAreLabelled(t *testing.T) {
 		return m[1]
 	}
 	pages := map[string]response{}
-	for _, p := range []string{"/login", "/tickets", "/tickets/new", "/tickets/" + c.ID, "/authorizations", "/authorizations/" + a.ID, "/authorizations/" + a.ID + "/confirm"} {
+	for _, p := range []string{"/login", "/tickets", "/tickets/new", "/tickets/" + c.ID, "/authorizations", "/authorizations/" + a.ID, "/authorizations/" + a.ID + "/confirm", "/labels"} {
 		pages[p] = b.get(p)
 	}
 	for _, p := range []string{"/engineer/queue", "/engineer/tickets/" + c.ID, "/engineer/authorizations"} {

@@ -58,6 +58,7 @@ func (h *Handler) routes() {
 	h.handle("POST /authorizations/{id}/reject", customerOnly, h.reject)
 	h.handle("POST /authorizations/{id}/revoke", customerOnly, h.revoke)
 
+	h.labelRoutes()
 	h.engineerRoutes()
 
 	h.handle("/", public, func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error { return errNotFound })
@@ -199,6 +200,7 @@ func (h *Handler) setGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 // listQuery holds the list filters read from a query string.
 type listQuery struct {
 	Q, Status, From, To string
+	Label               string // a label id; customers' list only
 	Page                int
 }
 
@@ -274,9 +276,34 @@ var caseStatuses = []int{
 	casebook.CaseStatusPendingFeedback, casebook.CaseStatusCompleted, casebook.CaseStatusCancelled,
 }
 
+// readLabelFilter reads the label filter of the customer's list: one of
+// the caller's label ids (the Service refuses anyone else's).
+func readLabelFilter(r *http.Request, lq *listQuery, f *casebook.CaseFilter) error {
+	vs := r.URL.Query()["label"]
+	switch {
+	case len(vs) == 0 || len(vs) == 1 && vs[0] == "":
+		return nil
+	case len(vs) > 1:
+		return casebook.Invalidf("label", "Choose one label.")
+	}
+	id, err := strconv.ParseInt(vs[0], 10, 64)
+	if err != nil {
+		return casebook.Invalidf("label", "Unknown label.")
+	}
+	lq.Label, f.LabelIDs = vs[0], []int64{id}
+	return nil
+}
+
 func (h *Handler) tickets(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	var f casebook.CaseFilter
 	lq, err := readListQuery(r, rc.Loc, &f)
+	if err != nil {
+		return err
+	}
+	if err := readLabelFilter(r, &lq, &f); err != nil {
+		return err
+	}
+	labels, err := h.myLabels(r, rc.P)
 	if err != nil {
 		return err
 	}
@@ -291,7 +318,7 @@ func (h *Handler) tickets(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	pg := makePager(r, lq.Page, len(cases), total)
 	h.render(w, r, rc, http.StatusOK, "tickets.html", "Tickets", map[string]any{
 		"Q": lq.Q, "Status": lq.Status, "From": lq.From, "To": lq.To, "Statuses": caseStatuses,
-		"Cases": cases, "Prev": pg.Prev, "Next": pg.Next, "Range": pg.Range, "Groups": groups,
+		"Label": lq.Label, "Labels": labels, "Cases": cases, "Prev": pg.Prev, "Next": pg.Next, "Range": pg.Range, "Groups": groups,
 	})
 	return nil
 }
@@ -457,6 +484,12 @@ func (h *Handler) createTicket(w http.ResponseWriter, r *http.Request, rc *reqCt
 }
 
 func (h *Handler) ticket(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return h.renderTicket(w, r, rc, http.StatusOK, nil)
+}
+
+// renderTicket shows a ticket's page; labelErr is the error of a refused
+// label form, shown beside it.
+func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, labelErr error) error {
 	id := r.PathValue("id")
 	d, err := h.Service.GetCase(r.Context(), rc.P, rc.Group, id)
 	if err != nil {
@@ -482,8 +515,12 @@ func (h *Handler) ticket(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if err != nil {
 		return err
 	}
-	h.render(w, r, rc, http.StatusOK, "ticket.html", "Ticket", map[string]any{
-		"Case": d.Case, "Names": names, "Messages": d.Messages, "Authorizations": auths, "Relations": relations, "History": hist,
+	labels, err := h.ticketLabels(r, rc, id, labelErr)
+	if err != nil {
+		return err
+	}
+	h.render(w, r, rc, status, "ticket.html", "Ticket", map[string]any{
+		"Labels": labels, "Case": d.Case, "Names": names, "Messages": d.Messages, "Authorizations": auths, "Relations": relations, "History": hist,
 		"FilePrefix": "/attachments/", "MaxMessage": maxMessageChars,
 		"Scores": d.Scores, "Dimensions": scoreInputs(dims, rc.Lang),
 		"Rateable": d.Case.Status == casebook.CaseStatusCompleted && len(d.Scores) == 0 && len(dims) > 0,

@@ -65,6 +65,14 @@ var enUS = map[string]string{
 	"Yes": "Yes", "Remove": "Remove", "NoAssociations": "No associated tickets.",
 	"AssociateTicket": "Associate a ticket (id)", "Associate": "Associate", "SkipToContent": "Skip to the content", "ErrorDetail": "Detail", "Product": "Product", "NeedsRegion": "needs a region",
 
+	"Label": "Label", "Labels": "Labels", "MyLabels": "My labels", "MyLabelsOnTicket": "My labels",
+	"RemoveLabel": "Remove the label", "NoLabelsOnTicket": "None of your labels is on this ticket.",
+	"TicketLabelsFull": "This ticket carries as many of your labels as it can", "AddLabel": "Add a label", "Add": "Add",
+	"ManageLabels": "Manage my labels", "LabelName": "Name", "LabelColor": "Colour", "CreateLabel": "Create the label",
+	"LabelsExplain": "Labels are yours alone: nobody else sees them, on tickets or in lists.",
+	"LabelsFull":    "You have as many labels as you can have; delete one to create another.",
+	"DeleteLabel":   "Delete", "NoLabels": "You have no labels yet.",
+
 	"case_status_0": "Pending acceptance", "case_status_1": "Processing", "case_status_2": "Pending your confirmation",
 	"case_status_3": "Completed", "case_status_4": "Cancelled", "case_status_13": "Deleted",
 	"case_status_17": "Pending your feedback",
@@ -107,6 +115,14 @@ var zhCN = map[string]string{
 	"Withdraw": "撤回申请", "WorkIn": "查看范围", "Yes": "是",
 	"Remove": "移除", "NoAssociations": "暂无关联工单。", "AssociateTicket": "关联工单（编号）", "Associate": "关联",
 	"SkipToContent": "跳到正文", "ErrorDetail": "详细信息（英文）", "Product": "产品", "NeedsRegion": "需填写区域",
+
+	"Label": "标签", "Labels": "标签", "MyLabels": "我的标签", "MyLabelsOnTicket": "我的标签",
+	"RemoveLabel": "移除标签", "NoLabelsOnTicket": "此工单上没有您的标签。",
+	"TicketLabelsFull": "此工单上您的标签已达上限", "AddLabel": "添加标签", "Add": "添加",
+	"ManageLabels": "管理我的标签", "LabelName": "名称", "LabelColor": "颜色", "CreateLabel": "创建标签",
+	"LabelsExplain": "标签仅您本人可见：其他人在工单和列表中都看不到。",
+	"LabelsFull":    "您的标签数量已达上限；请先删除一个再创建。",
+	"DeleteLabel":   "删除", "NoLabels": "您还没有标签。",
 
 	"err_invalid": "输入有误，请检查后重试。", "err_not_found": "未找到。", "err_conflict": "当前状态不允许此操作。",
 	"err_forbidden": "您无权执行此操作。", "err_unauthorized": "未登录或登录已失效。",
