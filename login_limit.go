@@ -37,6 +37,7 @@ type LoginLimiter struct {
 	Failures        int           // free failures per user name; 0: no limit per name
 	AddressFailures int           // free failures per client address; 0: no limit per address
 	MaxDelay        time.Duration // longest delay; 0: DefaultLoginMaxDelay
+	FirstDelay      time.Duration // the delay after the first failure past the allowance, doubled after each further one; 0: one second
 
 	mu      sync.Mutex
 	entries map[string]*loginFailures
@@ -116,7 +117,7 @@ func (l *LoginLimiter) fail(k loginKeys, now time.Time) {
 		if beyond := e.count - c.free; beyond > 0 {
 			delay := l.maxDelay()
 			if beyond <= 30 { // 2^30 s is past any sensible MaxDelay
-				delay = min(loginFirstDelay<<(beyond-1), delay)
+				delay = min(l.firstDelay()<<(beyond-1), delay)
 			}
 			e.until = now.Add(delay)
 		}
@@ -167,4 +168,11 @@ func NewContextWithClientAddr(ctx context.Context, addr string) context.Context 
 func ClientAddrFromContext(ctx context.Context) string {
 	addr, _ := ctx.Value(clientAddrKey{}).(string)
 	return addr
+}
+
+func (l *LoginLimiter) firstDelay() time.Duration {
+	if l.FirstDelay > 0 {
+		return l.FirstDelay
+	}
+	return loginFirstDelay
 }

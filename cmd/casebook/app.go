@@ -75,6 +75,7 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err 
 		Failures:        cfg.LoginFailures,
 		AddressFailures: cfg.LoginAddressFailures,
 		MaxDelay:        time.Duration(cfg.LoginMaxDelay),
+		FirstDelay:      time.Duration(cfg.LoginFirstDelay),
 	}
 	return app, nil
 }

@@ -46,6 +46,7 @@ type Config struct {
 	LoginFailures        int      `json:"login_failures"`
 	LoginAddressFailures int      `json:"login_address_failures"`
 	LoginMaxDelay        Duration `json:"login_max_delay"`
+	LoginFirstDelay      Duration `json:"login_first_delay"`
 
 	MetricsAddr  string `json:"metrics_addr"`  // "" = /metrics on Addr; "none" = no metrics endpoint
 	TestControls bool   `json:"test_controls"` // /testing/v1: reset and clock; for test servers only
@@ -118,6 +119,7 @@ func DefaultConfig() Config {
 		LoginFailures:        casebook.DefaultLoginFailures,
 		LoginAddressFailures: casebook.DefaultLoginAddressFailures,
 		LoginMaxDelay:        Duration(casebook.DefaultLoginMaxDelay),
+		LoginFirstDelay:      Duration(time.Second),
 		LogFormat:            "text",
 		LogLevel:             "info",
 
@@ -205,6 +207,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LoginFailures < 0 || c.LoginAddressFailures < 0 {
 		return fmt.Errorf("--login-failures and --login-address-failures must not be negative, got %d and %d", c.LoginFailures, c.LoginAddressFailures)
+	}
+	if time.Duration(c.LoginFirstDelay) < 100*time.Millisecond || c.LoginFirstDelay > c.LoginMaxDelay {
+		return fmt.Errorf("--login-first-delay must be between 100ms and --login-max-delay, got %s", c.LoginFirstDelay)
 	}
 	if time.Duration(c.LoginMaxDelay) < time.Second {
 		return fmt.Errorf("--login-max-delay must be at least 1s, got %s", c.LoginMaxDelay)
@@ -412,6 +417,7 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		num(&cfg.LoginFailures, "login-failures", "failed logins of one user name before each further one delays the next attempt, doubling from 1s (a `number`; 0: no limit)")
 		num(&cfg.LoginAddressFailures, "login-address-failures", "failed logins from one client address before delays start (a `number`; 0: no limit)")
 		dur(&cfg.LoginMaxDelay, "login-max-delay", "longest delay after failed logins; counts are forgotten this long after the last failure (a `duration`)")
+		dur(&cfg.LoginFirstDelay, "login-first-delay", "delay after the first failed login past the allowance, doubled after each further one, up to --login-max-delay (a `duration`)")
 	}
 	if group == allFlags && fs.Name() == "serve" { // not demo: it serves nothing
 		str(&cfg.MetricsAddr, "metrics-addr", "serve /metrics (Prometheus) on this `address` instead of the main listener; \"none\": not at all")

@@ -16,7 +16,9 @@ func TestServer_LoginThrottled(t *testing.T) {
 	s, _ := startTestServer(t, 30*time.Second, "", func(c *Config) {
 		c.LoginFailures = 2
 		c.LoginAddressFailures = 5
-		c.LoginMaxDelay = Duration(time.Minute)
+		c.LoginMaxDelay = Duration(time.Hour)
+		// Longer than any stall of a loaded machine between two requests.
+		c.LoginFirstDelay = Duration(10 * time.Minute)
 	})
 	login := func(user, password string) (int, string) {
 		body := `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"` + user + `","password":"` + password + `","domain":{"name":"acme"}}}},"scope":{"domain":{"name":"acme"}}}}`
