@@ -2,23 +2,18 @@ package notify_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/auth"
 	"github.com/casebook/casebook/blob/fs"
+	"github.com/casebook/casebook/internal/pgtest"
 	"github.com/casebook/casebook/notify"
 	"github.com/casebook/casebook/postgres"
 	"github.com/casebook/casebook/sqlite"
@@ -58,46 +53,11 @@ func openSQLite(t testing.TB) casebook.Store {
 	return db
 }
 
-const defaultTestPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// postgresDatabase returns the DSN of a new database dropped at the end of
-// the test; it skips when PostgreSQL is unreachable and
-// CASEBOOK_TEST_POSTGRES is unset, and fails when it is set.
+// postgresDatabase returns the DSN of a new, empty database dropped at the
+// end of the test (pgtest.Database).
 func postgresDatabase(t testing.TB) string {
 	t.Helper()
-	dsn, required := os.Getenv("CASEBOOK_TEST_POSTGRES"), true
-	if dsn == "" {
-		dsn, required = defaultTestPostgres, false
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		if required {
-			t.Fatalf("CASEBOOK_TEST_POSTGRES is set but PostgreSQL is unreachable: %v", err)
-		}
-		t.Skipf("PostgreSQL unreachable at %s (set CASEBOOK_TEST_POSTGRES to require it): %v", defaultTestPostgres, err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "casebook_notify_" + hex.EncodeToString(b)
-	t.Cleanup(func() { admin.Close(context.Background()) })
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return pgtest.Database(t, "casebook_notify_")
 }
 
 func openPostgres(t testing.TB, dsn string) casebook.Store {

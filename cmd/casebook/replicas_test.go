@@ -1,70 +1,29 @@
 package main_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/casebook/casebook/blob/s3/s3test"
+	"github.com/casebook/casebook/internal/pgtest"
 )
 
 // TestMain stops the MinIO server the S3 tests may have started.
 func TestMain(m *testing.M) { s3test.Main(m) }
 
-// defaultTestPostgres is tried when CASEBOOK_TEST_POSTGRES is unset.
-const defaultTestPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
 // postgresDatabase returns the DSN of a new, empty database dropped at the
-// end of the test. It skips when PostgreSQL is unreachable and
-// CASEBOOK_TEST_POSTGRES is unset, and fails when it is set.
+// end of the test (pgtest.Database).
 func postgresDatabase(t *testing.T) string {
 	t.Helper()
-	dsn, required := os.Getenv("CASEBOOK_TEST_POSTGRES"), true
-	if dsn == "" {
-		dsn, required = defaultTestPostgres, false
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		if required {
-			t.Fatalf("CASEBOOK_TEST_POSTGRES is set but PostgreSQL is unreachable: %v", err)
-		}
-		t.Skipf("PostgreSQL unreachable at %s (set CASEBOOK_TEST_POSTGRES to require it): %v", defaultTestPostgres, err)
-	}
-
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "casebook_cmd_" + hex.EncodeToString(b)
-	t.Cleanup(func() { admin.Close(context.Background()) })
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return pgtest.Database(t, "casebook_cmd_")
 }
 
 // TestServe_ReplicasOnPostgresAndS3 runs the second documented deployment:
