@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +128,14 @@ func TestEngineerEmailValidation(t *testing.T) {
 	es, err := s.ListEngineers(ctx)
 	if err != nil || len(es) != 1 || es[0].Email != "ann@example.com" {
 		t.Fatalf("listing = %+v, %v; want ann@example.com unchanged", es, err)
+	}
+	// The bound is the carbon-copy addresses' one: 128 characters.
+	at := strings.Repeat("a", casebook.MaxCcEmailLength-len("@example.com")) + "@example.com"
+	if err := s.SetEngineerEmail(ctx, "ann", at); err != nil {
+		t.Fatalf("an address of %d characters: %v", len(at), err)
+	}
+	if err := s.SetEngineerEmail(ctx, "ann", "a"+at); casebook.ErrorCode(err) != casebook.EINVALID {
+		t.Fatalf("an address of %d characters: %v, want EINVALID", len(at)+1, err)
 	}
 	if err := s.SetEngineerEmail(ctx, "ann", "ann2@example.com"); err != nil {
 		t.Fatal(err)
