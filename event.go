@@ -151,7 +151,7 @@ var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 // Mail audiences.
 const (
 	MailToCustomer = "customer" // the ticket's remind_mail
-	MailToEngineer = "engineer" // the operator's engineer addresses
+	MailToEngineer = "engineer" // engineers: their own addresses and the operator's shared ones
 )
 
 // Mail is one e-mail about an event to one recipient: the mail log and

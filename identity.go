@@ -43,7 +43,10 @@ type Engineer struct {
 	PasswordHash string
 	Enabled      bool
 	Epoch        int64
-	CreatedAt    time.Time
+	// Email is the engineer's own address for notifications ("" when
+	// none): new tickets in the queue, grants made to them.
+	Email     string
+	CreatedAt time.Time
 }
 
 // AccessKey is an AK/SK pair of a user, used for SDK-HMAC-SHA256 request

@@ -26,8 +26,9 @@ type Config struct {
 
 	// E-mail (service_notify.go): when MailEnabled, dispatching an event
 	// also queues mails: to the ticket's remind_mail about replies, status
-	// changes and access requests; to MailEngineers about new tickets and
-	// grants.
+	// changes and access requests; to every engineer's own address and to
+	// MailEngineers (shared mailboxes) about new tickets; to the engineer
+	// who asked about a grant (MailEngineers when they have no address).
 	MailEnabled   bool
 	MailEngineers []string
 	// PasswordPolicy is what a new password must meet.

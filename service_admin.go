@@ -156,3 +156,25 @@ func (s *Service) SetEngineerPassword(ctx context.Context, name, password string
 		return nil
 	})
 }
+
+// SetEngineerEmail sets the e-mail address of the engineer named name, or
+// clears it when email is "". Tokens stay valid: the address is not a
+// credential.
+func (s *Service) SetEngineerEmail(ctx context.Context, name, email string) error {
+	if email != "" {
+		if err := validateEmail("email", email); err != nil {
+			return err
+		}
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		engineer, err := tx.FindEngineerByName(ctx, name)
+		if err != nil {
+			return fmt.Errorf("find engineer: %w", err)
+		}
+		engineer.Email = email
+		if err := tx.UpdateEngineer(ctx, engineer); err != nil {
+			return fmt.Errorf("update engineer: %w", err)
+		}
+		return nil
+	})
+}

@@ -71,13 +71,17 @@ func (s *Service) SetUserCcEmails(ctx context.Context, accountName, userName str
 
 // validateCcEmail returns an EINVALID error unless e is one bare e-mail
 // address (local@domain, no display name, no angle brackets).
-func validateCcEmail(e string) error {
-	if err := CheckLength("cc_email", e, 1, MaxCcEmailLength); err != nil {
+func validateCcEmail(e string) error { return validateEmail("cc_email", e) }
+
+// validateEmail is validateCcEmail for the parameter field: the carbon-copy
+// addresses and the engineers' own addresses follow one rule.
+func validateEmail(field, e string) error {
+	if err := CheckLength(field, e, 1, MaxCcEmailLength); err != nil {
 		return err
 	}
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Name != "" || a.Address != e || !strings.Contains(e[strings.LastIndexByte(e, '@')+1:], ".") {
-		return Invalidf("cc_email", "cc_email %q is not an e-mail address.", e)
+		return Invalidf(field, "%s %q is not an e-mail address.", field, e)
 	}
 	return nil
 }

@@ -313,10 +313,22 @@ func (s *Service) RemoveGroupMember(ctx context.Context, accountName, groupNameO
 	})
 }
 
-// CreateEngineer creates an enabled support engineer.
+// CreateEngineer creates an enabled support engineer without an e-mail
+// address.
 func (s *Service) CreateEngineer(ctx context.Context, name, password string) (*Engineer, error) {
+	return s.CreateEngineerWithEmail(ctx, name, password, "")
+}
+
+// CreateEngineerWithEmail creates an enabled support engineer whose mails
+// (new tickets, grants made to them) go to email; "" for none.
+func (s *Service) CreateEngineerWithEmail(ctx context.Context, name, password, email string) (*Engineer, error) {
 	if err := ValidateName("engineer_name", name); err != nil {
 		return nil, err
+	}
+	if email != "" {
+		if err := validateEmail("email", email); err != nil {
+			return nil, err
+		}
 	}
 	hash, err := s.hashNewPassword(password, name)
 	if err != nil {
@@ -328,6 +340,7 @@ func (s *Service) CreateEngineer(ctx context.Context, name, password string) (*E
 		PasswordHash: hash,
 		Enabled:      true,
 		Epoch:        1,
+		Email:        email,
 		CreatedAt:    s.nowMS(),
 	}
 	err = s.store.Write(ctx, func(tx Tx) error {

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -439,12 +440,33 @@ func (s *Service) retryDelay(attempt int) time.Duration {
 // mailRecipients returns who is told about e by e-mail, and as whom: the
 // customer (the ticket's remind_mail and its creator's carbon-copy
 // addresses) about an engineer's reply, a status change someone else made,
-// and an access request; the engineers' addresses about a new ticket in the
-// queue and a grant.
+// and an access request; every enabled engineer with an address, and the
+// operator's shared addresses (Config.MailEngineers), about a new ticket in
+// the queue; the engineer who asked for it about a grant, at their own
+// address, or at the shared ones when they have none.
 func (s *Service) mailRecipients(ctx context.Context, tx Tx, e *Event) (audience string, to []string, err error) {
 	switch e.Type {
-	case EventCaseCreated, EventAuthorizationConfirmed:
-		return MailToEngineer, s.Config.MailEngineers, nil
+	case EventCaseCreated:
+		engineers, err := tx.FindEngineers(ctx)
+		if err != nil {
+			return "", nil, fmt.Errorf("find engineers: %w", err)
+		}
+		for _, en := range engineers {
+			if en.Enabled && en.Email != "" {
+				to = append(to, en.Email)
+			}
+		}
+		return MailToEngineer, append(to, s.Config.MailEngineers...), nil
+	case EventAuthorizationConfirmed:
+		en, err := tx.FindEngineerByID(ctx, e.Data["engineer_id"])
+		if ErrorCode(err) == ENOTFOUND || (err == nil && en.Email == "") {
+			return MailToEngineer, s.Config.MailEngineers, nil
+		} else if err != nil {
+			return "", nil, fmt.Errorf("find engineer: %w", err)
+		} else if !en.Enabled {
+			return "", nil, nil // a disabled engineer cannot use the grant
+		}
+		return MailToEngineer, []string{en.Email}, nil
 	case EventMessageAdded, EventCaseStatusChanged:
 		if e.ActorRealm == RealmCustomer {
 			return "", nil, nil // customers are not told what they did themselves
@@ -484,10 +506,13 @@ func (s *Service) queueMails(ctx context.Context, tx Tx, e *Event, now time.Time
 	}
 	seen := map[string]bool{}
 	for _, addr := range to {
-		if addr == "" || seen[addr] {
+		// Domains are case-insensitive and local parts are in practice:
+		// an engineer whose address is also on the shared list gets one mail.
+		key := strings.ToLower(addr)
+		if addr == "" || seen[key] {
 			continue
 		}
-		seen[addr] = true
+		seen[key] = true
 		m := &Mail{AccountID: e.AccountID, EventID: e.ID, Event: e, To: addr, Audience: audience,
 			State: DeliveryPending, NextAt: now, CreatedAt: now, UpdatedAt: now}
 		if err := tx.CreateMail(ctx, m); err != nil {

@@ -117,7 +117,7 @@ type EngineerTx interface {
 	FindEngineerByID(ctx context.Context, id string) (*Engineer, error)
 	FindEngineerByName(ctx context.Context, name string) (*Engineer, error)
 	FindEngineers(ctx context.Context) ([]*Engineer, error)
-	// UpdateEngineer saves PasswordHash, Enabled and Epoch.
+	// UpdateEngineer saves PasswordHash, Enabled, Epoch and Email.
 	UpdateEngineer(ctx context.Context, e *Engineer) error
 }
 

@@ -8,12 +8,12 @@ import (
 	"github.com/casebook/casebook"
 )
 
-const engineerColumns = `id, name, password_hash, enabled, epoch, created_at`
+const engineerColumns = `id, name, password_hash, enabled, epoch, email, created_at`
 
 // CreateEngineer inserts an engineer; a taken name is ECONFLICT.
 func (tx *Tx) CreateEngineer(ctx context.Context, e *casebook.Engineer) error {
-	_, err := tx.exec(ctx, `INSERT INTO engineers (`+engineerColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		e.ID, e.Name, e.PasswordHash, e.Enabled, e.Epoch, tx.time(e.CreatedAt))
+	_, err := tx.exec(ctx, `INSERT INTO engineers (`+engineerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.Name, e.PasswordHash, e.Enabled, e.Epoch, e.Email, tx.time(e.CreatedAt))
 	return tx.wrap("insert engineer", err)
 }
 
@@ -53,16 +53,16 @@ func (tx *Tx) FindEngineers(ctx context.Context) ([]*casebook.Engineer, error) {
 	return engineers, tx.wrap("find engineers", rows.Err())
 }
 
-// UpdateEngineer saves PasswordHash, Enabled and Epoch.
+// UpdateEngineer saves PasswordHash, Enabled, Epoch and Email.
 func (tx *Tx) UpdateEngineer(ctx context.Context, e *casebook.Engineer) error {
-	res, err := tx.exec(ctx, `UPDATE engineers SET password_hash = ?, enabled = ?, epoch = ? WHERE id = ?`,
-		e.PasswordHash, e.Enabled, e.Epoch, e.ID)
+	res, err := tx.exec(ctx, `UPDATE engineers SET password_hash = ?, enabled = ?, epoch = ?, email = ? WHERE id = ?`,
+		e.PasswordHash, e.Enabled, e.Epoch, e.Email, e.ID)
 	return tx.affected("update engineer", "Engineer", res, err)
 }
 
 func scanEngineer(s scanner) (*casebook.Engineer, error) {
 	var e casebook.Engineer
-	if err := s.Scan(&e.ID, &e.Name, &e.PasswordHash, &e.Enabled, &e.Epoch, timeCol{&e.CreatedAt}); err != nil {
+	if err := s.Scan(&e.ID, &e.Name, &e.PasswordHash, &e.Enabled, &e.Epoch, &e.Email, timeCol{&e.CreatedAt}); err != nil {
 		return nil, err
 	}
 	return &e, nil

@@ -6,28 +6,81 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/casebook/casebook"
 )
 
 const eventColumns = `seq, id, type, occurred_at, account_id, case_id, authorization_id, actor_realm, actor_id, actor_name, data`
 
-// AppendEvent adds the event to the outbox and sets its Seq.
+// AppendEvent adds the event to the outbox and sets its Seq. It is on the
+// path of every request that changes something a person cares about, so
+// it is kept cheap: the data is encoded by hand, and on SQLite the seq
+// comes from the result of a plain INSERT (no RETURNING, whose row cursor
+// costs more than the insert's own work).
 func (tx *Tx) AppendEvent(ctx context.Context, e *casebook.Event) error {
-	data, err := json.Marshal(e.Data)
+	const insert = `INSERT INTO events (id, type, occurred_at, account_id, case_id, authorization_id,
+		actor_realm, actor_id, actor_name, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := []any{e.ID, e.Type, tx.time(e.At), e.AccountID, e.CaseID, e.AuthorizationID,
+		string(e.ActorRealm), e.ActorID, e.ActorName, encodeEventData(e.Data)}
+	if tx.d.Name == "postgres" { // pgx has no LastInsertId
+		return tx.wrap("append event", tx.queryRow(ctx, insert+` RETURNING seq`, args...).Scan(&e.Seq))
+	}
+	res, err := tx.exec(ctx, insert, args...)
 	if err != nil {
-		return tx.wrap("encode event data", err)
+		return tx.wrap("append event", err)
 	}
-	if e.Data == nil {
-		data = []byte("{}")
-	}
-	err = tx.queryRow(ctx, `INSERT INTO events (id, type, occurred_at, account_id, case_id, authorization_id,
-		actor_realm, actor_id, actor_name, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-		e.ID, e.Type, tx.time(e.At), e.AccountID, e.CaseID, e.AuthorizationID,
-		string(e.ActorRealm), e.ActorID, e.ActorName, string(data)).Scan(&e.Seq)
+	e.Seq, err = res.LastInsertId()
 	return tx.wrap("append event", err)
+}
+
+// encodeEventData encodes an event's data as a JSON object with sorted
+// keys, as json.Marshal does, without reflection; strings that are not
+// valid UTF-8 take json.Marshal's path (which replaces bad bytes).
+func encodeEventData(data map[string]string) string {
+	if len(data) == 0 {
+		return "{}"
+	}
+	keys := make([]string, 0, len(data))
+	for k, v := range data {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			b, _ := json.Marshal(data) // a map of strings always encodes
+			return string(b)
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, 64)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, data[k])
+	}
+	return string(append(b, '}'))
+}
+
+// appendJSONString appends s, valid UTF-8, as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 // ClaimEvents returns up to limit events of the outbox, oldest first,

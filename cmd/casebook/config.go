@@ -436,7 +436,7 @@ func configFlags(fs *flag.FlagSet, cfg *Config, path *string, group int) []strin
 		str(&cfg.SMTPPassword, "smtp-password", "SMTP `password` (better: env "+EnvPrefix+"SMTP_PASSWORD)")
 		str(&cfg.SMTPFrom, "smtp-from", "sender `address` of notifications, e.g. \"Support <support@example.com>\"")
 		str(&cfg.SMTPLang, "smtp-lang", "`language` of notifications: zh-cn or en-us")
-		str(&cfg.SMTPEngineers, "smtp-engineers", "comma-separated `addresses` told of new tickets in the queue and of grants")
+		str(&cfg.SMTPEngineers, "smtp-engineers", "comma-separated shared `addresses` told of new tickets in the queue (as engineers with an address are) and of grants to engineers without one")
 	}
 	str(&cfg.LogFormat, "log-format", "log `format`: text or json")
 	str(&cfg.LogLevel, "log-level", "log `level`: debug, info, warn or error")

@@ -137,6 +137,7 @@ type engineerListed struct {
 	EngineerID   string    `json:"engineer_id"`
 	EngineerName string    `json:"engineer_name"`
 	Enabled      bool      `json:"enabled"`
+	Email        string    `json:"email"` // "" when none
 	CreatedAt    time.Time `json:"created_at"`
 }
 
@@ -153,12 +154,12 @@ func (c *EngineerCommand) runList(ctx context.Context, args []string) error {
 		return err
 	}
 	out := convertAll(engineers, func(e *casebook.Engineer) engineerListed {
-		return engineerListed{EngineerID: e.ID, EngineerName: e.Name, Enabled: e.Enabled, CreatedAt: e.CreatedAt.UTC()}
+		return engineerListed{EngineerID: e.ID, EngineerName: e.Name, Enabled: e.Enabled, Email: e.Email, CreatedAt: e.CreatedAt.UTC()}
 	})
 	return c.Main.print(fs.JSON, out, func(w io.Writer) {
-		fmt.Fprintln(w, "NAME\tID\tSTATE")
+		fmt.Fprintln(w, "NAME\tID\tSTATE\tEMAIL")
 		for _, e := range out {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", e.EngineerName, e.EngineerID, boolWord(e.Enabled, "enabled", "disabled"))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", e.EngineerName, e.EngineerID, boolWord(e.Enabled, "enabled", "disabled"), e.Email)
 		}
 	})
 }

@@ -157,7 +157,7 @@ Commands:
 	account     create or list customer accounts
 	user        create, list, disable, enable, delete users, or change a password
 	group       create or list user groups and manage their members
-	engineer    create, list, disable or enable support engineers, or change a password
+	engineer    create, list, disable or enable support engineers, set their e-mail or password
 	accesskey   create, list, disable, enable or delete AK/SK pairs
 	audit       list the audit log
 	dictionary  export or import the dictionaries of the ticket form
