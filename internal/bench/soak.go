@@ -290,8 +290,12 @@ func (s *soakRun) run(ctx context.Context) (*soakResult, error) {
 		}
 	}
 
-	fmt.Fprintf(s.stderr, "warm-up: rounds of %d requests with %d workers at %s, until two in a row grow memory by at most %.2f%%\n",
-		s.warmup, s.concurrency, s.base, res.SettlePercent)
+	if s.warmup == 0 {
+		fmt.Fprintf(s.stderr, "no warm-up; %d workers at %s\n", s.concurrency, s.base)
+	} else {
+		fmt.Fprintf(s.stderr, "warm-up: rounds of %d requests with %d workers at %s, until two in a row grow memory by at most %.2f%%\n",
+			s.warmup, s.concurrency, s.base, res.SettlePercent)
+	}
 	res.Warmup = &soakPhaseTotal{}
 	res.RSSWarmKiB = res.RSSStartKiB
 	for s.warmup > 0 && !res.WarmupSettled && res.WarmupRequests < s.warmupMax {
