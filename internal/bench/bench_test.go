@@ -249,8 +249,9 @@ func TestSoak(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("soak --json: %v\n%s", err, out)
 	}
-	if res.ServerPID != srv.PID || res.Requests != 600 || res.WarmupRequests != 100 {
-		t.Errorf("pid %d, %d requests after %d, want %d, 600 after 100", res.ServerPID, res.Requests, res.WarmupRequests, srv.PID)
+	// The warm-up: rounds of 100 until two in a row leave memory level.
+	if res.ServerPID != srv.PID || res.Requests != 600 || res.WarmupRequests < 200 || res.WarmupRequests%100 != 0 {
+		t.Errorf("pid %d, %d requests after %d, want %d, 600 after rounds of 100 (two at least)", res.ServerPID, res.Requests, res.WarmupRequests, srv.PID)
 	}
 	if res.ServerErrors != 0 || res.Failures != 0 || len(res.Samples) > 0 || len(res.Problems) > 0 {
 		t.Errorf("%d 5xx, %d failures %v, problems %v", res.ServerErrors, res.Failures, res.Samples, res.Problems)

@@ -29,14 +29,22 @@ server stays healthy: no 5xx answer, and its resident memory (VmRSS of
 /proc/PID/status, Linux) after the run within --max-rss-growth percent of
 what it was after the warm-up.
 
+The warm-up brings the server to its steady state before the first
+reading: it sends rounds of --warmup requests until two rounds in a row
+each grow the resident memory by at most half the rate the run is allowed
+(--max-rss-growth spread over --requests), or until --warmup-max requests.
+A server's caches fill while it warms up (SQLite's page cache, per
+connection, fills as the mix reads more of the file); a leak keeps growing
+and fails the run.
+
 The mix, per 100 operations: 26 ListAuthorizations (random offsets), 20
 ShowAuthorizationDetail, 12 ListAccessoryAccessUrls, 12
 ConfirmAuthorizations (each of a request for access that the engineer of
 the users file makes through the support API just before), 12
 CreateRelations (to fresh tickets, three relations each), 12 attachment
 uploads and 6 logins (one in six by the engineer). Every HTTP request
-counts, the support API's and the new tickets' included: --warmup requests
-first, then --requests more.
+counts, the support API's and the new tickets' included: the warm-up's
+requests first, then --requests more.
 
 The server is the process --server-pid, or the one --start starts (a
 command line split at spaces, such as "casebook serve --data ./data"; it is
@@ -62,7 +70,8 @@ func (m *Main) soak(ctx context.Context, args []string) error {
 	usersPath := c.String("users", "", "users `file` written by casebook-bench seed (required)")
 	s := &soakRun{stderr: m.Stderr}
 	c.Int64Var(&s.requests, "requests", 100_000, "requests to send after the warm-up")
-	c.Int64Var(&s.warmup, "warmup", 10_000, "requests to send before the first memory reading")
+	c.Int64Var(&s.warmup, "warmup", 10_000, "requests per round of the warm-up (0: no warm-up)")
+	c.Int64Var(&s.warmupMax, "warmup-max", 300_000, "most requests of the warm-up, if memory has not levelled off before")
 	c.IntVar(&s.concurrency, "concurrency", 8, "concurrent workers (connections)")
 	c.Float64Var(&s.maxGrowth, "max-rss-growth", 10, "largest allowed growth of the server's resident memory from after the warm-up to the end, in `percent`")
 	c.IntVar(&s.pid, "server-pid", 0, "process `id` of the server, whose memory is read")
@@ -83,6 +92,8 @@ func (m *Main) soak(ctx context.Context, args []string) error {
 		return c.failf("--requests must be at least 1, got %d", s.requests)
 	case s.warmup < 0:
 		return c.failf("--warmup must not be negative, got %d", s.warmup)
+	case s.warmupMax < s.warmup:
+		return c.failf("--warmup-max must be at least --warmup (%d), got %d", s.warmup, s.warmupMax)
 	case s.concurrency < 1 || s.concurrency > 1024:
 		return c.failf("--concurrency must be between 1 and 1024, got %d", s.concurrency)
 	case s.maxGrowth < 0:
@@ -138,7 +149,8 @@ type soakRun struct {
 	api         *client.Client
 	file        *benchUsersFile
 	requests    int64
-	warmup      int64
+	warmup      int64 // per round
+	warmupMax   int64
 	concurrency int
 	maxGrowth   float64
 	pid         int
@@ -216,8 +228,11 @@ type soakResult struct {
 	Concurrency      int             `json:"concurrency"`
 	Users            int             `json:"users"`
 	WarmupRequests   int64           `json:"warmup_requests"`
-	Requests         int64           `json:"requests"` // after the warm-up
-	Seconds          float64         `json:"seconds"`  // of the requests after the warm-up
+	WarmupRSSKiB     []int64         `json:"warmup_rss_kib"` // after each round of the warm-up
+	WarmupSettled    bool            `json:"warmup_settled"` // memory levelled off before --warmup-max
+	SettlePercent    float64         `json:"settle_percent"` // a round's growth that counts as level
+	Requests         int64           `json:"requests"`       // after the warm-up
+	Seconds          float64         `json:"seconds"`        // of the requests after the warm-up
 	PerSecond        float64         `json:"per_second"`
 	Operations       []soakOpResult  `json:"operations"` // after the warm-up
 	ServerErrors     int             `json:"server_errors"`
@@ -253,7 +268,7 @@ type soakOpResult struct {
 // again.
 func (s *soakRun) run(ctx context.Context) (*soakResult, error) {
 	res := &soakResult{URL: s.base.String(), ServerPID: s.pid, Concurrency: s.concurrency, Users: len(s.file.Users),
-		WarmupRequests: s.warmup, Requests: s.requests, MaxGrowthPercent: s.maxGrowth}
+		Requests: s.requests, MaxGrowthPercent: s.maxGrowth, SettlePercent: s.settlePercent()}
 	var err error
 	if res.RSSStartKiB, err = residentMemory(s.pid); err != nil {
 		return nil, err
@@ -275,20 +290,34 @@ func (s *soakRun) run(ctx context.Context) (*soakResult, error) {
 		}
 	}
 
-	fmt.Fprintf(s.stderr, "warm-up: %d requests with %d workers at %s\n", s.warmup, s.concurrency, s.base)
-	warm := s.phase(ctx, workers, s.warmup)
+	if s.warmup == 0 {
+		fmt.Fprintf(s.stderr, "no warm-up; %d workers at %s\n", s.concurrency, s.base)
+	} else {
+		fmt.Fprintf(s.stderr, "warm-up: rounds of %d requests with %d workers at %s, until two in a row grow memory by at most %.2f%%\n",
+			s.warmup, s.concurrency, s.base, res.SettlePercent)
+	}
 	res.Warmup = &soakPhaseTotal{}
-	for _, st := range warm.stats {
-		res.Warmup.Requests += int64(len(st.latencies))
-		res.Warmup.ServerErrors += st.serverErrors
-		res.Warmup.Failures += st.failures
-	}
-	res.Samples = append(res.Samples, warm.samples...)
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	if res.RSSWarmKiB, err = residentMemory(s.pid); err != nil {
-		return nil, err
+	res.RSSWarmKiB = res.RSSStartKiB
+	for s.warmup > 0 && !res.WarmupSettled && res.WarmupRequests < s.warmupMax {
+		warm := s.phase(ctx, workers, min(s.warmup, s.warmupMax-res.WarmupRequests))
+		for _, st := range warm.stats {
+			res.Warmup.Requests += int64(len(st.latencies))
+			res.Warmup.ServerErrors += st.serverErrors
+			res.Warmup.Failures += st.failures
+		}
+		res.WarmupRequests = res.Warmup.Requests
+		res.Samples = append(res.Samples, warm.samples...)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		rss, err := residentMemory(s.pid)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(s.stderr, "warm-up: %d requests, %d KiB resident\n", res.WarmupRequests, rss)
+		res.RSSWarmKiB = rss
+		res.WarmupRSSKiB = append(res.WarmupRSSKiB, rss)
+		res.WarmupSettled = levelled(res.RSSStartKiB, res.WarmupRSSKiB, res.SettlePercent)
 	}
 	fmt.Fprintf(s.stderr, "after the warm-up: %d KiB resident; run: %d requests\n", res.RSSWarmKiB, s.requests)
 
@@ -320,9 +349,36 @@ func (s *soakRun) run(ctx context.Context) (*soakResult, error) {
 	if elapsed > 0 {
 		res.PerSecond = float64(sent) / elapsed.Seconds()
 	}
-	res.RSSGrowthPercent = 100 * float64(res.RSSEndKiB-res.RSSWarmKiB) / float64(max(res.RSSWarmKiB, 1))
+	res.RSSGrowthPercent = growthPercent(res.RSSWarmKiB, res.RSSEndKiB)
 	res.judge(sent)
 	return res, nil
+}
+
+// settlePercent is the growth of one round of the warm-up under which
+// memory counts as levelled off: half the rate the run is allowed, so that
+// a server still filling its caches at the end of the warm-up does not
+// take the run's whole margin.
+func (s *soakRun) settlePercent() float64 {
+	return s.maxGrowth / 2 * float64(s.warmup) / float64(s.requests)
+}
+
+// levelled reports whether the last two rounds of the warm-up each grew
+// the resident memory by at most settle percent: start is the reading
+// before the first round, rounds the readings after each.
+func levelled(start int64, rounds []int64, settle float64) bool {
+	if len(rounds) < 2 {
+		return false
+	}
+	prev := start
+	if len(rounds) > 2 {
+		prev = rounds[len(rounds)-3]
+	}
+	last, before := rounds[len(rounds)-1], rounds[len(rounds)-2]
+	return growthPercent(prev, before) <= settle && growthPercent(before, last) <= settle
+}
+
+func growthPercent(from, to int64) float64 {
+	return 100 * float64(to-from) / float64(max(from, 1))
 }
 
 // judge lists what makes the soak fail.
@@ -352,8 +408,12 @@ func (res *soakResult) print(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f\t%.2f\t%.2f\t\n", op.Op, op.Requests, op.ServerErrors, op.Failures, op.P50, op.P99, op.Max)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nserver resident memory: %d KiB at the start, %d KiB after the warm-up, %d KiB after the run (%+.1f%%, limit %g%%)\n",
-		res.RSSStartKiB, res.RSSWarmKiB, res.RSSEndKiB, res.RSSGrowthPercent, res.MaxGrowthPercent)
+	settled := "levelled off"
+	if !res.WarmupSettled {
+		settled = "not levelled off"
+	}
+	fmt.Fprintf(w, "\nserver resident memory: %d KiB at the start, %d KiB after the warm-up (%s; KiB after each round: %v), %d KiB after the run (%+.1f%%, limit %g%%)\n",
+		res.RSSStartKiB, res.RSSWarmKiB, settled, res.WarmupRSSKiB, res.RSSEndKiB, res.RSSGrowthPercent, res.MaxGrowthPercent)
 	for _, s := range res.Samples {
 		fmt.Fprintf(w, "failure: %s\n", s)
 	}

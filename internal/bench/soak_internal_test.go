@@ -35,6 +35,37 @@ func TestSoakJudge(t *testing.T) {
 	}
 }
 
+// TestSoakWarmupLevelled checks when the warm-up ends: after two rounds in
+// a row that each grew memory by at most the settling percentage, never
+// after one, and the first round counts from the reading at the start.
+func TestSoakWarmupLevelled(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		rounds []int64
+		want   bool
+	}{
+		{"NoRound", nil, false},
+		{"OneFlatRound", []int64{1000}, false},
+		{"FirstRoundGrew", []int64{2000, 2005}, false},
+		{"TwoFlatRounds", []int64{1000, 1005}, true},
+		{"FillingThenFlat", []int64{1500, 1800, 1805, 1810}, true},
+		{"FlatThenGrowing", []int64{1500, 1501, 1600}, false},
+		{"GrowingAtTheLimit", []int64{1500, 1507, 1514}, true},  // 0.47 %, 0.46 %
+		{"GrowingJustPastIt", []int64{1500, 1508, 1516}, false}, // 0.53 %
+		{"LeakOfAPercentARound", []int64{1500, 1515, 1530}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := levelled(1000, c.rounds, 0.5); got != c.want {
+				t.Errorf("levelled(1000, %v, 0.5) = %v, want %v", c.rounds, got, c.want)
+			}
+		})
+	}
+	s := &soakRun{maxGrowth: 10, warmup: 10_000, requests: 100_000}
+	if got := s.settlePercent(); got != 0.5 {
+		t.Errorf("settlePercent of 10%% over 100,000 in rounds of 10,000 = %g, want 0.5", got)
+	}
+}
+
 // TestResidentMemory reads this process's VmRSS.
 func TestResidentMemory(t *testing.T) {
 	kib, err := residentMemory(os.Getpid())
