@@ -1,6 +1,7 @@
 package casebook
 
 import (
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -140,8 +141,14 @@ const (
 // their own message (RevokeMessage); its content is then deleted.
 const MessageRevokeWindow = 2 * time.Minute
 
-// CheckLength returns an EINVALID error when v is not min..max characters.
+// CheckLength returns an EINVALID error when v is not min..max characters
+// or holds a NUL character.
 func CheckLength(field, v string, min, max int) error {
+	if strings.IndexByte(v, 0) >= 0 {
+		// No stored text can hold one (PostgreSQL refuses it), and in
+		// a pattern SQLite would stop at it.
+		return Invalidf(field, "%s must not contain NUL characters.", field)
+	}
 	n := utf8.RuneCountInString(v)
 	if n < min || n > max {
 		if min == 0 {

@@ -697,3 +697,19 @@ func TestCaseIsolation(t *testing.T) {
 		}
 	}
 }
+
+// TestNULRefused: no text the Service stores may hold a NUL character
+// (PostgreSQL refuses it: it was a 500 there); the ticket is not created.
+func TestNULRefused(t *testing.T) {
+	d := newDesk(t)
+	_, err := d.s.CreateCase(d.ctx, d.alice, casebook.CaseInput{BusinessTypeID: "1", SimpleDescription: "disk\x00full"})
+	wantErr(t, err, casebook.EINVALID, "")
+	c := d.newCase(d.alice, "clean")
+	_, err = d.s.CreateMessage(d.ctx, d.alice, "", c.ID, "hello\x00", nil)
+	wantErr(t, err, casebook.EINVALID, "")
+	cases, total, err := d.s.ListCases(d.ctx, d.alice, "", casebook.CaseFilter{})
+	wantOK(t, err)
+	if total != 1 || len(cases) != 1 {
+		t.Fatalf("after refused input: %d tickets, want only the clean one", total)
+	}
+}
