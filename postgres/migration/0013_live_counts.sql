@@ -50,3 +50,38 @@ $$;
 CREATE TRIGGER label_case_counts_case AFTER UPDATE OF status ON cases FOR EACH ROW
 	WHEN ((OLD.status = 13) IS DISTINCT FROM (NEW.status = 13))
 	EXECUTE FUNCTION label_case_counts_case();
+
+-- Live counts of each ticket's messages per author, so that the unread
+-- count of a ticket its user never marked (every message of others) reads
+-- a row per author instead of the whole conversation.
+CREATE TABLE message_counts (
+	account_id TEXT NOT NULL,
+	case_id    TEXT NOT NULL,
+	author_id  TEXT NOT NULL,
+	n          BIGINT NOT NULL,
+	PRIMARY KEY (account_id, case_id, author_id)
+) WITH (fillfactor = 50);
+
+INSERT INTO message_counts (account_id, case_id, author_id, n)
+	SELECT account_id, case_id, author_id, COUNT(*) FROM messages GROUP BY account_id, case_id, author_id;
+
+CREATE FUNCTION message_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP IN ('UPDATE', 'DELETE') THEN
+		UPDATE message_counts SET n = n - 1
+		WHERE account_id = OLD.account_id AND case_id = OLD.case_id AND author_id = OLD.author_id;
+	END IF;
+	IF TG_OP IN ('INSERT', 'UPDATE') THEN
+		INSERT INTO message_counts (account_id, case_id, author_id, n) VALUES (NEW.account_id, NEW.case_id, NEW.author_id, 1)
+		ON CONFLICT (account_id, case_id, author_id) DO UPDATE SET n = message_counts.n + 1;
+	END IF;
+	RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER message_counts_insert_delete AFTER INSERT OR DELETE ON messages
+	FOR EACH ROW EXECUTE FUNCTION message_counts_apply();
+CREATE TRIGGER message_counts_update AFTER UPDATE OF account_id, case_id, author_id ON messages FOR EACH ROW
+	WHEN (OLD.account_id IS DISTINCT FROM NEW.account_id OR OLD.case_id IS DISTINCT FROM NEW.case_id
+		OR OLD.author_id IS DISTINCT FROM NEW.author_id)
+	EXECUTE FUNCTION message_counts_apply();

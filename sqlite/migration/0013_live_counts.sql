@@ -45,3 +45,38 @@ BEGIN
 		  AND NOT EXISTS (SELECT 1 FROM label_case_counts k WHERE k.label_id = cl.label_id
 			AND k.account_id = NEW.account_id AND k.case_creator_id = NEW.creator_id);
 END;
+
+-- Live counts of each ticket's messages per author, so that the unread
+-- count of a ticket its user never marked (every message of others) reads
+-- a row per author instead of the whole conversation.
+CREATE TABLE message_counts (
+	account_id TEXT NOT NULL,
+	case_id    TEXT NOT NULL,
+	author_id  TEXT NOT NULL,
+	n          INTEGER NOT NULL,
+	PRIMARY KEY (account_id, case_id, author_id)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO message_counts (account_id, case_id, author_id, n)
+	SELECT account_id, case_id, author_id, COUNT(*) FROM messages GROUP BY account_id, case_id, author_id;
+
+CREATE TRIGGER message_counts_insert AFTER INSERT ON messages
+BEGIN
+	INSERT INTO message_counts (account_id, case_id, author_id, n) VALUES (NEW.account_id, NEW.case_id, NEW.author_id, 1)
+	ON CONFLICT (account_id, case_id, author_id) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER message_counts_delete AFTER DELETE ON messages
+BEGIN
+	UPDATE message_counts SET n = n - 1
+	WHERE account_id = OLD.account_id AND case_id = OLD.case_id AND author_id = OLD.author_id;
+END;
+
+CREATE TRIGGER message_counts_update AFTER UPDATE OF account_id, case_id, author_id ON messages
+WHEN OLD.account_id IS NOT NEW.account_id OR OLD.case_id IS NOT NEW.case_id OR OLD.author_id IS NOT NEW.author_id
+BEGIN
+	UPDATE message_counts SET n = n - 1
+	WHERE account_id = OLD.account_id AND case_id = OLD.case_id AND author_id = OLD.author_id;
+	INSERT INTO message_counts (account_id, case_id, author_id, n) VALUES (NEW.account_id, NEW.case_id, NEW.author_id, 1)
+	ON CONFLICT (account_id, case_id, author_id) DO UPDATE SET n = n + 1;
+END;
