@@ -80,3 +80,37 @@ BEGIN
 	INSERT INTO message_counts (account_id, case_id, author_id, n) VALUES (NEW.account_id, NEW.case_id, NEW.author_id, 1)
 	ON CONFLICT (account_id, case_id, author_id) DO UPDATE SET n = n + 1;
 END;
+
+-- Live counts of tickets per account, creator and status, so that
+-- ListCaseCounts reads a few rows per creator instead of every ticket.
+CREATE TABLE case_status_counts (
+	account_id TEXT NOT NULL,
+	creator_id TEXT NOT NULL,
+	status     INTEGER NOT NULL,
+	n          INTEGER NOT NULL,
+	PRIMARY KEY (account_id, creator_id, status)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO case_status_counts (account_id, creator_id, status, n)
+	SELECT account_id, creator_id, status, COUNT(*) FROM cases GROUP BY account_id, creator_id, status;
+
+CREATE TRIGGER case_status_counts_insert AFTER INSERT ON cases
+BEGIN
+	INSERT INTO case_status_counts (account_id, creator_id, status, n) VALUES (NEW.account_id, NEW.creator_id, NEW.status, 1)
+	ON CONFLICT (account_id, creator_id, status) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER case_status_counts_delete AFTER DELETE ON cases
+BEGIN
+	UPDATE case_status_counts SET n = n - 1
+	WHERE account_id = OLD.account_id AND creator_id = OLD.creator_id AND status = OLD.status;
+END;
+
+CREATE TRIGGER case_status_counts_update AFTER UPDATE OF account_id, creator_id, status ON cases
+WHEN OLD.account_id IS NOT NEW.account_id OR OLD.creator_id IS NOT NEW.creator_id OR OLD.status IS NOT NEW.status
+BEGIN
+	UPDATE case_status_counts SET n = n - 1
+	WHERE account_id = OLD.account_id AND creator_id = OLD.creator_id AND status = OLD.status;
+	INSERT INTO case_status_counts (account_id, creator_id, status, n) VALUES (NEW.account_id, NEW.creator_id, NEW.status, 1)
+	ON CONFLICT (account_id, creator_id, status) DO UPDATE SET n = n + 1;
+END;
