@@ -107,3 +107,50 @@ func testLabelTotals(t *testing.T, s casebook.Store) {
 	write(t, s, func(tx casebook.Tx) error { return tx.DeleteLabel(ctx, f.A.ID, f.U1.ID, blue.ID) })
 	check("label deleted", map[string][2]int{"Master": {5, 0}, "SubUser": {3, 0}, "Group": {4, 0}, "OtherAccount": {0, 0}})
 }
+
+// testCaseStatusCounts checks the ticket counts by status, which come from
+// live counts (migration 0013), as tickets change status and are deleted
+// and restored, in every scope.
+func testCaseStatusCounts(t *testing.T, s casebook.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	var cases []*casebook.Case
+	for _, u := range []*casebook.User{f.U1, f.U1, f.U1, f.U2, f.U3, f.BU} {
+		cases = append(cases, newCase(u, time.Duration(len(cases))*time.Second, u.Name))
+	}
+	createCases(t, s, cases...)
+	processing, completed := casebook.CaseStatusPendingAcceptance, casebook.CaseStatusCompleted // new tickets wait for acceptance
+	check := func(step string, want map[string]map[int]int) {
+		t.Helper()
+		read(t, s, func(tx casebook.Tx) error {
+			for name, scope := range map[string]casebook.Scope{"Master": f.master(), "SubUser": f.sub(f.U1),
+				"Group": f.group(f.U1, f.G), "OtherAccount": f.sub(f.BU)} {
+				got, err := tx.CountCasesByStatus(ctx, scope)
+				if err != nil {
+					return err
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want[name]) {
+					t.Errorf("%s: %s counts %v, want %v", step, name, got, want[name])
+				}
+			}
+			return nil
+		})
+	}
+	check("created", map[string]map[int]int{"Master": {processing: 5}, "SubUser": {processing: 3},
+		"Group": {processing: 4}, "OtherAccount": {processing: 1}})
+	update := func(c *casebook.Case, status int) {
+		c.Status = status
+		write(t, s, func(tx casebook.Tx) error { return tx.UpdateCase(ctx, c) })
+	}
+	update(cases[0], completed)
+	update(cases[3], completed)
+	check("completed", map[string]map[int]int{"Master": {processing: 3, completed: 2}, "SubUser": {processing: 2, completed: 1},
+		"Group": {processing: 2, completed: 2}, "OtherAccount": {processing: 1}})
+	update(cases[1], casebook.CaseStatusDeleted)
+	update(cases[0], casebook.CaseStatusDeleted)
+	check("deleted", map[string]map[int]int{"Master": {processing: 2, completed: 1}, "SubUser": {processing: 1},
+		"Group": {processing: 1, completed: 1}, "OtherAccount": {processing: 1}})
+	update(cases[0], completed)
+	check("restored", map[string]map[int]int{"Master": {processing: 2, completed: 2}, "SubUser": {processing: 1, completed: 1},
+		"Group": {processing: 1, completed: 2}, "OtherAccount": {processing: 1}})
+}
