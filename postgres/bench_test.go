@@ -29,10 +29,11 @@ func BenchmarkFindAuthorizations(b *testing.B) {
 }
 
 // BenchmarkFeed polls ten tickets, counts their unread messages and reads a
-// history page with 10k and 100k messages (issue 9): go test -bench Feed
+// history page with 10k and 100k messages, and 1M with
+// CASEBOOK_BENCH_1M=1 (issue 9): go test -bench Feed
 // ./postgres/.
 func BenchmarkFeed(b *testing.B) {
-	for _, n := range []int{10_000, 100_000} {
+	for _, n := range storetest.BenchSizes(10_000, 100_000) {
 		b.Run(fmt.Sprintf("messages=%d", n), func(b *testing.B) {
 			db := testDB{mustOpen(b)}
 			ctx := context.Background()
@@ -52,10 +53,11 @@ func BenchmarkFeed(b *testing.B) {
 	}
 }
 
-// BenchmarkFindCasesByLabel lists tickets by label among 10k and 100k
-// tickets: go test -bench FindCasesByLabel ./postgres/
+// BenchmarkFindCasesByLabel lists tickets by label, counts them by status
+// and lists the labels among 10k and 100k tickets, and 1M with
+// CASEBOOK_BENCH_1M=1: go test -bench FindCasesByLabel ./postgres/
 func BenchmarkFindCasesByLabel(b *testing.B) {
-	for _, n := range []int{10_000, 100_000} {
+	for _, n := range storetest.BenchSizes(10_000, 100_000) {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			db := testDB{mustOpen(b)}
 			ctx := context.Background()

@@ -23,7 +23,8 @@ func (db *DB) FinishBulk(ctx context.Context) error {
 	// inside transactions too long for the updates to prune each other:
 	// 110 counters filled 13,000 pages after a million rows. VACUUM would
 	// leave the pages; FULL rewrites the (small) tables and their indexes.
-	stmts = append(stmts, "VACUUM (FULL, ANALYZE) authorization_counts", "VACUUM (FULL, ANALYZE) authorization_day_counts")
+	stmts = append(stmts, "VACUUM (FULL, ANALYZE) authorization_counts", "VACUUM (FULL, ANALYZE) authorization_day_counts",
+		"VACUUM (FULL, ANALYZE) case_status_counts", "VACUUM (FULL, ANALYZE) message_counts")
 	for _, stmt := range stmts {
 		if _, err := db.Writer.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("finish bulk load: %w", err)

@@ -22,8 +22,11 @@ func (tx *Tx) UpdateCaseInfo(ctx context.Context, c *casebook.Case) error {
 // CountCasesByStatus counts the tickets of the scope by status, from the
 // same indexes as the lists.
 func (tx *Tx) CountCasesByStatus(ctx context.Context, scope casebook.Scope) (map[int]int, error) {
-	cond, args := scopeCond("c.account_id", "c.creator_id", scope)
-	rows, err := tx.query(ctx, `SELECT c.status, COUNT(*) FROM cases c WHERE `+cond+` AND c.status <> ? GROUP BY c.status`,
+	// From the live counts (migration 0013): a row per creator and status,
+	// whatever the number of tickets.
+	cond, args := scopeCond("k.account_id", "k.creator_id", scope)
+	rows, err := tx.query(ctx, `SELECT k.status, CAST(SUM(k.n) AS BIGINT) FROM case_status_counts k
+		WHERE `+cond+` AND k.status <> ? GROUP BY k.status HAVING SUM(k.n) > 0`,
 		append(args, casebook.CaseStatusDeleted)...)
 	if err != nil {
 		return nil, tx.wrap("count cases", err)

@@ -114,7 +114,8 @@ func (tx *Tx) FindMessage(ctx context.Context, accountID, caseID, id string) (*c
 // read marker, in two statements whatever the number of tickets: the
 // markers by primary key, then one UNION ALL of per-ticket counts, each an
 // index range that starts at the marker, so the cost is the unread
-// messages, not the whole conversation.
+// messages, not the whole conversation; a ticket without a marker is
+// counted from the per-author counts (a row per author).
 func (tx *Tx) CountUnread(ctx context.Context, accountID, userID string, caseIDs []string) (map[string]int, error) {
 	counts := make(map[string]int, len(caseIDs))
 	if len(caseIDs) == 0 {
@@ -146,7 +147,12 @@ func (tx *Tx) CountUnread(ctx context.Context, accountID, userID string, caseIDs
 	for _, id := range caseIDs {
 		m, ok := markers[id]
 		if !ok {
-			m = casebook.FeedCursor{At: time.UnixMilli(0)} // before every message
+			// Never marked: every message of others, from the per-author
+			// counts (migration 0013), a row per author.
+			parts = append(parts, `SELECT ?, CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM message_counts
+				WHERE account_id = ? AND case_id = ? AND author_id <> ?`)
+			args = append(args, id, accountID, id, userID)
+			continue
 		}
 		parts = append(parts, `SELECT ?, COUNT(*) FROM messages WHERE account_id = ? AND case_id = ?
 			AND created_at >= ? AND (created_at > ? OR id > ?) AND author_id <> ?`)

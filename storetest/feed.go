@@ -182,6 +182,18 @@ func testFeed(t *testing.T, s casebook.Store) {
 	})
 
 	t.Run("DeleteMessage", func(t *testing.T) {
+		// A user who never marked c1 counts all of its messages, the
+		// deleted one until it is deleted.
+		unreadOfOther := func() int {
+			var n int
+			read(t, s, func(tx casebook.Tx) error {
+				got, err := tx.CountUnread(ctx, f.A.ID, "someone-else", []string{c1.ID})
+				n = got[c1.ID]
+				return err
+			})
+			return n
+		}
+		before := unreadOfOther()
 		var keys []string
 		write(t, s, func(tx casebook.Tx) error {
 			if _, err := tx.DeleteMessage(ctx, "another-account", c1.ID, m3.ID); casebook.ErrorCode(err) != casebook.ENOTFOUND {
@@ -193,6 +205,9 @@ func testFeed(t *testing.T, s casebook.Store) {
 		})
 		if len(keys) != 1 || keys[0] != acc.BlobKey {
 			t.Fatalf("blob keys %v, want [%s]", keys, acc.BlobKey)
+		}
+		if after := unreadOfOther(); before < 1 || after != before-1 {
+			t.Errorf("unread of c1 for a user without a marker: %d before deleting, %d after", before, after)
 		}
 		read(t, s, func(tx casebook.Tx) error {
 			_, err := tx.FindMessage(ctx, f.A.ID, c1.ID, m3.ID)

@@ -57,6 +57,8 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open(t)) })
 	t.Run("Mails", func(t *testing.T) { testMails(t, open(t)) })
 	t.Run("Labels", func(t *testing.T) { testLabels(t, open(t)) })
+	t.Run("LabelTotals", func(t *testing.T) { testLabelTotals(t, open(t)) })           // issue 9, H18
+	t.Run("CaseStatusCounts", func(t *testing.T) { testCaseStatusCounts(t, open(t)) }) // issue 9, H18
 	t.Run("CaseInfo", func(t *testing.T) { testCaseInfo(t, open(t)) })
 	t.Run("CaseCursor", func(t *testing.T) { testCaseCursor(t, open(t)) })
 	t.Run("ConcurrentLabels", func(t *testing.T) { testConcurrentLabels(t, open(t)) })
