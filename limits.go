@@ -129,7 +129,7 @@ const (
 	MaxDownloadIDs         = 10   // ids per DownloadAccessories call (legacy doc: 10, zipped)
 	MaxAccessURLIDs        = 100  // ListAccessoryAccessUrls accessory_ids
 
-	// The conversation feed (issue 9, H11).
+	// The conversation feed (issue 9).
 	MaxFeedCaseIDs      = 100 // case_ids of the two polls (their response lists hold 0..100 tickets)
 	MaxFeedMessages     = 100 // messages per ListNewInstantMessages answer; the cursor brings the rest
 	MaxFeedCursorLength = 64  // last_message_time_id
