@@ -44,8 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("AuthorizationPages", func(t *testing.T) { testAuthorizationPages(t, open(t)) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
-	t.Run("Feed", func(t *testing.T) { testFeed(t, open(t)) })             // issue 9, H11
-	t.Run("CaseEvents", func(t *testing.T) { testCaseEvents(t, open(t)) }) // issue 9, H11
+	t.Run("Feed", func(t *testing.T) { testFeed(t, open(t)) })             // issue 9
+	t.Run("CaseEvents", func(t *testing.T) { testCaseEvents(t, open(t)) }) // issue 9
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, open(t)) })
 	t.Run("ConcurrentRelations", func(t *testing.T) { testConcurrentRelations(t, open(t)) })
 	t.Run("ConcurrentSweep", func(t *testing.T) { testConcurrentSweep(t, open(t)) })
@@ -57,12 +57,12 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open(t)) })
 	t.Run("Mails", func(t *testing.T) { testMails(t, open(t)) })
 	t.Run("Labels", func(t *testing.T) { testLabels(t, open(t)) })
-	t.Run("LabelTotals", func(t *testing.T) { testLabelTotals(t, open(t)) })           // issue 9, H18
-	t.Run("CaseStatusCounts", func(t *testing.T) { testCaseStatusCounts(t, open(t)) }) // issue 9, H18
+	t.Run("LabelTotals", func(t *testing.T) { testLabelTotals(t, open(t)) })           // issue 9
+	t.Run("CaseStatusCounts", func(t *testing.T) { testCaseStatusCounts(t, open(t)) }) // issue 9
 	t.Run("CaseInfo", func(t *testing.T) { testCaseInfo(t, open(t)) })
 	t.Run("CaseCursor", func(t *testing.T) { testCaseCursor(t, open(t)) })
 	t.Run("ConcurrentLabels", func(t *testing.T) { testConcurrentLabels(t, open(t)) })
-	t.Run("CcEmails", func(t *testing.T) { testCcEmails(t, open(t)) }) // issue 9, H14
+	t.Run("CcEmails", func(t *testing.T) { testCcEmails(t, open(t)) }) // issue 9
 }
 
 // RunBounds runs the tests of the suite that lower a store's bounds
