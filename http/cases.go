@@ -560,10 +560,7 @@ func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return hideCaseDenial(err)
 	}
-	resp := listMessagesResponse{Count: total, MessageList: make([]messageInfo, 0, len(msgs))}
-	for _, m := range msgs {
-		resp.MessageList = append(resp.MessageList, toMessageInfo(m))
-	}
+	resp := listMessagesResponse{Count: total, MessageList: wireAll(msgs, toMessageInfo)}
 	return writeJSON(w, http.StatusOK, resp)
 }
 

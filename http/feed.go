@@ -117,10 +117,7 @@ func (s *Server) handleListMoreInstantMessages(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return hideCaseDenial(err)
 	}
-	resp := listMessagesResponse{Count: len(msgs), MessageList: make([]messageInfo, 0, len(msgs))}
-	for _, m := range msgs {
-		resp.MessageList = append(resp.MessageList, toMessageInfo(m))
-	}
+	resp := listMessagesResponse{Count: len(msgs), MessageList: wireAll(msgs, toMessageInfo)}
 	return writeJSON(w, http.StatusOK, resp)
 }
 
@@ -136,10 +133,9 @@ func (s *Server) handleListUnreadNewInstantMessages(w http.ResponseWriter, r *ht
 	if err != nil {
 		return hideCaseDenial(err)
 	}
-	list := make([]imUnread, 0, len(states))
-	for _, st := range states {
-		list = append(list, imUnread{IncidentID: st.CaseID, Status: st.Status, UnreadNum: st.Unread})
-	}
+	list := wireAll(states, func(st casebook.CaseState) imUnread {
+		return imUnread{IncidentID: st.CaseID, Status: st.Status, UnreadNum: st.Unread}
+	})
 	return writeJSON(w, http.StatusOK, map[string][]imUnread{"imunread": list})
 }
 

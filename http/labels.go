@@ -48,11 +48,9 @@ type caseLabelInfo struct {
 }
 
 func toCaseLabelInfos(labels []*casebook.Label) []caseLabelInfo {
-	out := make([]caseLabelInfo, 0, len(labels))
-	for _, l := range labels {
-		out = append(out, caseLabelInfo{LabelID: l.ID, Name: l.Name, Color: l.Color})
-	}
-	return out
+	return wireAll(labels, func(l *casebook.Label) caseLabelInfo {
+		return caseLabelInfo{LabelID: l.ID, Name: l.Name, Color: l.Color}
+	})
 }
 
 // handleCreateLabels is CreateLabels. The SDK's response declares only the

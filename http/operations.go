@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"strings"
 )
 
 // operation is one entry of the operation table: one of the official SDK's
@@ -23,15 +22,13 @@ type operation struct {
 
 // Why operations are not implemented.
 const (
-	missingOutsideScope  = "outside the ticket lifecycle Casebook implements"
-	missingPartners      = "partner, agency and sub-customer accounts are not modelled"
-	missingAttachmentAlt = "attachments are uploaded as multipart and read through DownloadAccessories or ListAccessoryAccessUrls"
-	missingSessions      = "Casebook does not record the sessions of granted access"
-	missingDictionaries  = "Huawei's configuration dictionaries are not published"
-	missingPrivileges    = "rights come from accounts, users and groups; ticket privileges are not modelled"
-	missingAgreements    = "no service agreements are published"
-	missingVerification  = "contact verification needs SMS or e-mail delivery, which Casebook does not have"
-	missingDiagnosis     = "one-click diagnosis inspects Huawei Cloud resources"
+	missingOutsideScope = "outside the ticket lifecycle Casebook implements"
+	missingPartners     = "partner, agency and sub-customer accounts are not modelled"
+	missingSessions     = "Casebook does not record the sessions of granted access"
+	missingPrivileges   = "rights come from accounts, users and groups; ticket privileges are not modelled"
+	missingAgreements   = "no service agreements are published"
+	missingVerification = "contact verification needs SMS or e-mail delivery, which Casebook does not have"
+	missingDiagnosis    = "one-click diagnosis inspects Huawei Cloud resources"
 )
 
 // operations is the operation table: the routes, the 501 answers, the
@@ -189,18 +186,6 @@ var operations = []operation{
 // against this.
 var multipartOperations = map[string]bool{"UploadAccessory": true}
 
-// isSDK reports whether op is one of the SDK's OSM operations (as opposed
-// to one of Casebook's own routes): those are exactly the ones under the
-// OSM path prefixes.
-func (op operation) isSDK() bool {
-	for _, prefix := range []string{"/v2/servicerequest/", "/v2.0/servicerequest/", "/osm/"} {
-		if strings.HasPrefix(op.Path, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
 // route binds op to s: its handler, or the 501 answer naming it. The
 // unimplemented operations are routed too, so that a client gets a clear
 // 501 instead of falling through to a neighbouring route: GET
@@ -212,8 +197,9 @@ func (s *Server) route(op operation) route {
 		rt.Handle = s.handleUnimplemented(op.Name)
 		return rt
 	}
+	multipart := multipartOperations[op.Name]
 	rt.Handle = func(w http.ResponseWriter, r *http.Request) error {
-		if !multipartOperations[op.Name] {
+		if !multipart {
 			if err := checkJSONContentType(r); err != nil {
 				return err
 			}
@@ -221,15 +207,4 @@ func (s *Server) route(op operation) route {
 		return op.Handle(s, w, r)
 	}
 	return rt
-}
-
-// routes lists the implemented routes of the server, bound to s.
-func (s *Server) routes() []route {
-	var rs []route
-	for _, op := range operations {
-		if op.Handle != nil {
-			rs = append(rs, s.route(op))
-		}
-	}
-	return rs
 }
