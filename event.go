@@ -2,6 +2,7 @@ package casebook
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -31,14 +32,7 @@ var EventTypes = []string{
 }
 
 // IsEventType reports whether t is one of EventTypes.
-func IsEventType(t string) bool {
-	for _, et := range EventTypes {
-		if et == t {
-			return true
-		}
-	}
-	return false
-}
+func IsEventType(t string) bool { return slices.Contains(EventTypes, t) }
 
 // Event is one entry of the transactional outbox: written in the same
 // transaction as the change it describes, so a committed change always has
@@ -79,15 +73,7 @@ type Webhook struct {
 
 // Wants reports whether the subscription asked for events of type t.
 func (w *Webhook) Wants(t string) bool {
-	if len(w.EventTypes) == 0 {
-		return true
-	}
-	for _, et := range w.EventTypes {
-		if et == t {
-			return true
-		}
-	}
-	return false
+	return len(w.EventTypes) == 0 || slices.Contains(w.EventTypes, t)
 }
 
 // NewWebhookID returns a webhook id (18 characters).

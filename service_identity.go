@@ -543,11 +543,6 @@ type AccessKeyUpdate struct {
 // UpdateAccessKey changes one of a user's access keys and returns it,
 // without its secret.
 func (s *Service) UpdateAccessKey(ctx context.Context, userID, ak string, u AccessKeyUpdate) (*AccessKey, error) {
-	if u.Description != nil {
-		if err := checkAccessKeyDescription(*u.Description); err != nil {
-			return nil, err
-		}
-	}
 	return s.updateAccessKey(ctx, u, func(tx Tx) (*AccessKey, error) {
 		return findOwnAccessKey(ctx, tx, userID, ak)
 	})
@@ -556,18 +551,18 @@ func (s *Service) UpdateAccessKey(ctx context.Context, userID, ak string, u Acce
 // UpdateAccessKeyFor is UpdateAccessKey on behalf of a customer, for a
 // key within the reach of accessKeyFor.
 func (s *Service) UpdateAccessKeyFor(ctx context.Context, p *Principal, ak string, u AccessKeyUpdate) (*AccessKey, error) {
-	if u.Description != nil {
-		if err := checkAccessKeyDescription(*u.Description); err != nil {
-			return nil, err
-		}
-	}
 	return s.updateAccessKey(ctx, u, func(tx Tx) (*AccessKey, error) {
 		return accessKeyFor(ctx, tx, p, ak)
 	})
 }
 
-// updateAccessKey applies u to the key that find returns.
+// updateAccessKey checks u and applies it to the key that find returns.
 func (s *Service) updateAccessKey(ctx context.Context, u AccessKeyUpdate, find func(tx Tx) (*AccessKey, error)) (*AccessKey, error) {
+	if u.Description != nil {
+		if err := checkAccessKeyDescription(*u.Description); err != nil {
+			return nil, err
+		}
+	}
 	var key *AccessKey
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error

@@ -507,14 +507,13 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if err != nil {
 		return err
 	}
-	dims, err := h.Service.ListSatisfactionDimensions(r.Context())
+	// One read of the dictionaries serves the names and the score inputs.
+	dict, err := h.Service.Dictionaries(r.Context())
 	if err != nil {
 		return err
 	}
-	names, err := h.caseNames(r, rc.Lang, d.Case)
-	if err != nil {
-		return err
-	}
+	dims := dict.SatisfactionDimensions
+	names := caseNamesOf(dict, rc.Lang, d.Case)
 	labels, err := h.ticketLabels(r, rc, id, labelErr)
 	if err != nil {
 		return err
@@ -532,11 +531,7 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCt
 // in the page's language; an id no longer in them shows as itself.
 type caseNames struct{ ProblemType, Category, Product, Severity, Region string }
 
-func (h *Handler) caseNames(r *http.Request, lang string, c *casebook.Case) (caseNames, error) {
-	d, err := h.Service.Dictionaries(r.Context())
-	if err != nil {
-		return caseNames{}, err
-	}
+func caseNamesOf(d *casebook.Dictionaries, lang string, c *casebook.Case) caseNames {
 	name := func(id string, find func(string) (casebook.Names, bool)) string {
 		if id == "" {
 			return ""
@@ -576,7 +571,7 @@ func (h *Handler) caseNames(r *http.Request, lang string, c *casebook.Case) (cas
 		Category: name(c.IncidentSubTypeID, item(d.CaseCategories)),
 		Severity: name(c.SeverityID, item(d.Severities)),
 		Region:   name(c.RegionID, item(d.Regions)),
-	}, nil
+	}
 }
 
 // historyPageSize is the number of events on one page of a ticket's history.

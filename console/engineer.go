@@ -65,10 +65,11 @@ func (h *Handler) engineerTicket(w http.ResponseWriter, r *http.Request, rc *req
 	if err != nil {
 		return err
 	}
-	names, err := h.caseNames(r, rc.Lang, d.Case)
+	dict, err := h.Service.Dictionaries(r.Context())
 	if err != nil {
 		return err
 	}
+	names := caseNamesOf(dict, rc.Lang, d.Case)
 	h.render(w, r, rc, http.StatusOK, "eng_ticket.html", "Ticket", map[string]any{
 		"Case": d.Case, "Names": names, "Messages": d.Messages, "Authorizations": auths, "MaxMessage": maxMessageChars,
 		"EngineerStatuses": []int{casebook.CaseStatusProcessing, casebook.CaseStatusPendingConfirm, casebook.CaseStatusPendingFeedback},

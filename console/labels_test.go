@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/casebook/casebook"
 )
@@ -118,11 +119,14 @@ func TestTicketLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	labelled := createCase(t, e, alice, "Labelled ticket")
 	var others []*casebook.Case
 	for i := 0; i < 21; i++ {
 		others = append(others, createCase(t, e, alice, fmt.Sprintf("Other ticket %d", i)))
 	}
+	// The newest ticket, so that it is on the list's first page: tickets
+	// of one millisecond come in no particular order.
+	e.Clock.Advance(time.Millisecond)
+	labelled := createCase(t, e, alice, "Labelled ticket")
 	for i := 1; i <= 6; i++ {
 		if _, err := e.Svc.CreateLabel(ctx, alice, fmt.Sprintf("Tag%d", i), fmt.Sprintf("#00000%d", i)); err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -50,11 +51,7 @@ func (m *Mailer) Send(ctx context.Context, mail *casebook.Mail) error {
 	if err != nil {
 		return err
 	}
-	timeout := m.Timeout
-	if timeout == 0 {
-		timeout = 30 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, m.timeout())
 	defer cancel()
 	addr := net.JoinHostPort(m.Host, strconv.Itoa(m.Port))
 	tlsConfig := m.TLSConfig
@@ -232,3 +229,9 @@ var mailTemplates = func() map[string]map[string]mailTemplate {
 	}
 	return out
 }()
+
+// DefaultMailTimeout bounds one SMTP exchange when Mailer.Timeout is zero.
+const DefaultMailTimeout = 30 * time.Second
+
+// timeout is the bound of one send, which the worker's lease covers too.
+func (m *Mailer) timeout() time.Duration { return cmp.Or(m.Timeout, DefaultMailTimeout) }

@@ -6,6 +6,7 @@ package notify
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -49,9 +50,9 @@ type Worker struct {
 // Run works until ctx is cancelled; attempts in flight are allowed to
 // finish (each within Timeout) and recorded before it returns.
 func (w *Worker) Run(ctx context.Context) {
-	concurrency := cmpOr(w.Concurrency, DefaultConcurrency)
-	timeout := cmpOr(w.Timeout, DefaultTimeout)
-	poll := cmpOr(w.Poll, DefaultPoll)
+	concurrency := cmp.Or(w.Concurrency, DefaultConcurrency)
+	timeout := cmp.Or(w.Timeout, DefaultTimeout)
+	poll := cmp.Or(w.Poll, DefaultPoll)
 	client := w.Client
 	if client == nil {
 		client = NewClient(w.AllowPrivate, timeout)
@@ -113,7 +114,7 @@ const mailBatch = 10
 
 // runMail sends queued e-mails until ctx is cancelled.
 func (w *Worker) runMail(ctx context.Context, poll time.Duration, logger *slog.Logger) {
-	timeout := cmpOr(w.Mailer.Timeout, 30*time.Second)
+	timeout := w.Mailer.timeout()
 	for ctx.Err() == nil {
 		mails, err := w.Service.ClaimMails(ctx, mailBatch, 2*mailBatch*timeout+5*time.Second)
 		if err != nil && ctx.Err() == nil {
@@ -222,12 +223,4 @@ func describeError(err error) string {
 		return "timed out"
 	}
 	return fmt.Sprintf("no answer: %v", err)
-}
-
-func cmpOr[T comparable](v, fallback T) T {
-	var zero T
-	if v == zero {
-		return fallback
-	}
-	return v
 }

@@ -22,18 +22,9 @@ func (tx *Tx) SetCcEmails(ctx context.Context, accountID, userID string, emails 
 // FindCcEmails returns the user's carbon-copy addresses in the order they
 // were set; a user with none (or no such user) has an empty list.
 func (tx *Tx) FindCcEmails(ctx context.Context, accountID, userID string) ([]string, error) {
-	rows, err := tx.query(ctx, `SELECT email FROM user_cc_emails WHERE account_id = ? AND user_id = ? ORDER BY position`, accountID, userID)
-	if err != nil {
-		return nil, tx.wrap("find cc emails", err)
+	emails, err := tx.queryIDs(ctx, "find cc emails", `SELECT email FROM user_cc_emails WHERE account_id = ? AND user_id = ? ORDER BY position`, accountID, userID)
+	if emails == nil && err == nil {
+		emails = []string{}
 	}
-	defer rows.Close()
-	emails := []string{}
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			return nil, tx.wrap("scan cc email", err)
-		}
-		emails = append(emails, e)
-	}
-	return emails, tx.wrap("find cc emails", rows.Err())
+	return emails, err
 }

@@ -53,17 +53,14 @@ func (tx *Tx) CreateMail(ctx context.Context, m *casebook.Mail) error {
 // ClaimMails returns up to limit due pending mails, locked inside Write
 // with SKIP LOCKED on engines with row locks.
 func (tx *Tx) ClaimMails(ctx context.Context, now time.Time, limit int) ([]*casebook.Mail, error) {
-	lock := ""
-	if tx.write && tx.d.RowLocks {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
+	lock := tx.skipLocked()
 	return tx.queryMails(ctx, `SELECT `+mailColumns+` FROM mails WHERE state = '`+casebook.DeliveryPending+`' AND next_at <= ?
 		ORDER BY next_at, id LIMIT ?`+lock, tx.time(now), tx.limit(limit))
 }
 
 // FindMail returns the mail or ENOTFOUND; inside Write it is locked.
 func (tx *Tx) FindMail(ctx context.Context, id int64) (*casebook.Mail, error) {
-	m, err := scanMail(tx.queryRow(ctx, `SELECT `+mailColumns+` FROM mails WHERE id = ?`+tx.forUpdateTable(), id))
+	m, err := scanMail(tx.queryRow(ctx, `SELECT `+mailColumns+` FROM mails WHERE id = ?`+tx.rowLock(" FOR UPDATE"), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Mail")
 	}
@@ -92,15 +89,7 @@ func (tx *Tx) UpdateMail(ctx context.Context, m *casebook.Mail) error {
 	res, err := tx.exec(ctx, `UPDATE mails SET state = ?, attempts = ?, next_at = ?, last_error = ?, updated_at = ?,
 		sent_at = ? WHERE id = ?`,
 		m.State, m.Attempts, tx.time(m.NextAt), m.LastError, tx.time(m.UpdatedAt), tx.nullTime(m.SentAt), m.ID)
-	if err != nil {
-		return tx.wrap("update mail", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return tx.wrap("update mail", err)
-	} else if n == 0 {
-		return notFound("Mail")
-	}
-	return nil
+	return tx.affected("update mail", "Mail", res, err)
 }
 
 func (tx *Tx) queryMails(ctx context.Context, query string, args ...any) ([]*casebook.Mail, error) {

@@ -86,10 +86,7 @@ func appendJSONString(b []byte, s string) []byte {
 // ClaimEvents returns up to limit events of the outbox, oldest first,
 // locked inside Write with SKIP LOCKED on engines with row locks.
 func (tx *Tx) ClaimEvents(ctx context.Context, limit int) ([]*casebook.Event, error) {
-	lock := ""
-	if tx.write && tx.d.RowLocks {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
+	lock := tx.skipLocked()
 	rows, err := tx.query(ctx, `SELECT `+eventColumns+` FROM events ORDER BY seq LIMIT ?`+lock, tx.limit(limit))
 	if err != nil {
 		return nil, tx.wrap("claim events", err)
@@ -178,15 +175,7 @@ func (tx *Tx) DeleteWebhook(ctx context.Context, accountID, id string) error {
 		return tx.wrap("delete deliveries", err)
 	}
 	res, err := tx.exec(ctx, `DELETE FROM webhooks WHERE account_id = ? AND id = ?`, accountID, id)
-	if err != nil {
-		return tx.wrap("delete webhook", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return tx.wrap("delete webhook", err)
-	} else if n == 0 {
-		return notFound("Webhook")
-	}
-	return nil
+	return tx.affected("delete webhook", "Webhook", res, err)
 }
 
 func scanWebhook(row scanner) (*casebook.Webhook, error) {
@@ -236,7 +225,7 @@ func (tx *Tx) CreateDelivery(ctx context.Context, d *casebook.Delivery) error {
 
 // FindDelivery returns the account's delivery or ENOTFOUND.
 func (tx *Tx) FindDelivery(ctx context.Context, accountID string, id int64) (*casebook.Delivery, error) {
-	d, err := scanDelivery(tx.queryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE account_id = ? AND id = ?`+tx.forUpdateTable(), accountID, id))
+	d, err := scanDelivery(tx.queryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE account_id = ? AND id = ?`+tx.rowLock(" FOR UPDATE"), accountID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Delivery")
 	}
@@ -263,10 +252,7 @@ func (tx *Tx) FindDeliveries(ctx context.Context, f casebook.DeliveryFilter) ([]
 // ClaimDeliveries returns up to limit due pending deliveries, soonest
 // first, locked inside Write with SKIP LOCKED on engines with row locks.
 func (tx *Tx) ClaimDeliveries(ctx context.Context, now time.Time, limit int) ([]*casebook.Delivery, error) {
-	lock := ""
-	if tx.write && tx.d.RowLocks {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
+	lock := tx.skipLocked()
 	// The state is written literally: it selects the partial index.
 	return tx.queryDeliveries(ctx, `SELECT `+deliveryColumns+` FROM deliveries
 		WHERE state = '`+casebook.DeliveryPending+`' AND next_at <= ? ORDER BY next_at, id LIMIT ?`+lock,
@@ -278,23 +264,7 @@ func (tx *Tx) UpdateDelivery(ctx context.Context, d *casebook.Delivery) error {
 	res, err := tx.exec(ctx, `UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, last_status = ?, last_error = ?,
 		updated_at = ?, delivered_at = ? WHERE id = ?`,
 		d.State, d.Attempts, tx.time(d.NextAt), d.LastStatus, d.LastError, tx.time(d.UpdatedAt), tx.nullTime(d.DeliveredAt), d.ID)
-	if err != nil {
-		return tx.wrap("update delivery", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return tx.wrap("update delivery", err)
-	} else if n == 0 {
-		return notFound("Delivery")
-	}
-	return nil
-}
-
-// forUpdateTable is forUpdate for single-table queries.
-func (tx *Tx) forUpdateTable() string {
-	if tx.write && tx.d.RowLocks {
-		return " FOR UPDATE"
-	}
-	return ""
+	return tx.affected("update delivery", "Delivery", res, err)
 }
 
 func (tx *Tx) queryDeliveries(ctx context.Context, query string, args ...any) ([]*casebook.Delivery, error) {

@@ -258,8 +258,18 @@ func (tx *Tx) stmt(ctx context.Context, query string, keepsRows bool) *sql.Stmt 
 // the rows of table alias until commit inside Write on engines with row
 // locks, nothing otherwise (SQLite serialises writers).
 func (tx *Tx) forUpdate(alias string) string {
+	return tx.rowLock(" FOR UPDATE OF " + alias)
+}
+
+// skipLocked claims rows for one worker: locked until commit, and rows
+// another writer holds are skipped (the outbox's queues).
+func (tx *Tx) skipLocked() string { return tx.rowLock(" FOR UPDATE SKIP LOCKED") }
+
+// rowLock returns clause inside Write on an engine with row locks, and ""
+// elsewhere (SQLite's single writer serialises anyway).
+func (tx *Tx) rowLock(clause string) string {
 	if tx.write && tx.d.RowLocks {
-		return " FOR UPDATE OF " + alias
+		return clause
 	}
 	return ""
 }
