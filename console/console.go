@@ -276,3 +276,24 @@ func parsePages() (map[string]*template.Template, error) {
 // KeyPurpose names the console's key, derived from the master key with
 // auth.DeriveKey: sessions signed with it are not API tokens.
 const KeyPurpose = "console"
+
+// IsUpload reports whether r sends attachments to the console (a new
+// ticket or a reply, multipart), so that a server bounds its body like an
+// API upload rather than like a form.
+func IsUpload(r *http.Request) bool {
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return false
+	}
+	if r.URL.Path == "/tickets" {
+		return true
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, "/tickets/")
+	return ok && strings.HasSuffix(rest, "/messages") && strings.Count(rest, "/") == 1
+}
+
+// IsDownload reports whether r streams an attachment from the console,
+// for as long as the client reads.
+func IsDownload(r *http.Request) bool {
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		(strings.HasPrefix(r.URL.Path, "/attachments/") || strings.HasPrefix(r.URL.Path, "/engineer/files/"))
+}

@@ -407,18 +407,20 @@ func bodyDeadlines(next http.Handler, d requestDeadlines) http.Handler {
 	})
 }
 
-// isUpload reports whether r is UploadAccessory.
+// isUpload reports whether r uploads attachments: UploadAccessory, or a
+// console form with files.
 func isUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && strings.TrimSuffix(r.URL.Path, "/") == "/v2/servicerequest/accessorys"
+	return r.Method == http.MethodPost && strings.TrimSuffix(r.URL.Path, "/") == "/v2/servicerequest/accessorys" ||
+		console.IsUpload(r)
 }
 
 // isDownload reports whether r may stream an attachment:
-// DownloadAccessories or a signed download link.
+// DownloadAccessories, a signed download link or a console download.
 func isDownload(r *http.Request) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
-	if strings.HasPrefix(r.URL.Path, "/files/") {
+	if strings.HasPrefix(r.URL.Path, "/files/") || console.IsDownload(r) {
 		return true
 	}
 	id, ok := strings.CutPrefix(r.URL.Path, "/v2/servicerequest/accessorys/")

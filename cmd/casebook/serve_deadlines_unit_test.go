@@ -75,3 +75,38 @@ func TestBodyDeadlines(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamingRoutes: the console's attachment forms and downloads get the
+// upload and download deadlines, like the API's.
+func TestStreamingRoutes(t *testing.T) {
+	req := func(method, path, contentType string) *http.Request {
+		r := httptest.NewRequest(method, path, nil)
+		if contentType != "" {
+			r.Header.Set("Content-Type", contentType)
+		}
+		return r
+	}
+	const form = "multipart/form-data; boundary=x"
+	for _, tc := range []struct {
+		r                *http.Request
+		upload, download bool
+	}{
+		{req("POST", "/v2/servicerequest/accessorys", form), true, false},
+		{req("POST", "/tickets", form), true, false},
+		{req("POST", "/tickets/CS1/messages", form), true, false},
+		{req("POST", "/tickets", "application/x-www-form-urlencoded"), false, false},
+		{req("POST", "/tickets/CS1/actions", form), false, false},
+		{req("GET", "/v2/servicerequest/accessorys/AC1", ""), false, true},
+		{req("GET", "/files/AC1", ""), false, true},
+		{req("GET", "/attachments/AC1", ""), false, true},
+		{req("GET", "/engineer/files/AC1", ""), false, true},
+		{req("GET", "/tickets", ""), false, false},
+	} {
+		if got := isUpload(tc.r); got != tc.upload {
+			t.Errorf("%s %s %s: upload %v, want %v", tc.r.Method, tc.r.URL.Path, tc.r.Header.Get("Content-Type"), got, tc.upload)
+		}
+		if got := isDownload(tc.r); got != tc.download {
+			t.Errorf("%s %s: download %v, want %v", tc.r.Method, tc.r.URL.Path, got, tc.download)
+		}
+	}
+}
