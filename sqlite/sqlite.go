@@ -57,7 +57,8 @@ func hasCode(err error, codes ...int) bool {
 // DB is a Casebook store in one SQLite file.
 type DB struct {
 	*sqlstore.DB
-	path string
+	path         string
+	checkpointer *checkpointer
 }
 
 var _ casebook.Store = (*DB)(nil)
@@ -87,7 +88,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// same CPU per request (docs/benchmarks.md, finding 9).
 	common.Add("_pragma", "cache_size(-4000)") // KiB per connection
 
-	wq := url.Values{"_pragma": append([]string{"journal_mode(WAL)"}, common["_pragma"]...)}
+	// The writer checkpoints only as a backstop: see checkpoint.go.
+	wq := url.Values{"_pragma": append([]string{"journal_mode(WAL)",
+		fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages), fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)},
+		common["_pragma"]...)}
 	// BEGIN IMMEDIATE: a writer takes the write lock when it starts, not
 	// when it first writes, so it never has to fail halfway on SQLITE_BUSY.
 	wq.Set("_txlock", "immediate")
@@ -129,7 +133,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
 
-	return &DB{DB: &sqlstore.DB{Writer: writer, Reader: reader, Dialect: dialect}, path: path}, nil
+	cp, err := startCheckpointer(path, append([]string{fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)}, common["_pragma"]...))
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, err
+	}
+	return &DB{DB: &sqlstore.DB{Writer: writer, Reader: reader, Dialect: dialect}, path: path, checkpointer: cp}, nil
 }
 
 // createPrivate creates an empty database file readable by its owner
@@ -154,7 +164,7 @@ func createPrivate(path string) error {
 // connections.
 func (db *DB) Close() error {
 	db.Writer.Exec("PRAGMA optimize") // best effort: the data is safe either way
-	err := db.DB.Close()
+	err := errors.Join(db.checkpointer.close(), db.DB.Close())
 	if err == nil {
 		err = removeWAL(db.path)
 	}
