@@ -136,7 +136,7 @@ func (s *Service) GetAuthorization(ctx context.Context, p *Principal, groupID, i
 		return nil, err
 	}
 	var a *Authorization
-	err = s.store.Read(ctx, func(tx Tx) error {
+	err = s.store.ReadOne(ctx, func(tx Tx) error {
 		a, err = tx.FindAuthorization(ctx, scope, id)
 		return err
 	})

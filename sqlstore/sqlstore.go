@@ -119,6 +119,14 @@ func (db *DB) Write(ctx context.Context, fn func(casebook.Tx) error) error {
 	return db.run(ctx, db.Writer, &db.writerStmts, nil, true, fn)
 }
 
+// ReadOne runs fn, which makes a single statement, on the read pool
+// without a transaction: see casebook.Store.
+func (db *DB) ReadOne(ctx context.Context, fn func(casebook.Tx) error) error {
+	tx := db.newTx(db.Reader, &db.readerStmts, false)
+	tx.pool, tx.single = db.Reader, true
+	return fn(tx)
+}
+
 func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, write bool, fn func(casebook.Tx) error) (err error) {
 	return db.runTx(ctx, pool, stmts, opts, write, func(tx *Tx) error { return fn(tx) })
 }
@@ -129,17 +137,8 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *s
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.Dialect, write: write, maxCounted: casebook.MaxCountedTotal, skipDaysFrom: skipDaysFrom}
-	if db.Dialect.PrepareStatements {
-		stmts.init(pool)
-		tx.stmts = stmts
-	}
-	if db.maxCountedTotal > 0 {
-		tx.maxCounted = db.maxCountedTotal
-	}
-	if db.skipDaysFrom > 0 {
-		tx.skipDaysFrom = db.skipDaysFrom
-	}
+	tx := db.newTx(pool, stmts, write)
+	tx.tx = sqlTx
 	// Roll back on every way out but a commit: an error, a panic, or
 	// runtime.Goexit (t.Fatal in a test), which would otherwise keep the
 	// connection, and on SQLite the only writer, forever.
@@ -157,6 +156,22 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *s
 		return tx.wrap("commit", err)
 	}
 	return nil
+}
+
+// newTx returns a Tx of the pool, without its transaction.
+func (db *DB) newTx(pool *sql.DB, stmts *stmtCache, write bool) *Tx {
+	tx := &Tx{d: db.Dialect, write: write, maxCounted: casebook.MaxCountedTotal, skipDaysFrom: skipDaysFrom}
+	if db.Dialect.PrepareStatements {
+		stmts.init(pool)
+		tx.stmts = stmts
+	}
+	if db.maxCountedTotal > 0 {
+		tx.maxCounted = db.maxCountedTotal
+	}
+	if db.skipDaysFrom > 0 {
+		tx.skipDaysFrom = db.skipDaysFrom
+	}
+	return tx
 }
 
 // Close closes the prepared statements and both pools, and waits until
@@ -193,7 +208,12 @@ func waitConnectionsClosed(limit time.Duration, pools ...*sql.DB) {
 
 // Tx is one transaction; it implements casebook.Tx.
 type Tx struct {
-	tx           *sql.Tx
+	tx *sql.Tx // nil in ReadOne, which runs statements on pool
+	// pool and single are set by ReadOne: its one statement runs on pool,
+	// outside a transaction, and a second one panics.
+	pool         *sql.DB
+	single       bool
+	statements   int
 	d            *Dialect
 	write        bool
 	maxCounted   int        // bound of the totals of lists
@@ -211,11 +231,16 @@ var _ casebook.Tx = (*Tx)(nil)
 // exec, query and queryRow run a query of this package in the dialect's
 // terms, as a prepared statement when the pool has one for it.
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx.single {
+		// Outside a transaction nothing would make the write read-only
+		// (PostgreSQL's read pool may be the writer's).
+		return nil, errors.New("sqlstore: a write in ReadOne")
+	}
 	query = tx.d.rebind(query)
 	if stmt := tx.stmt(ctx, query, false); stmt != nil {
 		return stmt.ExecContext(ctx, args...)
 	}
-	return tx.tx.ExecContext(ctx, query, args...)
+	return tx.conn().ExecContext(ctx, query, args...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -223,7 +248,7 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if stmt := tx.stmt(ctx, query, true); stmt != nil {
 		return stmt.QueryContext(ctx, args...)
 	}
-	return tx.tx.QueryContext(ctx, query, args...)
+	return tx.conn().QueryContext(ctx, query, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
@@ -231,7 +256,30 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	if stmt := tx.stmt(ctx, query, false); stmt != nil { // callers scan the row at once
 		return stmt.QueryRowContext(ctx, args...)
 	}
-	return tx.tx.QueryRowContext(ctx, query, args...)
+	return tx.conn().QueryRowContext(ctx, query, args...)
+}
+
+// conn counts a statement about to run and returns what runs it: the
+// transaction, or in ReadOne the pool, once.
+func (tx *Tx) conn() interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+} {
+	tx.count1()
+	if tx.tx == nil {
+		return tx.pool
+	}
+	return tx.tx
+}
+
+// count1 counts a statement; a second one in ReadOne is a programming
+// error: it would read another snapshot than the first.
+func (tx *Tx) count1() {
+	tx.statements++
+	if tx.single && tx.statements > 1 {
+		panic("sqlstore: a second statement in ReadOne")
+	}
 }
 
 // stmt returns the pool's prepared statement for query, bound to the
@@ -244,6 +292,10 @@ func (tx *Tx) stmt(ctx context.Context, query string, keepsRows bool) *sql.Stmt 
 	stmt := tx.stmts.stmt(query)
 	if stmt == nil {
 		return nil
+	}
+	tx.count1()
+	if tx.tx == nil {
+		return stmt
 	}
 	if keepsRows {
 		if tx.rowsOpen == nil {

@@ -105,16 +105,54 @@ func testAuthorizations(t *testing.T, s casebook.Store) {
 			{"other account", casebook.Scope{AccountID: f.B.ID, All: true, UserID: f.BMaster.ID}, false},
 			{"other account naming A's user", casebook.Scope{AccountID: f.B.ID, UserID: f.U1.ID}, false},
 		} {
-			read(t, s, func(tx casebook.Tx) error {
-				_, err := tx.FindAuthorization(ctx, tc.scope, a.ID)
-				if tc.sees && err != nil {
-					t.Errorf("%s: %v, want the authorization", tc.name, err)
-				} else if !tc.sees {
-					wantCode(t, err, casebook.ENOTFOUND)
+			for _, run := range []func(context.Context, func(casebook.Tx) error) error{s.Read, s.ReadOne} {
+				err := run(ctx, func(tx casebook.Tx) error {
+					_, err := tx.FindAuthorization(ctx, tc.scope, a.ID)
+					if tc.sees && err != nil {
+						t.Errorf("%s: %v, want the authorization", tc.name, err)
+					} else if !tc.sees {
+						wantCode(t, err, casebook.ENOTFOUND)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
 				}
+			}
+		}
+	})
+
+	t.Run("ReadOne", func(t *testing.T) {
+		var got *casebook.Authorization
+		err := s.ReadOne(ctx, func(tx casebook.Tx) (err error) {
+			got, err = tx.FindAuthorization(ctx, f.sub(f.U1), a.ID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		} else if !reflect.DeepEqual(got, wantA) {
+			t.Fatalf("FindAuthorization in ReadOne =\n%+v\nwant\n%+v", got, wantA)
+		}
+		// Outside a transaction a write would commit: it is refused.
+		err = s.ReadOne(ctx, func(tx casebook.Tx) error {
+			return tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: "in-read-one", CreatedAt: at(0)})
+		})
+		if err == nil {
+			t.Fatal("CreateAccount inside ReadOne succeeded")
+		}
+		// A second statement would read another snapshot: it panics.
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("a second statement in ReadOne did not panic")
+				}
+			}()
+			s.ReadOne(ctx, func(tx casebook.Tx) error {
+				tx.FindAuthorization(ctx, f.sub(f.U1), a.ID)
+				tx.FindAuthorization(ctx, f.sub(f.U1), b.ID)
 				return nil
 			})
-		}
+		}()
 	})
 
 	t.Run("Conflicts", func(t *testing.T) {
