@@ -206,7 +206,8 @@ type AuthorizationTx interface {
 	// is one statement (ReadOne).
 	FindAuthorization(ctx context.Context, scope Scope, id string) (*Authorization, error)
 	FindAuthorizationByID(ctx context.Context, id string) (*Authorization, error)
-	// FindAuthorizations returns one page, newest first (with details), and
+	// FindAuthorizations returns one page, newest first (with details if
+	// f.WithDetails), and
 	// the total count. A customer's list without filters (only Scope,
 	// Offset and Limit) has an exact total and costs the same at any size
 	// and offset; with any filter, the total is bounded as FindCases's. A

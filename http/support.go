@@ -495,7 +495,8 @@ func (s *Server) handleSupportListAuthorizations(w http.ResponseWriter, r *http.
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	f := casebook.AuthorizationFilter{EngineerID: p.UserID, CaseID: req.CaseID, Status: req.Status, Offset: req.Offset, Limit: req.Limit}
+	f := casebook.AuthorizationFilter{EngineerID: p.UserID, CaseID: req.CaseID, Status: req.Status, Offset: req.Offset, Limit: req.Limit,
+		WithDetails: true}
 	list, total, err := s.Service.EngineerAuthorizations(ctx, p, f)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -185,10 +186,15 @@ func (tx *Tx) FindAuthorizations(ctx context.Context, f casebook.AuthorizationFi
 	if err != nil || len(ids) == 0 {
 		return nil, total, err
 	}
-	as, err := tx.queryAuthorizations(ctx, `SELECT `+authorizationColumns+authorizationFrom+
+	as, err := tx.scanAuthorizations(ctx, `SELECT `+authorizationColumns+authorizationFrom+
 		` WHERE a.id IN (`+placeholders(len(ids))+`)`, anyArgs(ids)...)
 	if err != nil {
 		return nil, 0, err
+	}
+	if f.WithDetails {
+		if err := tx.fillDetails(ctx, as); err != nil {
+			return nil, 0, err
+		}
 	}
 	byID := make(map[string]*casebook.Authorization, len(as))
 	for _, a := range as {
@@ -331,6 +337,19 @@ func (tx *Tx) FindOpenAuthorizationsOfCase(ctx context.Context, accountID, caseI
 // queryAuthorizations runs a query selecting authorizationColumns and
 // fills in the details.
 func (tx *Tx) queryAuthorizations(ctx context.Context, query string, args ...any) ([]*casebook.Authorization, error) {
+	as, err := tx.scanAuthorizations(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.fillDetails(ctx, as); err != nil {
+		return nil, err
+	}
+	return as, nil
+}
+
+// scanAuthorizations runs a query selecting authorizationColumns, without
+// the details.
+func (tx *Tx) scanAuthorizations(ctx context.Context, query string, args ...any) ([]*casebook.Authorization, error) {
 	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, tx.wrap("find authorizations", err)
@@ -351,14 +370,13 @@ func (tx *Tx) queryAuthorizations(ctx context.Context, query string, args ...any
 	if err := rows.Err(); err != nil {
 		return nil, tx.wrap("find authorizations", err)
 	}
-	rows.Close()
-	if err := tx.fillDetails(ctx, as); err != nil {
-		return nil, err
-	}
 	return as, nil
 }
 
-// fillDetails loads the details of the authorizations, in id order.
+// fillDetails loads the details of the authorizations, each's in id
+// order. They are sorted here, per authorization: an ORDER BY id made
+// SQLite sort all the rows in a temporary B-tree, for a fifth of the
+// query's cost.
 func (tx *Tx) fillDetails(ctx context.Context, as []*casebook.Authorization) error {
 	if len(as) == 0 {
 		return nil
@@ -371,7 +389,7 @@ func (tx *Tx) fillDetails(ctx context.Context, as []*casebook.Authorization) err
 	}
 	rows, err := tx.query(ctx, `SELECT id, authorization_id, detail_type, instance_id, instance_name, region_id,
 		port, account, has_credential FROM authorization_details
-		WHERE authorization_id IN (`+placeholders(len(ids))+`) ORDER BY id`, ids...)
+		WHERE authorization_id IN (`+placeholders(len(ids))+`)`, ids...)
 	if err != nil {
 		return tx.wrap("find authorization details", err)
 	}
@@ -386,5 +404,11 @@ func (tx *Tx) fillDetails(ctx context.Context, as []*casebook.Authorization) err
 			a.Details = append(a.Details, d)
 		}
 	}
-	return tx.wrap("find authorization details", rows.Err())
+	if err := rows.Err(); err != nil {
+		return tx.wrap("find authorization details", err)
+	}
+	for _, a := range as {
+		slices.SortFunc(a.Details, func(x, y casebook.AuthDetail) int { return cmp.Compare(x.ID, y.ID) })
+	}
+	return nil
 }

@@ -155,6 +155,27 @@ func testAuthorizations(t *testing.T, s casebook.Store) {
 		}()
 	})
 
+	t.Run("ListDetails", func(t *testing.T) {
+		// Details in id order when asked for, none otherwise.
+		for _, with := range []bool{true, false} {
+			read(t, s, func(tx casebook.Tx) error {
+				list, _, err := tx.FindAuthorizations(ctx, casebook.AuthorizationFilter{Scope: f.master(), Now: t0,
+					CaseID: c1.ID, WithDetails: with})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := withCase(a, c1)
+				if !with {
+					want.Details = nil
+				}
+				if len(list) != 1 || !reflect.DeepEqual(list[0], want) {
+					t.Fatalf("FindAuthorizations (WithDetails %v) = %+v\nwant [%+v]", with, list, want)
+				}
+				return nil
+			})
+		}
+	})
+
 	t.Run("Conflicts", func(t *testing.T) {
 		dup := newAuthorization(c1, f.Eng, 0)
 		dup.ID = a.ID
@@ -366,7 +387,8 @@ func testFindAuthorizations(t *testing.T, s casebook.Store) {
 	t.Run("Paging", func(t *testing.T) {
 		read(t, s, func(tx casebook.Tx) error {
 			for _, p := range []struct{ offset, limit int }{{0, 10}, {10, 10}, {25, 10}, {30, 10}, {65535, 100}} {
-				list, total, err := tx.FindAuthorizations(ctx, casebook.AuthorizationFilter{Scope: f.master(), Now: now, Offset: p.offset, Limit: p.limit})
+				list, total, err := tx.FindAuthorizations(ctx, casebook.AuthorizationFilter{Scope: f.master(), Now: now, Offset: p.offset, Limit: p.limit,
+					WithDetails: true})
 				if err != nil {
 					t.Fatal(err)
 				}
