@@ -35,6 +35,9 @@ var dialect = &sqlstore.Dialect{
 	// Parsing and planning were a third of the CPU of the HTTP
 	// benchmarks before statements were kept prepared.
 	PrepareStatements: true,
+	// One writer: writers queueing for it share its commit (sqlstore's
+	// group.go).
+	GroupCommit: true,
 	IsUniqueViolation: func(err error) bool {
 		return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 	},

@@ -270,7 +270,7 @@ func testBulk(t *testing.T, db bulkStore) {
 		} {
 			wantTotal, newest := want(tc.creators...)
 			read(func(tx casebook.Tx) error {
-				page, total, err := tx.FindAuthorizations(ctx, casebook.AuthorizationFilter{Scope: tc.scope, Now: now, Limit: 5})
+				page, total, err := tx.FindAuthorizations(ctx, casebook.AuthorizationFilter{Scope: tc.scope, Now: now, Limit: 5, WithDetails: true})
 				if err != nil {
 					t.Fatal(err)
 				}

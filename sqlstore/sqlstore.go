@@ -21,6 +21,9 @@ import (
 type Dialect struct {
 	// Name is "sqlite" or "postgres".
 	Name string
+	// GroupCommit has writers that queue for the one writer share its
+	// transaction (group.go), for engines with a single writer.
+	GroupCommit bool
 	// NumberedPlaceholders rewrites "?" placeholders to "$1", "$2", ...
 	NumberedPlaceholders bool
 	// RowLocks enables SELECT ... FOR UPDATE inside Write and SKIP LOCKED
@@ -105,6 +108,8 @@ type DB struct {
 	// The prepared statements of Writer and Reader, if the dialect keeps
 	// them.
 	writerStmts, readerStmts stmtCache
+
+	group group // the writers of a GroupCommit dialect
 }
 
 var _ casebook.Store = (*DB)(nil)
@@ -116,6 +121,9 @@ func (db *DB) Read(ctx context.Context, fn func(casebook.Tx) error) error {
 
 // Write runs fn in a read-write transaction and commits if fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(casebook.Tx) error) error {
+	if db.Dialect.GroupCommit {
+		return db.writeGrouped(ctx, func(tx *Tx) error { return fn(tx) })
+	}
 	return db.run(ctx, db.Writer, &db.writerStmts, nil, true, fn)
 }
 
@@ -211,9 +219,12 @@ type Tx struct {
 	tx *sql.Tx // nil in ReadOne, which runs statements on pool
 	// pool and single are set by ReadOne: its one statement runs on pool,
 	// outside a transaction, and a second one panics.
-	pool         *sql.DB
-	single       bool
-	statements   int
+	pool       *sql.DB
+	single     bool
+	statements int
+	// detached: the statements ignore the cancellation of their context
+	// (a grouped writer's: see group.go).
+	detached     bool
 	d            *Dialect
 	write        bool
 	maxCounted   int        // bound of the totals of lists
@@ -237,6 +248,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 		return nil, errors.New("sqlstore: a write in ReadOne")
 	}
 	query = tx.d.rebind(query)
+	ctx = tx.context(ctx)
 	if stmt := tx.stmt(ctx, query, false); stmt != nil {
 		return stmt.ExecContext(ctx, args...)
 	}
@@ -245,6 +257,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	query = tx.d.rebind(query)
+	ctx = tx.context(ctx)
 	if stmt := tx.stmt(ctx, query, true); stmt != nil {
 		return stmt.QueryContext(ctx, args...)
 	}
@@ -253,10 +266,19 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	query = tx.d.rebind(query)
+	ctx = tx.context(ctx)
 	if stmt := tx.stmt(ctx, query, false); stmt != nil { // callers scan the row at once
 		return stmt.QueryRowContext(ctx, args...)
 	}
 	return tx.conn().QueryRowContext(ctx, query, args...)
+}
+
+// context returns the context of a statement of the transaction.
+func (tx *Tx) context(ctx context.Context) context.Context {
+	if tx.detached {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // conn counts a statement about to run and returns what runs it: the

@@ -1,0 +1,143 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/casebook/casebook"
+	"github.com/casebook/casebook/sqlite"
+)
+
+// TestGroupCommit: writers that queue while another writes share its
+// commit; one that fails or panics leaves nothing, the others' work is
+// stored, and each learns its own outcome.
+func TestGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	db := openBulkSQLite(t).(*sqlite.DB).DB
+	before := db.GroupCommits()
+
+	release, entered := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.Write(ctx, func(tx casebook.Tx) error {
+			close(entered)
+			<-release
+			return tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: "group-first", CreatedAt: time.Now()})
+		})
+	}()
+	<-entered // the first writer holds the writer
+
+	const n = 12
+	boom := errors.New("boom")
+	errs := make([]error, n)
+	panics := make([]any, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			errs[i] = db.Write(ctx, func(tx casebook.Tx) error {
+				err := tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: fmt.Sprintf("group-%d", i), CreatedAt: time.Now()})
+				switch {
+				case err != nil:
+					return err
+				case i%4 == 1:
+					return boom
+				case i%4 == 2:
+					panic("writer panics")
+				}
+				return nil
+			})
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for db.GroupWaiting() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writers queue, want %d", db.GroupWaiting(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Fatalf("first writer: %v", err)
+	}
+	if got := db.GroupCommits() - before; got != 1 {
+		t.Errorf("%d commits for %d writers that queued together, want 1", got, n+1)
+	}
+
+	err := db.Read(ctx, func(tx casebook.Tx) error {
+		for i := range n {
+			_, err := tx.FindAccountByName(ctx, fmt.Sprintf("group-%d", i))
+			switch i % 4 {
+			case 1:
+				if !errors.Is(errs[i], boom) {
+					t.Errorf("writer %d: %v, want its own error", i, errs[i])
+				}
+				if casebook.ErrorCode(err) != casebook.ENOTFOUND {
+					t.Errorf("writer %d failed, but its account is stored (%v)", i, err)
+				}
+			case 2:
+				if panics[i] == nil {
+					t.Errorf("writer %d: its panic did not reach it", i)
+				}
+				if casebook.ErrorCode(err) != casebook.ENOTFOUND {
+					t.Errorf("writer %d panicked, but its account is stored (%v)", i, err)
+				}
+			default:
+				if errs[i] != nil || panics[i] != nil {
+					t.Errorf("writer %d: %v %v", i, errs[i], panics[i])
+				}
+				if err != nil {
+					t.Errorf("writer %d succeeded, but its account is missing: %v", i, err)
+				}
+			}
+		}
+		_, err := tx.FindAccountByName(ctx, "group-first")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A failed commit (a deferred foreign key broken by one writer) fails
+	// every writer of the group and stores nothing of it.
+	release, entered = make(chan struct{}), make(chan struct{})
+	go func() {
+		first <- db.Write(ctx, func(tx casebook.Tx) error {
+			close(entered)
+			<-release
+			return tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: "group-lost", CreatedAt: time.Now()})
+		})
+	}()
+	<-entered
+	orphan := make(chan error, 1)
+	go func() {
+		orphan <- db.Write(ctx, func(tx casebook.Tx) error {
+			u := &casebook.User{ID: casebook.NewHexID(), AccountID: casebook.NewHexID(), Name: "ghost"}
+			return tx.CreateCase(ctx, &casebook.Case{ID: casebook.NewCaseID(time.Now()), AccountID: u.AccountID,
+				CreatorID: u.ID, CreatorName: u.Name, SimpleDescription: "orphan", CreatedAt: time.Now(), UpdatedAt: time.Now()})
+		})
+	}()
+	for db.GroupWaiting() < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	if err := <-first; err == nil {
+		t.Error("the group's commit failed, but its first writer was told it succeeded")
+	}
+	if err := <-orphan; casebook.ErrorCode(err) != casebook.EINVALID {
+		t.Errorf("the orphan ticket's writer: %v, want EINVALID", err)
+	}
+	db.Read(ctx, func(tx casebook.Tx) error {
+		if _, err := tx.FindAccountByName(ctx, "group-lost"); casebook.ErrorCode(err) != casebook.ENOTFOUND {
+			t.Errorf("an account of a group whose commit failed is stored (%v)", err)
+		}
+		return nil
+	})
+}
