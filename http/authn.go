@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/casebook/casebook"
@@ -333,11 +332,7 @@ func signatureError(err error) error {
 // their epoch; a cached entry whose epoch is older than a token's is
 // refreshed at once, and one that is newer refuses the token.
 type principalCache struct {
-	ttl time.Duration
-
-	mu      sync.Mutex
-	entries map[principalKey]principalEntry
-	sweepAt time.Time
+	cache *ttlCache[principalKey, principalEntry]
 }
 
 type principalKey struct {
@@ -346,20 +341,12 @@ type principalKey struct {
 }
 
 type principalEntry struct {
-	p       *casebook.Principal
-	epoch   int64
-	expires time.Time
+	p     *casebook.Principal
+	epoch int64
 }
 
-// principalCacheMax bounds the cache; past it, expired entries are swept.
-const principalCacheMax = 10000
-
-// minPrincipalCacheTTL: a shorter TTL disables the cache (stored times
-// have millisecond precision; tests use a frozen clock and a tiny TTL).
-const minPrincipalCacheTTL = time.Millisecond
-
 func newPrincipalCache(ttl time.Duration) *principalCache {
-	return &principalCache{ttl: ttl, entries: make(map[principalKey]principalEntry)}
+	return &principalCache{cache: newTTLCache[principalKey, principalEntry](ttl)}
 }
 
 // get returns the principal and current epoch of a user, from the cache
@@ -367,39 +354,20 @@ func newPrincipalCache(ttl time.Duration) *principalCache {
 // older epoch is stale (the user was re-enabled since) and is reloaded.
 // The returned principal is shared and must not be modified.
 func (c *principalCache) get(ctx context.Context, s *Server, realm casebook.Realm, userID string, wantEpoch int64) (*casebook.Principal, int64, error) {
-	key := principalKey{realm, userID}
-	now := s.Now()
-	if c.ttl < minPrincipalCacheTTL {
+	if !c.cache.enabled() {
 		return c.resolve(ctx, s, realm, userID)
 	}
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	c.mu.Unlock()
-	if ok && now.Before(e.expires) && e.epoch >= wantEpoch {
+	key := principalKey{realm, userID}
+	now := s.Now()
+	if e, ok := c.cache.lookup(key, now); ok && e.epoch >= wantEpoch {
 		return e.p, e.epoch, nil
 	}
-
 	p, epoch, err := c.resolve(ctx, s, realm, userID)
 	if err != nil {
-		c.mu.Lock()
-		delete(c.entries, key)
-		c.mu.Unlock()
+		c.cache.forget(key)
 		return nil, 0, err
 	}
-
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.entries) >= principalCacheMax && !now.Before(c.sweepAt) {
-		for k, e := range c.entries {
-			if !now.Before(e.expires) {
-				delete(c.entries, k)
-			}
-		}
-		c.sweepAt = now.Add(c.ttl)
-	}
-	if len(c.entries) < principalCacheMax {
-		c.entries[key] = principalEntry{p: p, epoch: epoch, expires: now.Add(c.ttl)}
-	}
+	c.cache.store(key, principalEntry{p: p, epoch: epoch}, now)
 	return p, epoch, nil
 }
 

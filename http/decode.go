@@ -41,7 +41,10 @@ import (
 func decode(r *http.Request, dst any) error {
 	v := reflect.ValueOf(dst).Elem()
 	spec := specFor(v.Type())
-	query := r.URL.Query()
+	var query url.Values // parsed only when the request has one
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
 	for _, f := range spec.fields {
 		if err := f.decode(r, query, v.FieldByIndex(f.path)); err != nil {
 			return err
@@ -136,7 +139,32 @@ type fieldSpec struct {
 	items    *int64
 	def      int64
 	nested   []*fieldSpec // checks of a body's (or a body item's) fields
+	text     bool         // the field's type is a textDecoder
+	kind     queryKind    // of a query field that is not a textDecoder
 }
+
+// queryKind is the Go type of a query field, found once per request type
+// so that decoding a request boxes no value to look at its type.
+type queryKind int
+
+const (
+	queryString queryKind = iota
+	queryInt
+	queryIntPtr
+	queryStrings
+	queryInts
+)
+
+var (
+	textDecoderType = reflect.TypeFor[textDecoder]()
+	queryKinds      = map[reflect.Type]queryKind{
+		reflect.TypeFor[string]():   queryString,
+		reflect.TypeFor[int]():      queryInt,
+		reflect.TypeFor[*int]():     queryIntPtr,
+		reflect.TypeFor[[]string](): queryStrings,
+		reflect.TypeFor[[]int]():    queryInts,
+	}
+)
 
 var specs sync.Map // reflect.Type -> *requestSpec
 
@@ -185,6 +213,14 @@ func requestFields(t reflect.Type, prefix []int) []*fieldSpec {
 				default:
 					panic(fmt.Sprintf("decode %s.%s: unknown option %q", t, sf.Name, o))
 				}
+			}
+			f.text = reflect.PointerTo(sf.Type).Implements(textDecoderType)
+			if source == "query" && !f.text {
+				kind, ok := queryKinds[sf.Type]
+				if !ok {
+					panic(fmt.Sprintf("decode %s.%s: query field has unsupported type %s", t, sf.Name, sf.Type))
+				}
+				f.kind = kind
 			}
 			if source == "body" {
 				f.nested = bodyChecks(sf.Type)
@@ -251,8 +287,8 @@ func (f *fieldSpec) decode(r *http.Request, query url.Values, v reflect.Value) e
 	switch f.source {
 	case "path":
 		id := r.PathValue(f.name)
-		if td, ok := v.Addr().Interface().(textDecoder); ok {
-			return td.decodeText(id)
+		if f.text {
+			return v.Addr().Interface().(textDecoder).decodeText(id)
 		}
 		if err := f.checkString(id, 1); err != nil {
 			if f.notFound {
@@ -287,25 +323,25 @@ func (f *fieldSpec) decodeQuery(values []string, v reflect.Value) error {
 	if len(values) > 0 {
 		first = values[0]
 	}
-	if td, ok := v.Addr().Interface().(textDecoder); ok {
+	if f.text {
 		if err := f.checkString(first, 0); err != nil {
 			return err
 		}
-		return td.decodeText(first)
+		return v.Addr().Interface().(textDecoder).decodeText(first)
 	}
-	switch v.Interface().(type) {
-	case string:
+	switch f.kind {
+	case queryString:
 		if err := f.checkString(first, 0); err != nil {
 			return err
 		}
 		v.SetString(first)
-	case int:
+	case queryInt:
 		n, err := f.parseInt(first, f.def)
 		if err != nil {
 			return err
 		}
 		v.SetInt(n)
-	case *int:
+	case queryIntPtr:
 		if strings.TrimSpace(first) == "" {
 			return nil
 		}
@@ -315,7 +351,7 @@ func (f *fieldSpec) decodeQuery(values []string, v reflect.Value) error {
 		}
 		i := int(n)
 		v.Set(reflect.ValueOf(&i))
-	case []string:
+	case queryStrings:
 		list, err := f.list(values)
 		if err != nil {
 			return err
@@ -326,7 +362,7 @@ func (f *fieldSpec) decodeQuery(values []string, v reflect.Value) error {
 			}
 		}
 		v.Set(reflect.ValueOf(list))
-	case []int:
+	case queryInts:
 		list, err := f.list(values)
 		if err != nil {
 			return err
@@ -340,8 +376,6 @@ func (f *fieldSpec) decodeQuery(values []string, v reflect.Value) error {
 			ints = append(ints, int(n))
 		}
 		v.Set(reflect.ValueOf(ints))
-	default:
-		panic(fmt.Sprintf("decode: query field %s has unsupported type %s", f.name, v.Type()))
 	}
 	return nil
 }

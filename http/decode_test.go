@@ -139,3 +139,16 @@ func TestDecodeSpecs(t *testing.T) {
 		X string `query:"x" max:"NoSuchLimit"`
 	}{}))
 }
+
+// TestDecodeSpecsUnsupportedQueryType: a query field of a type decode
+// cannot fill panics when the spec is built, not in a request.
+func TestDecodeSpecsUnsupportedQueryType(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("a float64 query field did not panic")
+		}
+	}()
+	specFor(reflect.TypeOf(struct {
+		X float64 `query:"x"`
+	}{}))
+}

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/casebook/casebook"
@@ -20,20 +21,45 @@ import (
 const maxJSONBody = 1 << 20
 
 // writeJSON writes v with the status. Responses are never HTML-escaped, like
-// the SDK's own encoder.
+// the SDK's own encoder. The body is encoded into a pooled buffer first, so
+// that an encoding error can still be answered and Content-Length set.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encode response: %w", err)
+	jb := jsonBuffers.Get().(*jsonBuffer)
+	if err := jb.enc.Encode(v); err != nil {
+		return fmt.Errorf("encode response: %w", err) // jb not reused: its state is unknown
 	}
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	h := w.Header()
+	h["Content-Type"] = contentTypeJSON
+	h.Set("Content-Length", strconv.Itoa(jb.buf.Len()))
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(jb.buf.Bytes()) // copied or sent before Write returns
+	if jb.buf.Cap() <= maxPooledJSONBuffer {
+		jb.buf.Reset()
+		jsonBuffers.Put(jb)
+	}
 	return err
 }
+
+// contentTypeJSON is the Content-Type of every JSON response, one shared
+// header value (net/http only reads it; Add would copy it).
+var contentTypeJSON = []string{"application/json;charset=UTF-8"}
+
+// jsonBuffer is a response buffer with its encoder.
+type jsonBuffer struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var jsonBuffers = sync.Pool{New: func() any {
+	jb := new(jsonBuffer)
+	jb.enc = json.NewEncoder(&jb.buf)
+	jb.enc.SetEscapeHTML(false)
+	return jb
+}}
+
+// maxPooledJSONBuffer: a buffer grown past it (a large export or list) is
+// left to the garbage collector rather than kept in the pool.
+const maxPooledJSONBuffer = 64 << 10
 
 // sdkTimeLayout is how every response time is written: UTC with
 // milliseconds and a Z, as in the doc examples and what the SDK's SdkTime

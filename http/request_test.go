@@ -3,10 +3,14 @@ package http
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/casebook/casebook"
 )
 
 func TestRequestID(t *testing.T) {
@@ -122,5 +126,26 @@ func TestRequestObserver(t *testing.T) {
 	want := []string{"Healthz OK", "ListCases Unauthorized", "NotFound Not Found"}
 	if strings.Join(obs.calls, ",") != strings.Join(want, ",") {
 		t.Errorf("observed %q, want %q", obs.calls, want)
+	}
+}
+
+// TestAccessLogLine pins the access log line of an authenticated request:
+// its fields, in order, and nothing of the query string.
+func TestAccessLogLine(t *testing.T) {
+	env := newTestEnv(t)
+	user := env.Account("acme").User("user")
+	res := user.Do("GET", authorizationsPath+"?limit=10&offset=0", nil, "X-Request-Id", "log-fields-1").Expect(200)
+	var line string
+	for _, l := range strings.Split(env.Logs.String(), "\n") {
+		if strings.Contains(l, "request_id=log-fields-1") {
+			line = l
+		}
+	}
+	want := regexp.MustCompile(`^time=\S+ level=INFO msg=request request_id=log-fields-1 method=GET ` +
+		`path=` + regexp.QuoteMeta(authorizationsPath) + ` op=ListAuthorizations status=200 ` +
+		`bytes=` + strconv.Itoa(len(res.Body)) + ` duration_ms=\d+ ` +
+		`realm=` + regexp.QuoteMeta(string(casebook.RealmCustomer)) + ` user_id=` + regexp.QuoteMeta(user.ID) + `$`)
+	if !want.MatchString(line) {
+		t.Errorf("access log line\n%q\ndoes not match\n%s", line, want)
 	}
 }
