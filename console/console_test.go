@@ -602,7 +602,7 @@ func TestWorkingTheTicket(t *testing.T) {
 	wantStatus(t, "status", eb.post("/engineer/tickets/"+caseID+"/status", url.Values{"status": {"17"}}), http.StatusSeeOther)
 	wantStatus(t, "bad status", eb.post("/engineer/tickets/"+caseID+"/status", url.Values{"status": {"3"}}), http.StatusBadRequest)
 	page = cb.get("/tickets/" + caseID)
-	if !strings.Contains(page.Body, "Stop the instance first.") || !strings.Contains(page.Body, "Pending your feedback") {
+	if !strings.Contains(page.Body, "Stop the instance first.") || !strings.Contains(page.Body, "Pending feedback") {
 		t.Fatalf("customer view after the engineer's reply:\n%s", page.Body)
 	}
 

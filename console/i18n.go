@@ -1,6 +1,10 @@
 package console
 
-import "github.com/casebook/casebook"
+import (
+	"strconv"
+
+	"github.com/casebook/casebook"
+)
 
 // catalog returns the page texts in lang. Status and audit names are keyed
 // "case_status_N", "auth_status_N" and "audit_<action>".
@@ -9,6 +13,18 @@ func catalog(lang string) map[string]string {
 		return zhCN
 	}
 	return enUS
+}
+
+// The status names come from the domain's one table.
+func init() {
+	for lang, l := range map[string]map[string]string{casebook.LangEnUS: enUS, casebook.LangZhCN: zhCN} {
+		for _, st := range casebook.CaseStatuses() {
+			l["case_status_"+strconv.Itoa(st)], _ = casebook.CaseStatusName(st, lang)
+		}
+		for _, st := range casebook.AuthStatuses() {
+			l["auth_status_"+strconv.Itoa(st)], _ = casebook.AuthStatusName(st, lang)
+		}
+	}
 }
 
 // errorText returns what a page says about a Service error in lang. The
@@ -73,11 +89,6 @@ var enUS = map[string]string{
 	"LabelsFull":    "You have as many labels as you can have; delete one to create another.",
 	"DeleteLabel":   "Delete", "NoLabels": "You have no labels yet.",
 
-	"case_status_0": "Pending acceptance", "case_status_1": "Processing", "case_status_2": "Pending your confirmation",
-	"case_status_3": "Completed", "case_status_4": "Cancelled", "case_status_13": "Deleted",
-	"case_status_17": "Pending your feedback",
-	"auth_status_0":  "Pending", "auth_status_1": "Authorized", "auth_status_2": "Rejected", "auth_status_3": "Expired",
-	"auth_status_4": "Withdrawn", "auth_status_5": "Revoked",
 	"audit_credential.read": "Credentials read", "audit_credential.destroyed": "Credentials destroyed",
 	"audit_authorization.confirmed": "Access granted", "audit_authorization.ended": "Grant ended",
 }
@@ -128,10 +139,6 @@ var zhCN = map[string]string{
 	"err_forbidden": "您无权执行此操作。", "err_unauthorized": "未登录或登录已失效。",
 	"err_limit": "操作过于频繁或已达上限，请稍后再试。", "err_internal": "服务内部错误，请稍后再试。",
 
-	"case_status_0": "待受理", "case_status_1": "处理中", "case_status_2": "待确认结果", "case_status_3": "已完成",
-	"case_status_4": "已撤销", "case_status_13": "已删除", "case_status_17": "待反馈",
-	"auth_status_0": "待授权", "auth_status_1": "已授权", "auth_status_2": "已拒绝", "auth_status_3": "已过期",
-	"auth_status_4": "已撤回", "auth_status_5": "已取消",
 	"audit_credential.read": "读取凭据", "audit_credential.destroyed": "销毁凭据",
 	"audit_authorization.confirmed": "确认授权", "audit_authorization.ended": "授权结束",
 }

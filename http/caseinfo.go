@@ -181,12 +181,6 @@ var exportColumns = map[string][]string{
 	casebook.LangZhCN: {"工单号", "状态", "问题类型", "工单类型", "问题描述", "提交人", "提交人ID", "区域", "严重性", "来源", "创建时间", "关闭时间"},
 }
 
-// caseStatusNames name the ticket statuses in exports.
-var caseStatusNames = map[string]map[int]string{
-	casebook.LangEnUS: {0: "Pending acceptance", 1: "Processing", 2: "Pending confirmation", 3: "Completed", 4: "Cancelled", 5: "Paused", 12: "Invalid", 17: "Pending feedback"},
-	casebook.LangZhCN: {0: "待受理", 1: "处理中", 2: "待确认结果", 3: "已完成", 4: "已撤销", 5: "已暂停", 12: "无效", 17: "待反馈"},
-}
-
 // exportTimeLayout is the export's time format, in the request's timezone.
 const exportTimeLayout = "2006-01-02 15:04:05"
 
@@ -287,7 +281,7 @@ func (s *Server) handleDownloadCases(w http.ResponseWriter, r *http.Request) err
 }
 
 func caseStatusName(lang string, status int) string {
-	if name, ok := caseStatusNames[lang][status]; ok {
+	if name, ok := casebook.CaseStatusName(status, lang); ok {
 		return name
 	}
 	return strconv.Itoa(status)

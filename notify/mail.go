@@ -173,27 +173,21 @@ type mailData struct {
 }
 
 // Status returns the localised name of a ticket or authorization status
-// held in the event's data under key.
+// held in the event's data under key, with its number.
 func (d mailData) Status(key string) string {
 	v := d.Event.Data[key]
-	names := caseStatusNames
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return v
+	}
+	name, ok := casebook.CaseStatusName(n, d.Lang)
 	if strings.HasPrefix(d.Event.Type, "authorization.") {
-		names = authStatusNames
+		name, ok = casebook.AuthStatusName(n, d.Lang)
 	}
-	if n, ok := names[d.Lang][v]; ok {
-		return n + " (" + v + ")"
+	if !ok {
+		return v
 	}
-	return v
-}
-
-var caseStatusNames = map[string]map[string]string{
-	"zh-cn": {"0": "待受理", "1": "处理中", "2": "待确认结果", "3": "已完成", "4": "已撤销", "12": "已删除", "13": "已删除", "17": "待反馈"},
-	"en-us": {"0": "pending acceptance", "1": "processing", "2": "pending confirmation", "3": "completed", "4": "cancelled", "13": "deleted", "17": "pending your feedback"},
-}
-
-var authStatusNames = map[string]map[string]string{
-	"zh-cn": {"0": "待授权", "1": "已授权", "2": "已拒绝", "3": "已过期", "4": "已撤回", "5": "已取消"},
-	"en-us": {"0": "pending", "1": "authorized", "2": "rejected", "3": "expired", "4": "withdrawn", "5": "cancelled"},
+	return name + " (" + v + ")"
 }
 
 type mailTemplate struct{ subject, body *template.Template }
