@@ -91,8 +91,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// same CPU per request (docs/benchmarks.md, finding 9).
 	common.Add("_pragma", "cache_size(-4000)") // KiB per connection
 
-	// The writer checkpoints only as a backstop: see checkpoint.go.
-	wq := url.Values{"_pragma": append([]string{"journal_mode(WAL)",
+	// The writer checkpoints only as a backstop: see checkpoint.go. Its
+	// temporary files are in memory: a grouped writer runs in a savepoint
+	// (sqlstore's group.go), whose journal of the pages it changes went to
+	// a temporary file past 64 KB, two system calls a page, a fifth of a
+	// ConfirmAuthorizations' CPU (docs/benchmarks.md, finding 11).
+	wq := url.Values{"_pragma": append([]string{"journal_mode(WAL)", "temp_store(MEMORY)",
 		fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages), fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)},
 		common["_pragma"]...)}
 	// BEGIN IMMEDIATE: a writer takes the write lock when it starts, not
