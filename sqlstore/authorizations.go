@@ -175,38 +175,52 @@ func (tx *Tx) FindAuthorizations(ctx context.Context, f casebook.AuthorizationFi
 		casesOf(tx.like("c.simple_description"), tx.likeArg(f.DescriptionSearch))
 	}
 
-	var ids []string
+	// One statement reads the page: the subquery walks the index range and
+	// skips the offset, and only the page's rows are joined with their
+	// tickets (reading the page's ids, then its rows by id, took a third
+	// more). A shallow page takes its rows' columns in the subquery; a deep
+	// one selects only ids there, since past a few hundred skipped rows
+	// taking the columns cost more than reading the page's rows by id
+	// again (docs/benchmarks.md, finding 14).
+	page := func(conds []string, args []any, offset int) ([]*casebook.Authorization, error) {
+		from := `(SELECT * FROM authorizations a` + where(conds) + ` ORDER BY ` + authorizationOrder + ` LIMIT ? OFFSET ?) a`
+		if offset >= deepPageOffset {
+			from = `(SELECT a.id FROM authorizations a` + where(conds) + ` ORDER BY ` + authorizationOrder + ` LIMIT ? OFFSET ?) p
+				JOIN authorizations a ON a.id = p.id`
+		}
+		// Sorted here, not by an ORDER BY that would sort the joined rows
+		// in a temporary B-tree.
+		as, err := tx.scanAuthorizations(ctx, `SELECT `+authorizationColumns+` FROM `+from+` JOIN cases c ON c.id = a.case_id`,
+			append(slices.Clone(args), pageLimit(f.Limit), int64(max(offset, 0)))...)
+		slices.SortFunc(as, func(x, y *casebook.Authorization) int {
+			return cmp.Or(y.CreatedAt.Compare(x.CreatedAt), cmp.Compare(y.ID, x.ID)) // authorizationOrder
+		})
+		return as, err
+	}
+	var as []*casebook.Authorization
 	var total int
 	var err error
 	if scopeOnly(f) {
-		ids, total, err = tx.pageVisibleAuthorizations(ctx, f.Scope, conds, args, f.Offset, f.Limit)
+		var offset int
+		total, conds, args, offset, err = tx.visibleAuthorizations(ctx, f.Scope, conds, args, f.Offset)
+		if err != nil || offset >= total {
+			return nil, total, err
+		}
+		as, err = page(conds, args, offset)
 	} else {
-		ids, total, err = tx.page(ctx, "find authorizations", "authorizations a", "a.id", authorizationOrder, conds, args, f.Offset, f.Limit)
+		if as, err = page(conds, args, f.Offset); err == nil {
+			total, err = tx.pageTotal(ctx, "count authorizations", "authorizations a", conds, args, f.Offset, f.Limit, len(as))
+		}
 	}
-	if err != nil || len(ids) == 0 {
+	if err != nil || len(as) == 0 {
 		return nil, total, err
-	}
-	as, err := tx.scanAuthorizations(ctx, `SELECT `+authorizationColumns+authorizationFrom+
-		` WHERE a.id IN (`+placeholders(len(ids))+`)`, anyArgs(ids)...)
-	if err != nil {
-		return nil, 0, err
 	}
 	if f.WithDetails {
 		if err := tx.fillDetails(ctx, as); err != nil {
 			return nil, 0, err
 		}
 	}
-	byID := make(map[string]*casebook.Authorization, len(as))
-	for _, a := range as {
-		byID[a.ID] = a
-	}
-	page := make([]*casebook.Authorization, 0, len(ids))
-	for _, id := range ids {
-		if a := byID[id]; a != nil {
-			page = append(page, a)
-		}
-	}
-	return page, total, nil
+	return as, total, nil
 }
 
 // scopeOnly reports whether f is a customer's list without filters: the
@@ -219,6 +233,10 @@ func scopeOnly(f casebook.AuthorizationFilter) bool {
 // first.
 const authorizationOrder = "a.created_at DESC, a.id DESC"
 
+// deepPageOffset is the offset from which a page of authorizations selects
+// only ids in its index walk (see FindAuthorizations).
+const deepPageOffset = 100
+
 // skipDaysFrom is the offset from which pageVisibleAuthorizations starts
 // at the day of the offset's row: below it, skipping index entries costs
 // less than reading the counts of the days.
@@ -226,36 +244,30 @@ const skipDaysFrom = 1000
 
 const millisPerDay = 24 * 60 * 60 * 1000
 
-// pageVisibleAuthorizations returns the ids of one page of the
-// authorizations visible in scope (conds and args select them), and their
-// exact total, at a cost that does not grow with the rows: the total is
-// the sum of the live per-creator counts of authorization_counts, and a
-// deep offset skips whole days (authorization_day_counts) before it skips
-// rows.
-func (tx *Tx) pageVisibleAuthorizations(ctx context.Context, scope casebook.Scope, conds []string, args []any, offset, limit int) ([]string, int, error) {
+// visibleAuthorizations returns the exact total of the authorizations
+// visible in scope (conds and args select them), at a cost that does not
+// grow with the rows (the sum of the live per-creator counts of
+// authorization_counts), and where a page from offset starts: a deep
+// offset skips whole days (authorization_day_counts) before it skips rows,
+// by a condition added to conds and a smaller offset.
+func (tx *Tx) visibleAuthorizations(ctx context.Context, scope casebook.Scope, conds []string, args []any, offset int) (int, []string, []any, int, error) {
 	offset = max(offset, 0)
 	cond, scopeArgs := scopeCond("n.account_id", "n.case_creator_id", scope)
 	total, err := tx.count(ctx, "count authorizations",
 		`SELECT CAST(COALESCE(SUM(n.n), 0) AS BIGINT) FROM authorization_counts n WHERE `+cond, scopeArgs...)
+	if err != nil || offset >= total || offset < tx.skipDaysFrom {
+		return total, conds, args, offset, err
+	}
+	end, newer, err := tx.dayOfOffset(ctx, scope, offset)
 	if err != nil {
-		return nil, 0, err
+		return 0, nil, nil, 0, err
 	}
-	if offset >= total {
-		return nil, total, nil
+	if newer > 0 {
+		conds = append(slices.Clip(conds), "a.created_at < ?")
+		args = append(slices.Clip(args), tx.time(end))
+		offset -= newer
 	}
-	if offset >= tx.skipDaysFrom {
-		end, newer, err := tx.dayOfOffset(ctx, scope, offset)
-		if err != nil {
-			return nil, 0, err
-		}
-		if newer > 0 {
-			conds = append(slices.Clip(conds), "a.created_at < ?")
-			args = append(slices.Clip(args), tx.time(end))
-			offset -= newer
-		}
-	}
-	ids, err := tx.pageIDs(ctx, "find authorizations", "authorizations a", "a.id", authorizationOrder, conds, args, offset, limit)
-	return ids, total, err
+	return total, conds, args, offset, nil
 }
 
 // dayOfOffset finds the UTC day of the row at offset in the list of the

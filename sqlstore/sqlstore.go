@@ -527,17 +527,25 @@ func (tx *Tx) page(ctx context.Context, action, from, idColumn, order string, co
 	if err != nil {
 		return nil, 0, err
 	}
-	if (len(ids) > 0 || offset == 0) && (limit <= 0 || len(ids) < limit) {
-		return ids, offset + len(ids), nil
+	total, err := tx.pageTotal(ctx, action, from, conds, args, offset, limit, len(ids))
+	return ids, total, err
+}
+
+// pageTotal returns the total of a list of which the page from offset
+// (of limit rows; all from offset if limit <= 0) held n: counted, up to
+// the bound, only if the page does not tell.
+func (tx *Tx) pageTotal(ctx context.Context, action, from string, conds []string, args []any, offset, limit, n int) (int, error) {
+	offset = max(offset, 0)
+	if (n > 0 || offset == 0) && (limit <= 0 || n < limit) {
+		return offset + n, nil
 	}
 	// The bound is written literally: as a parameter, PostgreSQL's cached
 	// generic plan cannot see it, guesses a tenth of the table and scans
 	// all of it instead of the index (docs/benchmarks.md).
 	bound := max(tx.maxCounted, offset+max(limit, 0))
-	total, err := tx.count(ctx, action,
+	return tx.count(ctx, action,
 		`SELECT COUNT(*) FROM (SELECT 1 FROM `+from+where(conds)+` LIMIT `+strconv.Itoa(bound)+`) counted`,
 		args...)
-	return ids, total, err
 }
 
 // pageIDs returns the ids of the rows from offset to offset+limit of a
