@@ -20,10 +20,9 @@ func (tx *Tx) AppendCaseEvent(ctx context.Context, e *casebook.CaseEvent) error 
 // ticket's live count (migration 0015): neither grows with the ticket's
 // history. The ORDER BY names the index's columns so that PostgreSQL does
 // not walk the primary key in id order hoping to meet the ticket's rows soon.
-// LIMIT and OFFSET are sub-selects so that PostgreSQL estimates the same
-// rows with their values as without: given the values, a custom plan read
-// ten rows where the generic plan guessed a tenth of a ticket's events, so
-// past a few hundred events a ticket it planned every call again.
+// LIMIT and OFFSET are opaque (opaqueInt): given them, PostgreSQL's custom
+// plan read ten rows where the generic plan guessed a tenth of a ticket's
+// events, so past a few hundred events a ticket it planned every call again.
 func (tx *Tx) FindCaseEvents(ctx context.Context, f casebook.CaseEventFilter) ([]*casebook.CaseEvent, int, error) {
 	total, err := tx.count(ctx, "count case events",
 		`SELECT COALESCE((SELECT n FROM case_event_counts WHERE account_id = ? AND case_id = ?), 0)`, f.AccountID, f.CaseID)
@@ -32,7 +31,7 @@ func (tx *Tx) FindCaseEvents(ctx context.Context, f casebook.CaseEventFilter) ([
 	}
 	rows, err := tx.query(ctx, `SELECT id, account_id, case_id, kind, actor_realm, actor_id, actor_name, detail, occurred_at
 		FROM case_events WHERE account_id = ? AND case_id = ? ORDER BY account_id, case_id, id
-		LIMIT (SELECT CAST(? AS BIGINT)) OFFSET (SELECT CAST(? AS BIGINT))`,
+		LIMIT `+tx.opaqueInt()+` OFFSET `+tx.opaqueInt(),
 		f.AccountID, f.CaseID, tx.limit(f.Limit), tx.offset(f.Offset))
 	if err != nil {
 		return nil, 0, tx.wrap("find case events", err)

@@ -54,7 +54,9 @@ func (tx *Tx) FindCasesIn(ctx context.Context, scope casebook.Scope, ids []strin
 
 // FindNewMessages returns up to limit messages of the tickets after the
 // cursor and created before the time, oldest first, with their
-// attachments.
+// attachments: one index range per ticket from the cursor. The cursor,
+// the time and the limit are opaque to the planner (opaqueTime), which
+// otherwise planned every poll again at a thousand messages a ticket.
 func (tx *Tx) FindNewMessages(ctx context.Context, accountID string, caseIDs []string, after casebook.FeedCursor, before time.Time, limit int) ([]*casebook.Message, error) {
 	if len(caseIDs) == 0 {
 		return nil, nil
@@ -62,8 +64,9 @@ func (tx *Tx) FindNewMessages(ctx context.Context, accountID string, caseIDs []s
 	args := append(caseArgs(accountID, caseIDs), tx.time(after.At), tx.time(before), tx.time(after.At), after.ID, tx.limit(limit))
 	messages, err := tx.scanMessages(ctx, "find new messages", `SELECT `+messageColumns+` FROM messages
 		WHERE account_id = ? AND case_id IN (`+placeholders(len(caseIDs))+`)
-		AND created_at >= ? AND created_at < ? AND (created_at > ? OR id > ?)
-		ORDER BY created_at, id LIMIT ?`, args...)
+		AND created_at >= `+tx.opaqueTime()+` AND created_at < `+tx.opaqueTime()+`
+		AND (created_at > `+tx.opaqueTime()+` OR id > ?)
+		ORDER BY created_at, id LIMIT `+tx.opaqueInt(), args...)
 	if err != nil {
 		return nil, err
 	}
