@@ -75,12 +75,15 @@ func (tx *Tx) FindNewMessages(ctx context.Context, accountID string, caseIDs []s
 
 // FindOlderMessages returns up to limit messages of the ticket created
 // before the given time, and those created at that very millisecond whose
-// type is not boundaryType, newest first, with their attachments.
+// type is not boundaryType, newest first, with their attachments: one
+// index range back from the time, which is opaque to the planner, as the
+// limit (opaqueTime; PostgreSQL planned every call again at a thousand
+// messages a ticket).
 func (tx *Tx) FindOlderMessages(ctx context.Context, accountID, caseID string, before time.Time, boundaryType, limit int) ([]*casebook.Message, error) {
 	messages, err := tx.scanMessages(ctx, "find older messages", `SELECT `+messageColumns+` FROM messages
-		WHERE account_id = ? AND case_id = ? AND created_at <= ?
-		AND (created_at < ? OR message_type <> ?)
-		ORDER BY created_at DESC, id DESC LIMIT ?`,
+		WHERE account_id = ? AND case_id = ? AND created_at <= `+tx.opaqueTime()+`
+		AND (created_at < `+tx.opaqueTime()+` OR message_type <> ?)
+		ORDER BY created_at DESC, id DESC LIMIT `+tx.opaqueInt(),
 		accountID, caseID, tx.time(before), tx.time(before), boundaryType, tx.limit(limit))
 	if err != nil {
 		return nil, err

@@ -40,7 +40,8 @@ type FeedWorld struct {
 
 // BenchmarkFeed measures the conversation feed on stores seeded by
 // SeedMessages: a poll of ten tickets for what is new since a recent
-// cursor (one query, one index range per ticket), the unread counts of ten
+// cursor (one query, one index range per ticket), a ticket's ten newest
+// messages (scrolling back), the unread counts of ten
 // tickets without read markers (from the per-author counts) and with
 // recent ones (the unread messages only), and a page of ten events of a
 // ticket's history. Each call runs on every world in turn
@@ -71,6 +72,15 @@ func BenchmarkFeed(b *testing.B, worlds []FeedWorld) {
 		msgs, err := tx.FindNewMessages(ctx, w.Seed.Account, ids, recent(w), far, casebook.MaxFeedMessages)
 		if err == nil && len(msgs) == 0 {
 			err = fmt.Errorf("nothing new")
+		}
+		return err
+	})
+	// ListMoreInstantMessages: the ten newest messages of a ticket, as
+	// scrolling back from its end.
+	run("older10", func(w FeedWorld, tx casebook.Tx) error {
+		msgs, err := tx.FindOlderMessages(ctx, w.Seed.Account, "CS7", far, casebook.MessageFromCustomer, 10)
+		if err == nil && len(msgs) != 10 {
+			err = fmt.Errorf("%d older messages, want 10", len(msgs))
 		}
 		return err
 	})
