@@ -1,8 +1,10 @@
 package casebook
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -125,6 +127,14 @@ func (s journalStore) Write(ctx context.Context, fn func(Tx) error) error {
 		if err := fn(j); err != nil {
 			return err
 		}
+		// Ticket by ticket (a ticket's own events keep their order): each
+		// append updates its ticket's event count (migration 0015) and
+		// holds that row until commit, so writers that touch several
+		// tickets (the expiry sweeper of each replica) take them in one
+		// order and cannot deadlock.
+		slices.SortStableFunc(j.events, func(a, b *CaseEvent) int {
+			return cmp.Or(strings.Compare(a.AccountID, b.AccountID), strings.Compare(a.CaseID, b.CaseID))
+		})
 		for _, e := range j.events {
 			if err := tx.AppendCaseEvent(ctx, e); err != nil {
 				return fmt.Errorf("append case event: %w", err)

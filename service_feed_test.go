@@ -435,3 +435,37 @@ func TestCaseLogLabelsAndContact(t *testing.T) {
 		t.Errorf("contact change detail %q, want the field's name", last.Detail)
 	}
 }
+
+// TestCaseEventsTicketOrder: a Write that records events of several
+// tickets appends them ticket by ticket, each ticket's in the order
+// recorded, so that concurrent writers take the tickets' event counts in
+// one order (see journalStore.Write).
+func TestCaseEventsTicketOrder(t *testing.T) {
+	s, _ := MustOpenService(t)
+	ctx := t.Context()
+	event := func(caseID, detail string) casebook.CaseEvent {
+		return casebook.CaseEvent{AccountID: "acc", CaseID: caseID, Kind: casebook.CaseEventMessage, ActorRealm: casebook.RealmCustomer, Detail: detail}
+	}
+	if err := s.TestLogCases(ctx, []casebook.CaseEvent{event("CS2", "b1"), event("CS1", "a1"), event("CS2", "b2"), event("CS1", "a2")}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := s.TestStore().Read(ctx, func(tx casebook.Tx) error {
+		for _, id := range []string{"CS1", "CS2"} {
+			events, _, err := tx.FindCaseEvents(ctx, casebook.CaseEventFilter{AccountID: "acc", CaseID: id, Limit: 10})
+			if err != nil {
+				return err
+			}
+			for _, e := range events {
+				got = append(got, fmt.Sprintf("%d %s", e.ID, e.Detail))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"1 a1", "2 a2", "3 b1", "4 b2"}; !slices.Equal(got, want) {
+		t.Errorf("events (id detail) = %q, want %q", got, want)
+	}
+}

@@ -29,46 +29,47 @@ func BenchmarkFindAuthorizations(b *testing.B) {
 }
 
 // BenchmarkFeed polls ten tickets, counts their unread messages and reads a
-// history page with 10k and 100k messages, and 1M with
-// CASEBOOK_BENCH_1M=1 (issue 9): go test -bench Feed
-// ./postgres/.
+// history page with 10k and 100k messages, and 1M with CASEBOOK_BENCH_1M=1
+// (issue 9): go test -bench Feed ./postgres/. Every size is seeded first
+// (a schema each); then each call runs on each size in turn.
 func BenchmarkFeed(b *testing.B) {
+	ctx := context.Background()
+	pgTime := func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" }
+	var worlds []storetest.FeedWorld
 	for _, n := range storetest.BenchSizes(10_000, 100_000) {
-		b.Run(fmt.Sprintf("messages=%d", n), func(b *testing.B) {
-			db := testDB{mustOpen(b)}
-			ctx := context.Background()
-			pgTime := func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" }
-			seed, err := storetest.SeedAuthorizations(ctx, db, 1, pgTime)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := storetest.SeedMessages(ctx, db, seed, n, pgTime); err != nil {
-				b.Fatal(err)
-			}
-			if err := db.ExecSQL(ctx, "VACUUM ANALYZE"); err != nil {
-				b.Fatal(err)
-			}
-			storetest.BenchmarkFeed(b, db, seed, n)
-		})
+		db := testDB{mustOpen(b)}
+		seed, err := storetest.SeedAuthorizations(ctx, db, 1, pgTime)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := storetest.SeedMessages(ctx, db, seed, n, pgTime); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.ExecSQL(ctx, "VACUUM ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+		worlds = append(worlds, storetest.FeedWorld{Store: db, Seed: seed, N: n})
 	}
+	storetest.BenchmarkFeed(b, worlds)
 }
 
 // BenchmarkFindCasesByLabel lists tickets by label, counts them by status
 // and lists the labels among 10k and 100k tickets, and 1M with
-// CASEBOOK_BENCH_1M=1: go test -bench FindCasesByLabel ./postgres/
+// CASEBOOK_BENCH_1M=1: go test -bench FindCasesByLabel ./postgres/. Every
+// size is seeded first; then each list runs on each size in turn.
 func BenchmarkFindCasesByLabel(b *testing.B) {
+	ctx := context.Background()
+	var worlds []storetest.LabelWorld
 	for _, n := range storetest.BenchSizes(10_000, 100_000) {
-		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			db := testDB{mustOpen(b)}
-			ctx := context.Background()
-			seed, err := storetest.SeedLabelledCases(ctx, db, n, func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" })
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := db.ExecSQL(ctx, "VACUUM ANALYZE"); err != nil {
-				b.Fatal(err)
-			}
-			storetest.BenchmarkFindCasesByLabel(b, db, seed)
-		})
+		db := testDB{mustOpen(b)}
+		seed, err := storetest.SeedLabelledCases(ctx, db, n, func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" })
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := db.ExecSQL(ctx, "VACUUM ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+		worlds = append(worlds, storetest.LabelWorld{Store: db, Seed: seed})
 	}
+	storetest.BenchmarkFindCasesByLabel(b, worlds)
 }

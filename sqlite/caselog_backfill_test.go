@@ -32,3 +32,25 @@ func TestCaseLogBackfill(t *testing.T) {
 	s.Config.PasswordIterations = 1000
 	storetest.CheckCaseLogBackfill(t, s, db, "DROP TRIGGER case_events_no_delete", migration)
 }
+
+// TestCaseEventCounts: the live counts of the tickets' history events
+// (migration 0015) stay exact through a ticket's life, and the migration's
+// backfill rebuilds them (storetest.CheckCaseEventCounts).
+func TestCaseEventCounts(t *testing.T) {
+	db := testDB{mustOpen(t)}
+	blobs, err := fs.Open(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := auth.NewSealer(auth.DeriveKey(bytes.Repeat([]byte{7}, 32), "seal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	migration, err := os.ReadFile(filepath.Join("migration", "0015_case_event_counts.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := casebook.NewService(db, blobs, sealer, casebook.DefaultConfig())
+	s.Config.PasswordIterations = 1000
+	storetest.CheckCaseEventCounts(t, s, db, migration)
+}

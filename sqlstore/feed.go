@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/casebook/casebook"
@@ -55,7 +54,9 @@ func (tx *Tx) FindCasesIn(ctx context.Context, scope casebook.Scope, ids []strin
 
 // FindNewMessages returns up to limit messages of the tickets after the
 // cursor and created before the time, oldest first, with their
-// attachments.
+// attachments: one index range per ticket from the cursor. The cursor,
+// the time and the limit are opaque to the planner (opaqueTime), which
+// otherwise planned every poll again at a thousand messages a ticket.
 func (tx *Tx) FindNewMessages(ctx context.Context, accountID string, caseIDs []string, after casebook.FeedCursor, before time.Time, limit int) ([]*casebook.Message, error) {
 	if len(caseIDs) == 0 {
 		return nil, nil
@@ -63,8 +64,9 @@ func (tx *Tx) FindNewMessages(ctx context.Context, accountID string, caseIDs []s
 	args := append(caseArgs(accountID, caseIDs), tx.time(after.At), tx.time(before), tx.time(after.At), after.ID, tx.limit(limit))
 	messages, err := tx.scanMessages(ctx, "find new messages", `SELECT `+messageColumns+` FROM messages
 		WHERE account_id = ? AND case_id IN (`+placeholders(len(caseIDs))+`)
-		AND created_at >= ? AND created_at < ? AND (created_at > ? OR id > ?)
-		ORDER BY created_at, id LIMIT ?`, args...)
+		AND created_at >= `+tx.opaqueTime()+` AND created_at < `+tx.opaqueTime()+`
+		AND (created_at > `+tx.opaqueTime()+` OR id > ?)
+		ORDER BY created_at, id LIMIT `+tx.opaqueInt(), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -73,12 +75,15 @@ func (tx *Tx) FindNewMessages(ctx context.Context, accountID string, caseIDs []s
 
 // FindOlderMessages returns up to limit messages of the ticket created
 // before the given time, and those created at that very millisecond whose
-// type is not boundaryType, newest first, with their attachments.
+// type is not boundaryType, newest first, with their attachments: one
+// index range back from the time, which is opaque to the planner, as the
+// limit (opaqueTime; PostgreSQL planned every call again at a thousand
+// messages a ticket).
 func (tx *Tx) FindOlderMessages(ctx context.Context, accountID, caseID string, before time.Time, boundaryType, limit int) ([]*casebook.Message, error) {
 	messages, err := tx.scanMessages(ctx, "find older messages", `SELECT `+messageColumns+` FROM messages
-		WHERE account_id = ? AND case_id = ? AND created_at <= ?
-		AND (created_at < ? OR message_type <> ?)
-		ORDER BY created_at DESC, id DESC LIMIT ?`,
+		WHERE account_id = ? AND case_id = ? AND created_at <= `+tx.opaqueTime()+`
+		AND (created_at < `+tx.opaqueTime()+` OR message_type <> ?)
+		ORDER BY created_at DESC, id DESC LIMIT `+tx.opaqueInt(),
 		accountID, caseID, tx.time(before), tx.time(before), boundaryType, tx.limit(limit))
 	if err != nil {
 		return nil, err
@@ -112,53 +117,60 @@ func (tx *Tx) FindMessage(ctx context.Context, accountID, caseID, id string) (*c
 
 // CountUnread counts, per ticket, the messages of others after the user's
 // read marker, in two statements whatever the number of tickets: the
-// markers by primary key, then one UNION ALL of per-ticket counts, each an
-// index range that starts at the marker, so the cost is the unread
-// messages, not the whole conversation; a ticket without a marker is
-// counted from the per-author counts (a row per author).
+// markers by primary key, each with the count of one index range that
+// starts at the marker (so the cost is the unread messages, not the whole
+// conversation); then the tickets without a marker from the per-author
+// counts (a row per author). The texts depend on the number of tickets
+// only, and the markers reach the count as columns, not as parameters:
+// PostgreSQL plans the statements once and reuses the plan, where a
+// parameter for each marker made it plan every call again at a million
+// messages (it guessed a third of the ticket's messages past an unknown
+// marker, so a generic plan looked too dear: docs/benchmarks.md).
 func (tx *Tx) CountUnread(ctx context.Context, accountID, userID string, caseIDs []string) (map[string]int, error) {
 	counts := make(map[string]int, len(caseIDs))
 	if len(caseIDs) == 0 {
 		return counts, nil
 	}
-	markers := make(map[string]casebook.FeedCursor, len(caseIDs))
-	args := append(caseArgs(accountID, caseIDs), userID)
-	rows, err := tx.query(ctx, `SELECT case_id, read_at, read_id FROM message_reads
-		WHERE account_id = ? AND case_id IN (`+placeholders(len(caseIDs))+`) AND user_id = ?`, args...)
+	marked := make(map[string]bool, len(caseIDs))
+	rows, err := tx.query(ctx, `SELECT r.case_id, (SELECT COUNT(*) FROM messages m
+			WHERE m.account_id = r.account_id AND m.case_id = r.case_id AND m.created_at >= r.read_at
+			  AND (m.created_at > r.read_at OR m.id > r.read_id) AND m.author_id <> r.user_id)
+		FROM message_reads r WHERE r.account_id = ? AND r.case_id IN (`+placeholders(len(caseIDs))+`) AND r.user_id = ?`,
+		append(caseArgs(accountID, caseIDs), userID)...)
 	if err != nil {
-		return nil, tx.wrap("find read markers", err)
+		return nil, tx.wrap("count unread messages", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var caseID string
-		var c casebook.FeedCursor
-		if err := rows.Scan(&caseID, timeCol{&c.At}, &c.ID); err != nil {
-			return nil, tx.wrap("scan read marker", err)
+		var n int
+		if err := rows.Scan(&caseID, &n); err != nil {
+			return nil, tx.wrap("scan unread count", err)
 		}
-		markers[caseID] = c
+		marked[caseID] = true
+		if n > 0 {
+			counts[caseID] = n
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, tx.wrap("find read markers", err)
+		return nil, tx.wrap("count unread messages", err)
 	}
 	rows.Close()
 
-	parts := make([]string, 0, len(caseIDs))
-	args = args[:0]
+	var unmarked []string
 	for _, id := range caseIDs {
-		m, ok := markers[id]
-		if !ok {
-			// Never marked: every message of others, from the per-author
-			// counts (migration 0013), a row per author.
-			parts = append(parts, `SELECT ?, CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM message_counts
-				WHERE account_id = ? AND case_id = ? AND author_id <> ?`)
-			args = append(args, id, accountID, id, userID)
-			continue
+		if !marked[id] {
+			unmarked = append(unmarked, id)
 		}
-		parts = append(parts, `SELECT ?, COUNT(*) FROM messages WHERE account_id = ? AND case_id = ?
-			AND created_at >= ? AND (created_at > ? OR id > ?) AND author_id <> ?`)
-		args = append(args, id, accountID, id, tx.time(m.At), tx.time(m.At), m.ID, userID)
 	}
-	crows, err := tx.query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	if len(unmarked) == 0 {
+		return counts, nil
+	}
+	// Never marked: every message of others, from the per-author counts
+	// (migration 0013).
+	crows, err := tx.query(ctx, `SELECT case_id, CAST(SUM(n) AS BIGINT) FROM message_counts
+		WHERE account_id = ? AND case_id IN (`+placeholders(len(unmarked))+`) AND author_id <> ? GROUP BY case_id`,
+		append(caseArgs(accountID, unmarked), userID)...)
 	if err != nil {
 		return nil, tx.wrap("count unread messages", err)
 	}

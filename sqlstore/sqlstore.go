@@ -356,6 +356,22 @@ func (tx *Tx) likeArg(substr string) any { return "%" + escapeLike(substr) + "%"
 func (tx *Tx) like(column string) string { return column + " " + tx.d.ILike + ` ? ESCAPE '\'` }
 func (tx *Tx) limit(n int) int64         { return pageLimit(n) }
 func (tx *Tx) offset(n int) int64        { return int64(max(n, 0)) }
+
+// opaqueTime and opaqueInt are a placeholder of a time and of an integer
+// that PostgreSQL's planner does not look into (a sub-select), so that it
+// estimates a statement alike with and without its values, and keeps one
+// generic plan. Given the values, a feed cursor or a page's limit, its
+// custom plan reads a few rows where the generic plan guesses a fraction
+// of the range; past some size the generic plan then looks too dear, and
+// every call is planned again (docs/benchmarks.md).
+func (tx *Tx) opaqueTime() string {
+	if tx.d.TimeAsUnixMilli {
+		return "(SELECT CAST(? AS INTEGER))"
+	}
+	return "(SELECT CAST(? AS TIMESTAMPTZ))"
+}
+func (tx *Tx) opaqueInt() string { return "(SELECT CAST(? AS BIGINT))" }
+
 func (tx *Tx) isUnique(err error) bool {
 	return tx.d.IsUniqueViolation != nil && tx.d.IsUniqueViolation(err)
 }

@@ -76,8 +76,11 @@ func CheckCaseLogBackfill(t *testing.T, s *casebook.Service, db RawSQL, dropGuar
 
 	history := func() []casebook.CaseEvent {
 		t.Helper()
-		events, _, err := s.CaseLog(ctx, p, "", c.ID, 0, casebook.MaxPageLimit)
+		events, total, err := s.CaseLog(ctx, p, "", c.ID, 0, casebook.MaxPageLimit)
 		must(t, err)
+		if total != len(events) {
+			t.Errorf("total %d, %d events", total, len(events))
+		}
 		var out []casebook.CaseEvent
 		for _, e := range events {
 			e.ID = 0

@@ -172,6 +172,13 @@ func testFeed(t *testing.T, s casebook.Store) {
 		if got := counts(); got[c2.ID] != 0 {
 			t.Fatalf("unread after marking c2 up to MSC4: %v", got)
 		}
+		// After the marker on c1 there is only the user's own MSA3.
+		write(t, s, func(tx casebook.Tx) error {
+			return tx.SetReadMarker(ctx, f.A.ID, c1.ID, f.U1.ID, casebook.FeedCursor{At: m1.CreatedAt, ID: m1.ID})
+		})
+		if got := counts(); len(got) != 1 || got[c3.ID] != 1 {
+			t.Fatalf("unread after marking c1 up to MSA1: %v", got)
+		}
 		read(t, s, func(tx casebook.Tx) error {
 			other, err := tx.CountUnread(ctx, f.A.ID, "someone-else", []string{c2.ID})
 			if err != nil || other[c2.ID] != 2 {

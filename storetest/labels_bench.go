@@ -60,60 +60,60 @@ func BenchSizes(small, larger int) []int {
 	return []int{small, larger}
 }
 
+// LabelWorld is one store seeded by SeedLabelledCases.
+type LabelWorld struct {
+	Store casebook.Store
+	Seed  *LabelSeed
+}
+
 // BenchmarkFindCasesByLabel measures the first page of a ticket list
 // filtered by a rare and by a common label (ListCases label_id_list), and
 // the two other lists of the seeded user that issue 9 added: the ticket
 // counts by status (ListCaseCounts) and the user's labels (ListLabels).
-func BenchmarkFindCasesByLabel(b *testing.B, s casebook.Store, seed *LabelSeed) {
+// Each list runs on every world in turn (list/rows=N), so that with -count
+// the sizes of one list are measured back to back.
+func BenchmarkFindCasesByLabel(b *testing.B, worlds []LabelWorld) {
 	ctx := context.Background()
-	scope := casebook.Scope{AccountID: seed.Account, UserID: seed.User}
-	for _, bc := range []struct {
-		name  string
-		label int64
-		want  int
-	}{{"rare", seed.Rare, (seed.N + 999) / 1000}, {"common", seed.Common, (seed.N + 1) / 2}} {
-		b.Run(bc.name, func(b *testing.B) {
-			f := casebook.CaseFilter{Scope: scope, LabelIDs: []int64{bc.label}, Limit: 10}
-			for b.Loop() {
-				err := s.Read(ctx, func(tx casebook.Tx) error {
-					cases, total, err := tx.FindCases(ctx, f)
-					if err == nil && (len(cases) != min(10, bc.want) || total < min(bc.want, casebook.MaxCountedTotal)) {
-						err = fmt.Errorf("%d cases, total %d; want %d", len(cases), total, bc.want)
+	run := func(name string, fn func(seed *LabelSeed, tx casebook.Tx) error) {
+		for _, w := range worlds {
+			b.Run(fmt.Sprintf("%s/rows=%d", name, w.Seed.N), func(b *testing.B) {
+				for b.Loop() {
+					if err := w.Store.Read(ctx, func(tx casebook.Tx) error { return fn(w.Seed, tx) }); err != nil {
+						b.Fatal(err)
 					}
-					return err
-				})
-				if err != nil {
-					b.Fatal(err)
 				}
+			})
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		rare bool
+	}{{"rare", true}, {"common", false}} {
+		run(bc.name, func(seed *LabelSeed, tx casebook.Tx) error {
+			label, want := seed.Common, (seed.N+1)/2
+			if bc.rare {
+				label, want = seed.Rare, (seed.N+999)/1000
 			}
+			f := casebook.CaseFilter{Scope: casebook.Scope{AccountID: seed.Account, UserID: seed.User}, LabelIDs: []int64{label}, Limit: 10}
+			cases, total, err := tx.FindCases(ctx, f)
+			if err == nil && (len(cases) != min(10, want) || total < min(want, casebook.MaxCountedTotal)) {
+				err = fmt.Errorf("%d cases, total %d; want %d", len(cases), total, want)
+			}
+			return err
 		})
 	}
-	b.Run("counts", func(b *testing.B) {
-		for b.Loop() {
-			err := s.Read(ctx, func(tx casebook.Tx) error {
-				counts, err := tx.CountCasesByStatus(ctx, scope)
-				if err == nil && counts[casebook.CaseStatusProcessing] != seed.N {
-					err = fmt.Errorf("counts %v; want %d processing", counts, seed.N)
-				}
-				return err
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
+	run("counts", func(seed *LabelSeed, tx casebook.Tx) error {
+		counts, err := tx.CountCasesByStatus(ctx, casebook.Scope{AccountID: seed.Account, UserID: seed.User})
+		if err == nil && counts[casebook.CaseStatusProcessing] != seed.N {
+			err = fmt.Errorf("counts %v; want %d processing", counts, seed.N)
 		}
+		return err
 	})
-	b.Run("labels", func(b *testing.B) {
-		for b.Loop() {
-			err := s.Read(ctx, func(tx casebook.Tx) error {
-				labels, total, err := tx.FindLabels(ctx, casebook.LabelFilter{AccountID: seed.Account, OwnerID: seed.User, Limit: 10})
-				if err == nil && (len(labels) != 2 || total != 2) {
-					err = fmt.Errorf("%d labels, total %d; want 2", len(labels), total)
-				}
-				return err
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
+	run("labels", func(seed *LabelSeed, tx casebook.Tx) error {
+		labels, total, err := tx.FindLabels(ctx, casebook.LabelFilter{AccountID: seed.Account, OwnerID: seed.User, Limit: 10})
+		if err == nil && (len(labels) != 2 || total != 2) {
+			err = fmt.Errorf("%d labels, total %d; want 2", len(labels), total)
 		}
+		return err
 	})
 }

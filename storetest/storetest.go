@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("Feed", func(t *testing.T) { testFeed(t, open(t)) })             // issue 9
 	t.Run("CaseEvents", func(t *testing.T) { testCaseEvents(t, open(t)) }) // issue 9
+	t.Run("CaseEventCounts", func(t *testing.T) { testCaseEventCounts(t, open(t)) })
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, open(t)) })
 	t.Run("ConcurrentRelations", func(t *testing.T) { testConcurrentRelations(t, open(t)) })
 	t.Run("ConcurrentSweep", func(t *testing.T) { testConcurrentSweep(t, open(t)) })
