@@ -63,7 +63,7 @@ func (db *DB) writeGrouped(ctx context.Context, fn func(*Tx) error) (err error) 
 	tx := db.newTx(db.Writer, &db.writerStmts, true)
 	tx.tx, tx.detached = gt.tx, true
 	bg := context.WithoutCancel(ctx)
-	if _, err := gt.tx.ExecContext(bg, "SAVEPOINT writer"); err != nil {
+	if _, err := tx.exec(bg, "SAVEPOINT writer"); err != nil {
 		g.end(tx, gt, tx.wrap("savepoint", err))
 		g.mu.Unlock()
 		return gt.err
@@ -77,12 +77,12 @@ func (db *DB) writeGrouped(ctx context.Context, fn func(*Tx) error) (err error) 
 	defer func() {
 		var broken error
 		if !succeeded {
-			if _, rerr := gt.tx.ExecContext(bg, "ROLLBACK TO writer"); rerr != nil {
+			if _, rerr := tx.exec(bg, "ROLLBACK TO writer"); rerr != nil {
 				broken = rerr
 			}
 		}
 		if broken == nil {
-			if _, rerr := gt.tx.ExecContext(bg, "RELEASE writer"); rerr != nil {
+			if _, rerr := tx.exec(bg, "RELEASE writer"); rerr != nil {
 				broken = rerr
 			}
 		}
