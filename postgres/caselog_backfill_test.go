@@ -1,14 +1,8 @@
 package postgres_test
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/casebook/casebook"
-	"github.com/casebook/casebook/auth"
-	"github.com/casebook/casebook/blob/fs"
 	"github.com/casebook/casebook/storetest"
 )
 
@@ -16,20 +10,7 @@ import (
 // tickets as the Service writes it live (storetest.CheckCaseLogBackfill).
 func TestCaseLogBackfill(t *testing.T) {
 	db := testDB{mustOpen(t)}
-	blobs, err := fs.Open(filepath.Join(t.TempDir(), "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := auth.NewSealer(auth.DeriveKey(bytes.Repeat([]byte{7}, 32), "seal"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	migration, err := os.ReadFile(filepath.Join("migration", "0010_feed_and_case_log.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := casebook.NewService(db, blobs, sealer, casebook.DefaultConfig())
-	s.Config.PasswordIterations = 1000
+	s, migration := storetest.NewService(t, db), storetest.Migration(t, "0010_feed_and_case_log.sql")
 	storetest.CheckCaseLogBackfill(t, s, db, "DROP TRIGGER case_events_no_change ON case_events", migration)
 }
 
@@ -38,19 +19,6 @@ func TestCaseLogBackfill(t *testing.T) {
 // backfill rebuilds them (storetest.CheckCaseEventCounts).
 func TestCaseEventCounts(t *testing.T) {
 	db := testDB{mustOpen(t)}
-	blobs, err := fs.Open(filepath.Join(t.TempDir(), "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := auth.NewSealer(auth.DeriveKey(bytes.Repeat([]byte{7}, 32), "seal"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	migration, err := os.ReadFile(filepath.Join("migration", "0015_case_event_counts.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := casebook.NewService(db, blobs, sealer, casebook.DefaultConfig())
-	s.Config.PasswordIterations = 1000
+	s, migration := storetest.NewService(t, db), storetest.Migration(t, "0015_case_event_counts.sql")
 	storetest.CheckCaseEventCounts(t, s, db, migration)
 }
