@@ -28,7 +28,7 @@ type bulkStore interface {
 }
 
 // openBulkSQLite opens a new SQLite database in a temporary directory.
-func openBulkSQLite(t *testing.T) bulkStore {
+func openBulkSQLite(t testing.TB) bulkStore {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "casebook.db"))
 	if err != nil {
