@@ -35,6 +35,8 @@ var dialect = &sqlstore.Dialect{
 	// A 64-bit hash of the key: a collision only makes two unrelated
 	// writers wait for each other.
 	LockKey:               `SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS TEXT), 0))`,
+	ReturningID:           true, // pgx has no LastInsertId
+	EmptyTables:           emptyTables,
 	IsUniqueViolation:     func(err error) bool { return hasState(err, "23505") },
 	IsForeignKeyViolation: func(err error) bool { return hasState(err, "23503") },
 }

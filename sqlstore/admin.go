@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -74,80 +73,8 @@ func (db *DB) Reset(ctx context.Context) (blobKeys []string, err error) {
 		return nil, fmt.Errorf("reset: list attachments: %w", err)
 	}
 
-	listTables := `SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'migrations' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`
-	if db.Dialect.Name == "postgres" {
-		listTables = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'migrations'`
-	}
-	var tables []string
-	rows, err = tx.QueryContext(ctx, listTables)
-	if err != nil {
-		return nil, fmt.Errorf("reset: list tables: %w", err)
-	}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("reset: list tables: %w", err)
-		}
-		tables = append(tables, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reset: list tables: %w", err)
-	}
-
-	if db.Dialect.Name == "postgres" {
-		// TRUNCATE of all tables at once satisfies the foreign keys and
-		// fires no row triggers.
-		quoted := make([]string, len(tables))
-		for i, t := range tables {
-			quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-		}
-		// The append-only logs refuse TRUNCATE by triggers, which the
-		// reset alone lifts, inside its transaction.
-		var stmts []string
-		for _, t := range appendOnlyTables {
-			stmts = append(stmts, `ALTER TABLE `+t+` DISABLE TRIGGER USER`)
-		}
-		stmts = append(stmts, "TRUNCATE "+strings.Join(quoted, ", ")+" RESTART IDENTITY")
-		for _, t := range appendOnlyTables {
-			stmts = append(stmts, `ALTER TABLE `+t+` ENABLE TRIGGER USER`)
-		}
-		for _, stmt := range stmts {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return nil, fmt.Errorf("reset: %w", err)
-			}
-		}
-	} else {
-		// Foreign keys are checked at commit, when every table is empty.
-		// The delete triggers of the authorization counters write rows
-		// while the tables empty: the second pass removes them.
-		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
-			return nil, fmt.Errorf("reset: %w", err)
-		}
-		// The append-only logs refuse deletes by triggers: they are
-		// dropped and created again inside the transaction.
-		triggers, err := appendOnlyTriggers(ctx, tx)
-		if err != nil {
-			return nil, err
-		}
-		for name := range triggers {
-			if _, err := tx.ExecContext(ctx, `DROP TRIGGER "`+name+`"`); err != nil {
-				return nil, fmt.Errorf("reset: %w", err)
-			}
-		}
-		for pass := 0; pass < 2; pass++ {
-			for _, t := range tables {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM "`+strings.ReplaceAll(t, `"`, `""`)+`"`); err != nil {
-					return nil, fmt.Errorf("reset: empty %s: %w", t, err)
-				}
-			}
-		}
-		for _, create := range triggers {
-			if _, err := tx.ExecContext(ctx, create); err != nil {
-				return nil, fmt.Errorf("reset: %w", err)
-			}
-		}
+	if err := db.Dialect.EmptyTables(ctx, tx); err != nil {
+		return nil, fmt.Errorf("reset: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("reset: commit: %w", err)
@@ -155,25 +82,26 @@ func (db *DB) Reset(ctx context.Context) (blobKeys []string, err error) {
 	return blobKeys, nil
 }
 
-// appendOnlyTables are the logs whose triggers refuse every UPDATE, DELETE
-// and TRUNCATE: the audit log and the tickets' histories.
-var appendOnlyTables = []string{"audit_events", "case_events"}
+// AppendOnlyTables are the logs whose triggers refuse every UPDATE, DELETE
+// and TRUNCATE: the audit log and the tickets' histories. A Dialect's
+// EmptyTables gets past their triggers.
+var AppendOnlyTables = []string{"audit_events", "case_events"}
 
-// appendOnlyTriggers returns the SQLite triggers of the append-only logs,
-// by name, with the statements that create them.
-func appendOnlyTriggers(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('`+strings.Join(appendOnlyTables, "', '")+`')`)
+// QueryStrings runs a query of one text column inside tx and returns its
+// values.
+func QueryStrings(ctx context.Context, tx *sql.Tx, query string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("reset: list triggers: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
-	triggers := map[string]string{}
+	var out []string
 	for rows.Next() {
-		var name, create string
-		if err := rows.Scan(&name, &create); err != nil {
-			return nil, fmt.Errorf("reset: list triggers: %w", err)
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
 		}
-		triggers[name] = create
+		out = append(out, v)
 	}
-	return triggers, rows.Err()
+	return out, rows.Err()
 }

@@ -26,7 +26,7 @@ func (tx *Tx) AppendEvent(ctx context.Context, e *casebook.Event) error {
 		actor_realm, actor_id, actor_name, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	args := []any{e.ID, e.Type, tx.time(e.At), e.AccountID, e.CaseID, e.AuthorizationID,
 		string(e.ActorRealm), e.ActorID, e.ActorName, encodeEventData(e.Data)}
-	if tx.d.Name == "postgres" { // pgx has no LastInsertId
+	if tx.d.ReturningID {
 		return tx.wrap("append event", tx.queryRow(ctx, insert+` RETURNING seq`, args...).Scan(&e.Seq))
 	}
 	res, err := tx.exec(ctx, insert, args...)

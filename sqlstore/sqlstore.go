@@ -45,6 +45,13 @@ type Dialect struct {
 	// touch no common row ("SELECT pg_advisory_xact_lock(...)"). Empty on
 	// engines that serialise all writers (SQLite).
 	LockKey string
+	// ReturningID: an insert returns its row's generated id with RETURNING,
+	// for drivers without Result.LastInsertId (pgx).
+	ReturningID bool
+	// EmptyTables empties every table but the migration records inside
+	// tx, for the test controls' reset (DB.Reset): each engine has its own
+	// way past the foreign keys and the triggers of AppendOnlyTables.
+	EmptyTables func(ctx context.Context, tx *sql.Tx) error
 	// IsUniqueViolation reports whether err is a unique or primary key
 	// constraint violation of the driver.
 	IsUniqueViolation func(err error) bool
