@@ -131,8 +131,8 @@ func (tx *Tx) pageLabelCounted(ctx context.Context, f casebook.CaseFilter, from,
 	if err != nil {
 		return nil, 0, err
 	}
-	if (len(ids) > 0 || offset == 0) && (f.Limit <= 0 || len(ids) < f.Limit) {
-		return ids, offset + len(ids), nil
+	if total, ok := pageTells(offset, f.Limit, len(ids)); ok {
+		return ids, total, nil
 	}
 	cond, scopeArgs := scopeCond("k.account_id", "k.case_creator_id", f.Scope)
 	total, err := tx.count(ctx, "count cases by label",

@@ -559,8 +559,8 @@ func (tx *Tx) page(ctx context.Context, action, from, idColumn, order string, co
 // the bound, only if the page does not tell.
 func (tx *Tx) pageTotal(ctx context.Context, action, from string, conds []string, args []any, offset, limit, n int) (int, error) {
 	offset = max(offset, 0)
-	if (n > 0 || offset == 0) && (limit <= 0 || n < limit) {
-		return offset + n, nil
+	if total, ok := pageTells(offset, limit, n); ok {
+		return total, nil
 	}
 	// The bound is written literally: as a parameter, PostgreSQL's cached
 	// generic plan cannot see it, guesses a tenth of the table and scans
@@ -586,6 +586,16 @@ func (tx *Tx) count(ctx context.Context, action, query string, args ...any) (int
 		return 0, tx.wrap(action, err)
 	}
 	return n, nil
+}
+
+// pageTells returns the total of a list whose page from offset (of limit
+// rows; all from offset if limit <= 0) held n rows, when the page alone
+// tells it: it is the last page, and not one past the end.
+func pageTells(offset, limit, n int) (int, bool) {
+	if (n > 0 || offset == 0) && (limit <= 0 || n < limit) {
+		return offset + n, true
+	}
+	return 0, false
 }
 
 // anyArgs converts a slice of strings into query arguments.
