@@ -20,8 +20,9 @@ type Store interface {
 	// ReadOne runs fn outside a transaction; fn makes one statement (a
 	// Tx method documented as one statement), which reads one snapshot by
 	// itself. It saves the BEGIN and COMMIT of Read, about a quarter of a
-	// read by key on SQLite and two round trips on PostgreSQL. A second
-	// statement panics: it would read another snapshot.
+	// read by key on SQLite and two round trips on PostgreSQL. It runs one
+	// SELECT: a second statement panics (it would read another snapshot),
+	// and a write fails (outside a transaction it would commit on its own).
 	ReadOne(ctx context.Context, fn func(Tx) error) error
 	// Write runs fn in a read-write transaction and commits if fn returns
 	// nil. Writers that touch the same ticket or authorization are

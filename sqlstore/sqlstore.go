@@ -256,6 +256,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	}
 	query = tx.d.rebind(query)
 	ctx = tx.context(ctx)
+	tx.begin(query)
 	if stmt := tx.stmt(ctx, query, false); stmt != nil {
 		return stmt.ExecContext(ctx, args...)
 	}
@@ -265,6 +266,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	query = tx.d.rebind(query)
 	ctx = tx.context(ctx)
+	tx.begin(query)
 	if stmt := tx.stmt(ctx, query, true); stmt != nil {
 		return stmt.QueryContext(ctx, args...)
 	}
@@ -274,6 +276,7 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	query = tx.d.rebind(query)
 	ctx = tx.context(ctx)
+	tx.begin(query)
 	if stmt := tx.stmt(ctx, query, false); stmt != nil { // callers scan the row at once
 		return stmt.QueryRowContext(ctx, args...)
 	}
@@ -288,26 +291,29 @@ func (tx *Tx) context(ctx context.Context) context.Context {
 	return ctx
 }
 
-// conn counts a statement about to run and returns what runs it: the
-// transaction, or in ReadOne the pool, once.
+// conn returns what runs a statement: the transaction, or in ReadOne the
+// pool.
 func (tx *Tx) conn() interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 } {
-	tx.count1()
 	if tx.tx == nil {
 		return tx.pool
 	}
 	return tx.tx
 }
 
-// count1 counts a statement; a second one in ReadOne is a programming
-// error: it would read another snapshot than the first.
-func (tx *Tx) count1() {
+// begin counts a statement about to run. ReadOne runs one SELECT: a second
+// statement would read another snapshot than the first, and a write (an
+// INSERT ... RETURNING, say) would commit on its own; both are
+// programming errors.
+func (tx *Tx) begin(query string) {
 	tx.statements++
 	if tx.single && tx.statements > 1 {
 		panic("sqlstore: a second statement in ReadOne")
+	} else if tx.single && !strings.HasPrefix(query, "SELECT") {
+		panic("sqlstore: ReadOne runs a SELECT only")
 	}
 }
 
@@ -322,7 +328,6 @@ func (tx *Tx) stmt(ctx context.Context, query string, keepsRows bool) *sql.Stmt 
 	if stmt == nil {
 		return nil
 	}
-	tx.count1()
 	if tx.tx == nil {
 		return stmt
 	}
