@@ -220,6 +220,10 @@ func (s *Server) handleDownloadCases(w http.ResponseWriter, r *http.Request) err
 	if f.CreatedFrom, f.CreatedTo, err = queryTimeRange("query_start_time", req.QueryStartTime, "query_end_time", req.QueryEndTime, info.Location); err != nil {
 		return err
 	}
+	dict, err := s.Service.Dictionaries(r.Context())
+	if err != nil {
+		return err
+	}
 
 	// Errors before the first row are answered as usual; once the header
 	// is out, a failure can only cut the file short (and is logged).
@@ -249,14 +253,14 @@ func (s *Server) handleDownloadCases(w http.ResponseWriter, r *http.Request) err
 		row = append(row[:0],
 			c.ID,
 			caseStatusName(lang, c.Status),
-			casebook.DictName(casebook.DictBusinessType, c.BusinessTypeID, lang),
-			casebook.DictName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
+			dict.CaseName(casebook.DictBusinessType, c.BusinessTypeID, lang),
+			dict.CaseName(casebook.DictIncidentType, c.IncidentSubTypeID, lang),
 			c.SimpleDescription,
 			c.CreatorName,
 			c.CreatorID,
 			c.RegionID,
-			casebook.DictName(casebook.DictSeverity, c.SeverityID, lang),
-			casebook.DictName(casebook.DictSource, c.SourceID, lang),
+			dict.CaseName(casebook.DictSeverity, c.SeverityID, lang),
+			dict.CaseName(casebook.DictSource, c.SourceID, lang),
 			c.CreatedAt.In(loc).Format(exportTimeLayout),
 			closed,
 		)
@@ -376,12 +380,16 @@ func (s *Server) handleListOrderIncident(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
+	dict, err := s.Service.Dictionaries(r.Context())
+	if err != nil {
+		return err
+	}
 	list := make([]orderIncidentInfo, 0, len(cases))
 	for _, c := range cases {
 		oi := orderIncidentInfo{
 			IncidentID:       c.ID,
-			BusinessTypeName: casebook.DictName(casebook.DictBusinessType, c.BusinessTypeID, info.Lang),
-			IncidentTypeName: casebook.DictName(casebook.DictIncidentType, c.IncidentSubTypeID, info.Lang),
+			BusinessTypeName: dict.CaseName(casebook.DictBusinessType, c.BusinessTypeID, info.Lang),
+			IncidentTypeName: dict.CaseName(casebook.DictIncidentType, c.IncidentSubTypeID, info.Lang),
 			CustomerID:       c.AccountID,
 			XCustomerID:      c.CreatorID,
 			XCustomerName:    c.CreatorName,
@@ -391,8 +399,8 @@ func (s *Server) handleListOrderIncident(w http.ResponseWriter, r *http.Request)
 			CreateTime:       formatTime(c.CreatedAt),
 			LabelList:        make([]caseQueryLabel, 0, len(c.Labels)),
 		}
-		if t, ok := casebook.BusinessCaseType(c.BusinessTypeID); ok {
-			oi.Type = &t
+		if p, ok := dict.ProblemType(c.BusinessTypeID); ok {
+			oi.Type = &p.CaseType
 		}
 		for _, l := range c.Labels {
 			oi.LabelList = append(oi.LabelList, caseQueryLabel{LabelID: strconv.FormatInt(l.ID, 10), Name: l.Name, Color: l.Color})

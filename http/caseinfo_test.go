@@ -484,3 +484,29 @@ func TestDownloadCasesStreams(t *testing.T) {
 	}
 	t.Logf("%d bytes in %d writes, the largest %d", w.bytes, w.writes, w.largest)
 }
+
+// TestCaseNamesFollowTheDictionaries: ListOrderIncident and DownloadCases
+// name a ticket's problem type from the operator's dictionaries, as
+// ListCases does, not from the shipped defaults.
+func TestCaseNamesFollowTheDictionaries(t *testing.T) {
+	f := newGrantFixture(t)
+	importDictionaries(t, f.env, func(d *casebook.Dictionaries) {
+		for i := range d.ProblemTypes {
+			if d.ProblemTypes[i].ID == "1" {
+				d.ProblemTypes[i].Name = casebook.Names{ZhCN: "咨询（改名）", EnUS: "Renamed consultation"}
+			}
+		}
+	})
+	var got struct {
+		IncidentInfoList []struct {
+			BusinessTypeName string `json:"businessTypeName"`
+		} `json:"incidentInfoList"`
+	}
+	f.bob.Do("GET", "/osm/incidentservice/api/v1/queryincident?pageNo=1&pageSize=1", nil, "X-Language", "en-us").Expect(200).JSON(&got)
+	if len(got.IncidentInfoList) != 1 || got.IncidentInfoList[0].BusinessTypeName != "Renamed consultation" {
+		t.Errorf("ListOrderIncident: %+v", got)
+	}
+	if rows := exportCSV(t, f.bob, "?language=en-us&timezone=UTC"); len(rows) < 2 || rows[1][2] != "Renamed consultation" {
+		t.Errorf("DownloadCases: %q", rows)
+	}
+}
