@@ -25,6 +25,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/casebook/casebook/blob/s3"
+	"github.com/casebook/casebook/internal/pgtest"
 	"github.com/casebook/casebook/blob/s3/s3test"
 	"github.com/casebook/casebook/internal/client"
 )
@@ -32,53 +33,20 @@ import (
 // TestMain stops the MinIO server the tests start.
 func TestMain(m *testing.M) { s3test.Main(m) }
 
-// defaultTestPostgres is tried when CASEBOOK_TEST_POSTGRES is unset.
-const defaultTestPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
 // freshDatabase creates an empty PostgreSQL database, dropped at the end of
-// the test, and returns its URL and a connection to it for reading rows the
-// API does not show. It skips when PostgreSQL is unreachable and
-// CASEBOOK_TEST_POSTGRES is unset, and fails when it is set.
+// the test (pgtest.Database, which skips or fails as it says), and returns
+// its URL and a connection to it for reading rows the API does not show.
 func freshDatabase(t *testing.T) (string, *pgx.Conn) {
 	t.Helper()
-	dsn, required := os.Getenv("CASEBOOK_TEST_POSTGRES"), true
-	if dsn == "" {
-		dsn, required = defaultTestPostgres, false
-	}
+	dsn := pgtest.Database(t, "casebook_e2e_")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	admin, err := pgx.Connect(ctx, dsn)
+	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		if required {
-			t.Fatalf("CASEBOOK_TEST_POSTGRES is set but PostgreSQL is unreachable: %v", err)
-		}
-		t.Skipf("PostgreSQL unreachable at %s (set CASEBOOK_TEST_POSTGRES to require it): %v", defaultTestPostgres, err)
-	}
-	t.Cleanup(func() { admin.Close(context.Background()) })
-
-	name := "casebook_e2e_" + randomHex(6)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	// Registered before anything that uses the database, so it runs last.
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	conn, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		t.Fatalf("connect to %s: %v", name, err)
+		t.Fatalf("connect to %s: %v", dsn, err)
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
-	return u.String(), conn
+	return dsn, conn
 }
 
 // freshBucket creates an empty bucket on the test MinIO server (skipping
