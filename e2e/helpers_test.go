@@ -25,9 +25,9 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/casebook/casebook/blob/s3"
-	"github.com/casebook/casebook/internal/pgtest"
 	"github.com/casebook/casebook/blob/s3/s3test"
 	"github.com/casebook/casebook/internal/client"
+	"github.com/casebook/casebook/internal/pgtest"
 )
 
 // TestMain stops the MinIO server the tests start.
