@@ -43,16 +43,10 @@ func operatorType(realm casebook.Realm) int {
 // times; timestamp_operate_time carries the exact UTC time.
 const operateTimeLayout = "2006-01-02 15:04:05"
 
-type listCaseOperateLogsRequest struct {
-	caseRequest
-	Offset int `query:"offset" min:"0" max:"MaxListOffset"`
-	Limit  int `query:"limit" min:"0" max:"MaxPageLimit"` // 0: the default page
-}
-
 // handleListCaseOperateLogs is ListCaseOperateLogs: the ticket's history,
 // oldest first, described in the caller's X-Language.
 func (s *Server) handleListCaseOperateLogs(w http.ResponseWriter, r *http.Request) error {
-	var req listCaseOperateLogsRequest
+	var req casePageRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}

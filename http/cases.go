@@ -544,15 +544,16 @@ type listMessagesResponse struct {
 	MessageList []messageInfo `json:"message_list"`
 }
 
-// listMessagesRequest is ListMessages: one page of a ticket's messages.
-type listMessagesRequest struct {
+// casePageRequest is one page of a ticket's list: its messages
+// (ListMessages) or its history (ListCaseOperateLogs).
+type casePageRequest struct {
 	caseRequest
 	Offset int `query:"offset" min:"0" max:"MaxListOffset"`
 	Limit  int `query:"limit" min:"0" max:"MaxPageLimit"` // 0: the default page
 }
 
 func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) error {
-	var req listMessagesRequest
+	var req casePageRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}

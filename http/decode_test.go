@@ -121,7 +121,7 @@ func TestDecode(t *testing.T) {
 func TestDecodeSpecs(t *testing.T) {
 	for _, v := range []any{
 		createCaseRequest{}, listCasesRequest{}, caseRequest{}, updateCaseRequest{}, createMessageRequest{},
-		listMessagesRequest{}, createRelationsRequest{}, deleteRelationRequest{}, authorizationRequest{},
+		casePageRequest{}, createRelationsRequest{}, deleteRelationRequest{}, authorizationRequest{},
 		listAuthorizationsRequest{}, confirmRequest{}, updateAuthorizationRequest{}, downloadRequest{},
 		accessUrlsRequest{}, supportCaseRequest{}, supportAuthorizationRequest{}, supportQueueRequest{},
 		supportGrantRequest{},
