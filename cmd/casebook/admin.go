@@ -60,6 +60,18 @@ func (m *Main) newFlags(name, synopsis, help string, group int) *cmdFlags {
 }
 
 // jsonFlag adds --json to an admin command.
+// setOrClear checks that exactly one of --set and --clear was given (set
+// may be given empty), and reports whether --set was.
+func (f *cmdFlags) setOrClear(clear bool) (bool, error) {
+	given := false
+	f.Visit(func(fl *flag.Flag) { given = given || fl.Name == "set" })
+	if given == clear {
+		f.Usage()
+		return false, &usageError{errors.New("give exactly one of --set and --clear")}
+	}
+	return given, nil
+}
+
 func (f *cmdFlags) jsonFlag() {
 	f.BoolVar(&f.JSON, "json", false, "print the result as JSON, for scripts")
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -34,11 +32,8 @@ func (c *UserCommand) runCcEmail(ctx context.Context, args []string) error {
 	if err := fs.parse(args, "account", "user"); err != nil {
 		return err
 	}
-	given := false
-	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "set" })
-	if given == clear {
-		fs.Usage()
-		return &usageError{errors.New("give exactly one of --set and --clear")}
+	if _, err := fs.setOrClear(clear); err != nil {
+		return err
 	}
 	emails := []string{}
 	if !clear {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 )
@@ -104,11 +103,9 @@ func (c *EngineerCommand) runEmail(ctx context.Context, args []string) error {
 	if err := fs.parse(args, "name"); err != nil {
 		return err
 	}
-	given := false
-	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "set" })
-	if given == clear {
-		fs.Usage()
-		return &usageError{errors.New("give exactly one of --set and --clear")}
+	given, err := fs.setOrClear(clear)
+	if err != nil {
+		return err
 	}
 	if given && set == "" {
 		return &usageError{errors.New("--set needs an address; use --clear to remove it")}
