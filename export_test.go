@@ -21,3 +21,11 @@ func (s *Service) TestLogCases(ctx context.Context, events []CaseEvent) error {
 		return nil
 	})
 }
+
+// TestWrapStore puts wrap's store under s, for tests of what happens
+// between the reads and the writes of a Service method.
+func (s *Service) TestWrapStore(wrap func(Store) Store) {
+	j := s.store.(journalStore)
+	j.Store = wrap(j.Store)
+	s.store = j
+}

@@ -35,8 +35,29 @@ func NewCaseID(now time.Time) string {
 	return "CS" + now.UTC().Format("20060102") + randomCode(12)
 }
 
-// NewAuthorizationID returns an id such as AU3M8K2Q9T7V1X4Z6R (18 characters).
-func NewAuthorizationID() string { return "AU" + randomCode(16) }
+// NewAuthorizationID returns an id such as AU1QK3M8Z2Q9T7V1X4Z6R7W
+// (22 characters, inside the documented 1..32): the second of creation in
+// 7 characters, then 65 random bits. Ids in order of creation keep the new
+// authorizations together at the end of every index keyed by them, so the
+// pages a confirmation touches stay cached however many old ones there are
+// (with random ids its cost grew with the table; docs/benchmarks.md,
+// issue 14).
+func NewAuthorizationID(now time.Time) string {
+	return "AU" + timeCode(now, 7) + randomCode(13)
+}
+
+// timeCode returns the Unix second of t in n Crockford characters, most
+// significant first, so that codes sort as their times (7 characters last
+// until the year 3058).
+func timeCode(t time.Time, n int) string {
+	sec := uint64(max(t.Unix(), 0))
+	b := make([]byte, n)
+	for i := n - 1; i >= 0; i-- {
+		b[i] = crockford[sec&31]
+		sec >>= 5
+	}
+	return string(b)
+}
 
 // NewAccessoryID returns an attachment id (18 characters).
 func NewAccessoryID() string { return "AC" + randomCode(16) }

@@ -66,9 +66,9 @@ func (s *Service) endAuthorization(ctx context.Context, tx Tx, a *Authorization,
 	a.Status = to
 	a.UpdatedAt = now
 	for i := range a.Details {
-		a.Details[i].HasCredential = false
+		a.Details[i].HasCredential = false // DestroyCredentials clears the stored flags
 	}
-	if err := tx.UpdateAuthorization(ctx, a); err != nil {
+	if err := tx.UpdateAuthorization(ctx, a, from); err != nil {
 		return fmt.Errorf("update authorization: %w", err)
 	}
 	n, err := tx.DestroyCredentials(ctx, a.ID)
@@ -219,6 +219,14 @@ func checkCredentials(a *Authorization, creds []Credential) (hasPassword bool, e
 // ConfirmAuthorization grants a pending authorization for a window, with
 // credentials per detail item (sealed before they reach the store), an IAM
 // agency, or both.
+//
+// The request is read, checked and its credentials sealed before the
+// writer is taken, so that the one writer (SQLite's) spends its time on the
+// changes alone; the update inside moves the authorization only from
+// pending, so one that was confirmed, rejected or ended meanwhile is
+// refused as if it had been read inside (docs/benchmarks.md, issue 14).
+// A pending authorization changes only by leaving pending, which makes its
+// status the whole of the check.
 func (s *Service) ConfirmAuthorization(ctx context.Context, p *Principal, groupID, id string, in ConfirmInput) error {
 	scope, err := s.ScopeFor(ctx, p, groupID)
 	if err != nil {
@@ -227,61 +235,89 @@ func (s *Service) ConfirmAuthorization(ctx context.Context, p *Principal, groupI
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	return s.store.Write(ctx, func(tx Tx) error {
-		a, err := tx.FindAuthorization(ctx, scope, id)
-		if err != nil {
-			return err
-		}
-		now := s.nowMS()
-		if st := a.StatusAt(now); st != AuthStatusPending {
-			return Errorf(ECONFLICT, "Only a pending authorization can be confirmed (status %d).", st)
-		}
-		start, end, err := s.grantWindow(in, now)
-		if err != nil {
-			return err
-		}
-		hasPassword, err := checkCredentials(a, in.Credentials)
-		if err != nil {
-			return err
-		}
-		if !hasPassword && in.AgencyID == "" {
-			return Invalidf("auth_detail_list", "Give a password for at least one item, or an agency.")
-		}
+	var a *Authorization
+	err = s.store.ReadOne(ctx, func(tx Tx) error {
+		a, err = tx.FindAuthorization(ctx, scope, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	now := s.nowMS()
+	if err := pendingAt(a, now); err != nil {
+		return err
+	}
+	start, end, err := s.grantWindow(in, now)
+	if err != nil {
+		return err
+	}
+	hasPassword, err := checkCredentials(a, in.Credentials)
+	if err != nil {
+		return err
+	}
+	if !hasPassword && in.AgencyID == "" {
+		return Invalidf("auth_detail_list", "Give a password for at least one item, or an agency.")
+	}
 
-		var sealed []Credential
-		byDetail := make(map[int64]Credential, len(in.Credentials))
-		for _, c := range in.Credentials {
-			byDetail[c.DetailID] = c
-			if c.Password == "" {
-				continue
-			}
-			ct, err := s.Sealer.Seal([]byte(c.Password), credentialAD(a.ID, c.DetailID))
+	var sealed []Credential
+	byDetail := make(map[int64]Credential, len(in.Credentials))
+	for _, c := range in.Credentials {
+		byDetail[c.DetailID] = c
+		if c.Password == "" {
+			continue
+		}
+		ct, err := s.Sealer.Seal([]byte(c.Password), credentialAD(a.ID, c.DetailID))
+		if err != nil {
+			return fmt.Errorf("seal credential: %w", err)
+		}
+		sealed = append(sealed, Credential{DetailID: c.DetailID, Port: c.Port, Account: c.Account, Sealed: ct})
+	}
+	// The items whose port or account the customer changed; whether an
+	// item has a credential follows from SetCredentials.
+	var changed []AuthDetail
+	for i := range a.Details {
+		d := &a.Details[i]
+		c, ok := byDetail[d.ID]
+		if !ok {
+			continue
+		}
+		before := *d
+		if c.Port != 0 {
+			d.Port = c.Port
+		}
+		if c.Account != "" {
+			d.Account = c.Account
+		}
+		d.HasCredential = c.Password != ""
+		if d.Port != before.Port || d.Account != before.Account {
+			changed = append(changed, *d)
+		}
+	}
+	a.Status = AuthStatusAuthorized
+	a.HandlerID, a.HandlerName = p.UserID, p.UserName
+	a.AgencyID, a.AgencyName = in.AgencyID, in.AgencyID
+	a.EffectiveAt, a.ExpireAt = &start, &end
+	a.UpdatedAt = now
+	detail := fmt.Sprintf("window %s..%s; %d credentials", start.Format(time.RFC3339), end.Format(time.RFC3339), len(sealed))
+	if in.AgencyID != "" {
+		detail += "; agency " + in.AgencyID
+	}
+
+	return s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.UpdateAuthorization(ctx, a, AuthStatusPending); ErrorCode(err) == ENOTFOUND {
+			// Ended or gone since it was read: say which, as read now.
+			cur, err := tx.FindAuthorization(ctx, scope, id)
 			if err != nil {
-				return fmt.Errorf("seal credential: %w", err)
+				return err
 			}
-			sealed = append(sealed, Credential{DetailID: c.DetailID, Port: c.Port, Account: c.Account, Sealed: ct})
-		}
-		for i := range a.Details {
-			d := &a.Details[i]
-			c, ok := byDetail[d.ID]
-			if !ok {
-				continue
-			}
-			if c.Port != 0 {
-				d.Port = c.Port
-			}
-			if c.Account != "" {
-				d.Account = c.Account
-			}
-			d.HasCredential = c.Password != ""
-		}
-		a.Status = AuthStatusAuthorized
-		a.HandlerID, a.HandlerName = p.UserID, p.UserName
-		a.AgencyID, a.AgencyName = in.AgencyID, in.AgencyID
-		a.EffectiveAt, a.ExpireAt = &start, &end
-		a.UpdatedAt = now
-		if err := tx.UpdateAuthorization(ctx, a); err != nil {
+			return pendingAt(cur, now)
+		} else if err != nil {
 			return fmt.Errorf("update authorization: %w", err)
+		}
+		for _, d := range changed {
+			if err := tx.UpdateAuthDetail(ctx, d); err != nil {
+				return fmt.Errorf("update authorization detail: %w", err)
+			}
 		}
 		if len(sealed) > 0 {
 			if err := tx.SetCredentials(ctx, a.ID, sealed); err != nil {
@@ -292,13 +328,17 @@ func (s *Service) ConfirmAuthorization(ctx context.Context, p *Principal, groupI
 			"effective_at", start.Format(time.RFC3339), "expire_at", end.Format(time.RFC3339)); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("window %s..%s; %d credentials", start.Format(time.RFC3339), end.Format(time.RFC3339), len(sealed))
-		if in.AgencyID != "" {
-			detail += "; agency " + in.AgencyID
-		}
 		logCase(tx, CaseEventAuthConfirmed, customerActor(p), a.AccountID, a.CaseID, a.ID)
 		return appendAudit(ctx, tx, customerActor(p), AuditGrantConfirmed, a, now, detail)
 	})
+}
+
+// pendingAt refuses an authorization that is not pending at now.
+func pendingAt(a *Authorization, now time.Time) error {
+	if st := a.StatusAt(now); st != AuthStatusPending {
+		return Errorf(ECONFLICT, "Only a pending authorization can be confirmed (status %d).", st)
+	}
+	return nil
 }
 
 // RejectAuthorization refuses a pending authorization, with a reason.
@@ -412,7 +452,7 @@ func (s *Service) RequestAuthorization(ctx context.Context, p *Principal, caseID
 			return fmt.Errorf("update case: %w", err)
 		}
 		a = &Authorization{
-			ID:              NewAuthorizationID(),
+			ID:              NewAuthorizationID(now),
 			AccountID:       c.AccountID,
 			CaseID:          c.ID,
 			Status:          AuthStatusPending,

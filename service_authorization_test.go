@@ -2,6 +2,8 @@ package casebook_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -447,6 +449,66 @@ func TestConfirmAuthorization(t *testing.T) {
 			t.Fatalf("handler = %q", got.HandlerName)
 		}
 	})
+}
+
+// afterRead is a store that runs then once, after the next ReadOne.
+type afterRead struct {
+	casebook.Store
+	then func()
+}
+
+func (s *afterRead) ReadOne(ctx context.Context, fn func(casebook.Tx) error) error {
+	err := s.Store.ReadOne(ctx, fn)
+	if then := s.then; then != nil {
+		s.then = nil
+		then()
+	}
+	return err
+}
+
+// ConfirmAuthorization reads and checks the request before it takes the
+// writer: a request that ended in between is refused as if it had been
+// read inside, and nothing of the confirmation is written.
+func TestConfirmAuthorization_EndedAfterTheRead(t *testing.T) {
+	d := newDesk(t)
+	c := d.newCase(d.alice, "confirm race")
+	store := &afterRead{}
+	d.s.TestWrapStore(func(s casebook.Store) casebook.Store { store.Store = s; return store })
+
+	for _, tc := range []struct {
+		name   string
+		end    func(a *casebook.Authorization) error
+		status int
+	}{
+		{"Withdrawn", func(a *casebook.Authorization) error { return d.s.WithdrawAuthorization(d.ctx, d.eng1, a.ID) }, casebook.AuthStatusWithdrawn},
+		{"Rejected", func(a *casebook.Authorization) error {
+			return d.s.RejectAuthorization(d.ctx, d.master, "", a.ID, "no")
+		}, casebook.AuthStatusRejected},
+		{"Confirmed", func(a *casebook.Authorization) error {
+			return d.s.ConfirmAuthorization(d.ctx, d.master, "", a.ID, d.window(a, 0, 2*time.Hour))
+		}, casebook.AuthStatusAuthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := d.request(d.eng1, c.ID)
+			var endErr error
+			store.then = func() { endErr = tc.end(a) }
+			err := d.s.ConfirmAuthorization(d.ctx, d.alice, "", a.ID, d.window(a, 0, time.Hour))
+			wantOK(t, endErr)
+			wantErr(t, err, casebook.ECONFLICT, "")
+			if want := fmt.Sprintf("(status %d)", tc.status); !strings.Contains(casebook.ErrorMessage(err), want) {
+				t.Fatalf("message %q, want it to name %s", casebook.ErrorMessage(err), want)
+			}
+			got := d.storedAuth(a.ID)
+			if got.Status != tc.status || got.HandlerID == d.alice.UserID {
+				t.Fatalf("stored after the refused confirmation: status %d, handler %q", got.Status, got.HandlerID)
+			}
+			for _, e := range d.auditOf(a.ID, casebook.AuditGrantConfirmed) {
+				if e.ActorID == d.alice.UserID {
+					t.Fatalf("the refused confirmation is in the audit log: %+v", e)
+				}
+			}
+		})
+	}
 }
 
 func TestRejectAuthorization(t *testing.T) {

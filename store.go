@@ -215,9 +215,14 @@ type AuthorizationTx interface {
 	// Status filter matches the effective status at f.Now.
 	FindAuthorizations(ctx context.Context, f AuthorizationFilter) ([]*Authorization, int, error)
 	// UpdateAuthorization saves Status, HandlerID, HandlerName, AgencyID,
-	// AgencyName, RejectReason, EffectiveAt, ExpireAt, UpdatedAt, and each
-	// detail's Port, Account and HasCredential.
-	UpdateAuthorization(ctx context.Context, a *Authorization) error
+	// AgencyName, RejectReason, EffectiveAt, ExpireAt and UpdatedAt of an
+	// authorization stored with status from; of any other, or one that
+	// does not exist, it is ENOTFOUND and changes nothing. Details are
+	// saved by UpdateAuthDetail; HasCredential follows the credentials.
+	UpdateAuthorization(ctx context.Context, a *Authorization, from int) error
+	// UpdateAuthDetail saves Port and Account of the detail d.ID of the
+	// authorization d.AuthorizationID (ENOTFOUND if there is none).
+	UpdateAuthDetail(ctx context.Context, d AuthDetail) error
 	// FindDueAuthorizations returns up to limit authorizations stored as
 	// authorized whose window ended at or before now; inside Write they are
 	// locked, and rows locked by another writer are skipped.
@@ -228,12 +233,13 @@ type AuthorizationTx interface {
 
 // CredentialTx reads and writes the sealed credentials of authorizations.
 type CredentialTx interface {
-	// SetCredentials replaces the sealed credentials of an authorization.
+	// SetCredentials replaces the sealed credentials of an authorization,
+	// and sets each detail's HasCredential to whether it has one now.
 	SetCredentials(ctx context.Context, authorizationID string, creds []Credential) error
 	// FindCredentials returns the sealed credentials (Password empty).
 	FindCredentials(ctx context.Context, authorizationID string) ([]Credential, error)
-	// DestroyCredentials deletes the credentials (the rows, not a flag) and
-	// returns how many there were.
+	// DestroyCredentials deletes the credentials (the rows, not a flag),
+	// clears the details' HasCredential and returns how many there were.
 	DestroyCredentials(ctx context.Context, authorizationID string) (int, error)
 }
 

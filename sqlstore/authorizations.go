@@ -303,23 +303,20 @@ func (tx *Tx) dayOfOffset(ctx context.Context, scope casebook.Scope, offset int)
 // UpdateAuthorization saves Status, HandlerID, HandlerName, AgencyID,
 // AgencyName, RejectReason, EffectiveAt, ExpireAt, UpdatedAt, and each
 // detail's Port, Account and HasCredential.
-func (tx *Tx) UpdateAuthorization(ctx context.Context, a *casebook.Authorization) error {
+func (tx *Tx) UpdateAuthorization(ctx context.Context, a *casebook.Authorization, from int) error {
 	res, err := tx.exec(ctx, `UPDATE authorizations SET status = ?, handler_id = ?, handler_name = ?, agency_id = ?,
 		agency_name = ?, reject_reason = ?, effective_at = ?, expire_at = ?, updated_at = ?
-		WHERE id = ? AND account_id = ?`,
+		WHERE id = ? AND account_id = ? AND status = ?`,
 		a.Status, a.HandlerID, a.HandlerName, a.AgencyID, a.AgencyName, a.RejectReason,
-		tx.nullTime(a.EffectiveAt), tx.nullTime(a.ExpireAt), tx.time(a.UpdatedAt), a.ID, a.AccountID)
-	if err := tx.affected("update authorization", "Authorization", res, err); err != nil {
-		return err
-	}
-	for _, d := range a.Details {
-		res, err := tx.exec(ctx, `UPDATE authorization_details SET port = ?, account = ?, has_credential = ?
-			WHERE id = ? AND authorization_id = ?`, d.Port, d.Account, d.HasCredential, d.ID, a.ID)
-		if err := tx.affected("update authorization detail", "Authorization detail", res, err); err != nil {
-			return err
-		}
-	}
-	return nil
+		tx.nullTime(a.EffectiveAt), tx.nullTime(a.ExpireAt), tx.time(a.UpdatedAt), a.ID, a.AccountID, from)
+	return tx.affected("update authorization", "Authorization", res, err)
+}
+
+// UpdateAuthDetail saves the port and account of one detail.
+func (tx *Tx) UpdateAuthDetail(ctx context.Context, d casebook.AuthDetail) error {
+	res, err := tx.exec(ctx, `UPDATE authorization_details SET port = ?, account = ?
+		WHERE id = ? AND authorization_id = ?`, d.Port, d.Account, d.ID, d.AuthorizationID)
+	return tx.affected("update authorization detail", "Authorization detail", res, err)
 }
 
 // FindDueAuthorizations returns up to limit grants stored as authorized

@@ -168,7 +168,7 @@ func newBulkFixture(t *testing.T) *bulkFixture {
 		for k := range bulkAuthsPerAccount {
 			c := a.cases[k%len(a.cases)]
 			at := c.CreatedAt.Add(time.Duration(k) * time.Second)
-			au := &casebook.Authorization{ID: casebook.NewAuthorizationID(), AccountID: acc.ID, CaseID: c.ID,
+			au := &casebook.Authorization{ID: casebook.NewAuthorizationID(time.Now()), AccountID: acc.ID, CaseID: c.ID,
 				Status: k % 6, ResourceTypeID: "1", VisitTypeID: "1", ContentTypeID: "1",
 				Describe: fmt.Sprintf("access %d", k), EngineerID: f.engineer.ID, EngineerName: f.engineer.Name,
 				CreatedAt: at, UpdatedAt: at, CaseCreatorID: c.CreatorID}

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 
 	"github.com/casebook/casebook"
 )
@@ -12,13 +10,8 @@ import (
 // marks which details hold one. Each credential must name a detail of the
 // authorization.
 func (tx *Tx) SetCredentials(ctx context.Context, authorizationID string, creds []casebook.Credential) error {
-	var accountID string
-	err := tx.queryRow(ctx, `SELECT account_id FROM authorizations WHERE id = ?`, authorizationID).Scan(&accountID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("Authorization")
-	} else if err != nil {
-		return tx.wrap("find authorization", err)
-	}
+	// An authorization that does not exist has no details: the first
+	// insert finds none (an empty list deletes nothing either way).
 	if _, err := tx.exec(ctx, `DELETE FROM credentials WHERE authorization_id = ?`, authorizationID); err != nil {
 		return tx.wrap("delete credentials", err)
 	}

@@ -14,7 +14,7 @@ import (
 // at t0+d, with a console and a host detail.
 func newAuthorization(c *casebook.Case, eng *casebook.Engineer, d time.Duration) *casebook.Authorization {
 	return &casebook.Authorization{
-		ID:                  casebook.NewAuthorizationID(),
+		ID:                  casebook.NewAuthorizationID(time.Now()),
 		AccountID:           c.AccountID,
 		CaseID:              c.ID,
 		Status:              casebook.AuthStatusPending,
@@ -86,7 +86,7 @@ func testAuthorizations(t *testing.T, s casebook.Store) {
 		} else if !reflect.DeepEqual(got, withCase(b, c2)) {
 			t.Fatalf("FindAuthorizationByID =\n%+v\nwant\n%+v", got, withCase(b, c2))
 		}
-		_, err = tx.FindAuthorizationByID(ctx, casebook.NewAuthorizationID())
+		_, err = tx.FindAuthorizationByID(ctx, casebook.NewAuthorizationID(time.Now()))
 		wantCode(t, err, casebook.ENOTFOUND)
 		return nil
 	})
@@ -196,8 +196,24 @@ func testAuthorizations(t *testing.T, s casebook.Store) {
 		u.UpdatedAt = at(30 * time.Minute)
 		u.Details[1].Port, u.Details[1].Account, u.Details[1].HasCredential = 2222, "admin", true
 		u.Describe = "not saved"
-		write(t, s, func(tx casebook.Tx) error { return tx.UpdateAuthorization(ctx, u) })
+		// Only from the status it is stored in: pending, not authorized.
+		wantCode(t, s.Write(ctx, func(tx casebook.Tx) error {
+			return tx.UpdateAuthorization(ctx, u, casebook.AuthStatusAuthorized)
+		}), casebook.ENOTFOUND)
+		read(t, s, func(tx casebook.Tx) error {
+			if got, err := tx.FindAuthorization(ctx, f.master(), a.ID); err != nil || got.Status != a.Status || got.HandlerID != a.HandlerID {
+				t.Fatalf("after an UpdateAuthorization from the wrong status: %+v, %v; want it unchanged", got, err)
+			}
+			return nil
+		})
+		write(t, s, func(tx casebook.Tx) error {
+			if err := tx.UpdateAuthorization(ctx, u, a.Status); err != nil {
+				return err
+			}
+			return tx.UpdateAuthDetail(ctx, u.Details[1])
+		})
 		u.Describe = a.Describe
+		u.Details[1].HasCredential = false // set by SetCredentials only
 		read(t, s, func(tx casebook.Tx) error {
 			got, err := tx.FindAuthorization(ctx, f.master(), a.ID)
 			if err != nil {
@@ -209,7 +225,12 @@ func testAuthorizations(t *testing.T, s casebook.Store) {
 		})
 		wrongAccount := *u
 		wrongAccount.AccountID = f.B.ID
-		wantCode(t, s.Write(ctx, func(tx casebook.Tx) error { return tx.UpdateAuthorization(ctx, &wrongAccount) }), casebook.ENOTFOUND)
+		wantCode(t, s.Write(ctx, func(tx casebook.Tx) error {
+			return tx.UpdateAuthorization(ctx, &wrongAccount, u.Status)
+		}), casebook.ENOTFOUND)
+		wantCode(t, s.Write(ctx, func(tx casebook.Tx) error {
+			return tx.UpdateAuthDetail(ctx, casebook.AuthDetail{ID: u.Details[1].ID, AuthorizationID: casebook.NewAuthorizationID(time.Now()), Port: 1})
+		}), casebook.ENOTFOUND)
 	})
 
 	t.Run("OpenOfCase", func(t *testing.T) {

@@ -148,7 +148,7 @@ func testConcurrentSweep(t *testing.T, s casebook.Store) {
 					time.Sleep(5 * time.Millisecond) // hold the rows while the other sweeper looks
 					for _, a := range as {
 						a.Status, a.UpdatedAt = casebook.AuthStatusExpired, now
-						if err := tx.UpdateAuthorization(ctx, a); err != nil {
+						if err := tx.UpdateAuthorization(ctx, a, casebook.AuthStatusAuthorized); err != nil {
 							return err
 						}
 						batch = append(batch, a.ID)

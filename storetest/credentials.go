@@ -72,7 +72,7 @@ func testCredentials(t *testing.T, s casebook.Store) {
 		})
 		wantCode(t, err, casebook.ENOTFOUND)
 		wantCode(t, s.Write(ctx, func(tx casebook.Tx) error {
-			return tx.SetCredentials(ctx, casebook.NewAuthorizationID(), creds)
+			return tx.SetCredentials(ctx, casebook.NewAuthorizationID(time.Now()), creds)
 		}), casebook.ENOTFOUND)
 		read(t, s, func(tx casebook.Tx) error {
 			got, err := tx.FindCredentials(ctx, a.ID)

@@ -472,7 +472,7 @@ func (s *benchSeed) newAuthorization(a *seededAccount, engineers []*casebook.Eng
 	kind := benchAccess[r.IntN(len(benchAccess))]
 	created := between(r, c.createdAt, s.Now)
 	au := &casebook.Authorization{
-		ID:             casebook.NewAuthorizationID(),
+		ID:             casebook.NewAuthorizationID(created),
 		AccountID:      a.account.ID,
 		CaseID:         c.id,
 		ResourceTypeID: kind.resource,
