@@ -63,10 +63,11 @@ func (tx *Tx) DestroyCredentials(ctx context.Context, authorizationID string) (i
 }
 
 // markCredentials sets has_credential of the details to whether a
-// credential row exists for them.
+// credential row exists for them. Only the items whose flag changes are
+// written: the flag is in an index (migration 0016 on SQLite).
 func (tx *Tx) markCredentials(ctx context.Context, authorizationID string) error {
-	_, err := tx.exec(ctx, `UPDATE authorization_details SET has_credential =
-		EXISTS (SELECT 1 FROM credentials k WHERE k.detail_id = authorization_details.id)
-		WHERE authorization_id = ?`, authorizationID)
+	_, err := tx.exec(ctx, `UPDATE authorization_details SET has_credential = NOT has_credential
+		WHERE authorization_id = ? AND has_credential <>
+			EXISTS (SELECT 1 FROM credentials k WHERE k.detail_id = authorization_details.id)`, authorizationID)
 	return tx.wrap("mark credentials", err)
 }
