@@ -64,9 +64,18 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(c.Main.Stderr, cfg.LogFormat, cfg.LogLevel)
+	logOut := c.Main.Stderr
+	logFile, buffered := bufferLogFile(logOut)
+	if buffered {
+		defer logFile.Close()
+		logOut = logFile
+	}
+	logger, err := newLogger(logOut, cfg.LogFormat, cfg.LogLevel)
 	if err != nil {
 		return err
+	}
+	if buffered {
+		logger = slog.New(flushOnWarn{logger.Handler(), logFile})
 	}
 
 	s := &Server{Config: cfg, Logger: logger, Middleware: c.Main.Middleware, NoConsole: *noConsole, DebugAddr: *debugAddr}
