@@ -310,7 +310,12 @@ func (s *Service) ConfirmAuthorization(ctx context.Context, p *Principal, groupI
 			if err != nil {
 				return err
 			}
-			return pendingAt(cur, now)
+			if err := pendingAt(cur, now); err != nil {
+				return err
+			}
+			// Nothing returns to pending: never report a confirmation
+			// that was not stored.
+			return fmt.Errorf("authorization %s is pending but was not updated", id)
 		} else if err != nil {
 			return fmt.Errorf("update authorization: %w", err)
 		}

@@ -41,15 +41,10 @@ type checkpointer struct {
 // startCheckpointer opens the checkpointer's connection to path and starts
 // its goroutine.
 func startCheckpointer(path string, pragmas []string) (*checkpointer, error) {
-	q := url.Values{"_pragma": pragmas}
-	conn, err := sql.Open("sqlite", path+"?"+q.Encode())
+	conn, err := openPool(path, url.Values{"_pragma": pragmas}, 1)
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite checkpointer: %w", err)
+		return nil, fmt.Errorf("checkpointer: %w", err)
 	}
-	conn.SetMaxOpenConns(1)
-	conn.SetMaxIdleConns(1)
-	conn.SetConnMaxLifetime(0)
-	conn.SetConnMaxIdleTime(0)
 	ctx, stop := context.WithCancel(context.Background())
 	c := &checkpointer{conn: conn, stop: stop}
 	c.done.Add(1)

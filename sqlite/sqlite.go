@@ -103,16 +103,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// BEGIN IMMEDIATE: a writer takes the write lock when it starts, not
 	// when it first writes, so it never has to fail halfway on SQLITE_BUSY.
 	wq.Set("_txlock", "immediate")
-	writer, err := sql.Open("sqlite", path+"?"+wq.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite: %w", err)
-	}
 	// One writer connection: SQLite has one writer at a time anyway, and
 	// waiting in the pool is cheaper than spinning on the busy handler.
-	writer.SetMaxOpenConns(1)
-	writer.SetMaxIdleConns(1)
-	writer.SetConnMaxLifetime(0)
-	writer.SetConnMaxIdleTime(0)
+	writer, err := openPool(path, wq, 1)
+	if err != nil {
+		return nil, err
+	}
 
 	if err := migrate(ctx, writer); err != nil {
 		writer.Close()
@@ -126,15 +122,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 
 	rq := url.Values{"_pragma": append([]string{"query_only(1)"}, common["_pragma"]...)}
-	reader, err := sql.Open("sqlite", path+"?"+rq.Encode())
+	reader, err := openPool(path, rq, readConns)
 	if err != nil {
 		writer.Close()
-		return nil, fmt.Errorf("open sqlite: %w", err)
+		return nil, err
 	}
-	reader.SetMaxOpenConns(readConns)
-	reader.SetMaxIdleConns(readConns)
-	reader.SetConnMaxLifetime(0)
-	reader.SetConnMaxIdleTime(0)
 	if err := reader.PingContext(ctx); err != nil {
 		writer.Close()
 		reader.Close()
@@ -148,6 +140,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	return &DB{DB: &sqlstore.DB{Writer: writer, Reader: reader, Dialect: dialect}, path: path, checkpointer: cp}, nil
+}
+
+// openPool opens a pool of conns connections to path with the DSN
+// parameters q, kept open for the life of the store (a new connection
+// would start with an empty page cache and prepare its statements again).
+func openPool(path string, q url.Values, conns int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
 }
 
 // createPrivate creates an empty database file readable by its owner

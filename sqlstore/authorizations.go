@@ -301,8 +301,8 @@ func (tx *Tx) dayOfOffset(ctx context.Context, scope casebook.Scope, offset int)
 }
 
 // UpdateAuthorization saves Status, HandlerID, HandlerName, AgencyID,
-// AgencyName, RejectReason, EffectiveAt, ExpireAt, UpdatedAt, and each
-// detail's Port, Account and HasCredential.
+// AgencyName, RejectReason, EffectiveAt, ExpireAt and UpdatedAt of an
+// authorization stored with status from (else ENOTFOUND, nothing changed).
 func (tx *Tx) UpdateAuthorization(ctx context.Context, a *casebook.Authorization, from int) error {
 	res, err := tx.exec(ctx, `UPDATE authorizations SET status = ?, handler_id = ?, handler_name = ?, agency_id = ?,
 		agency_name = ?, reject_reason = ?, effective_at = ?, expire_at = ?, updated_at = ?

@@ -26,7 +26,7 @@ type bufferedLog struct {
 	mu   sync.Mutex
 	w    io.Writer
 	buf  []byte
-	err  error // the first write error, returned by the next Write
+	err  error // the first failed write's, returned by the next Write
 	stop chan struct{}
 	done chan struct{}
 }
@@ -49,10 +49,6 @@ func bufferLogFile(w io.Writer) (*bufferedLog, bool) {
 func (b *bufferedLog) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if err := b.err; err != nil {
-		b.err = nil
-		return 0, err
-	}
 	if len(b.buf)+len(p) > cap(b.buf) {
 		b.flushLocked()
 	}
@@ -61,7 +57,11 @@ func (b *bufferedLog) Write(p []byte) (int, error) {
 		return len(p), err
 	}
 	b.buf = append(b.buf, p...)
-	return len(p), nil
+	// The line is kept; an earlier batch that could not be written is
+	// reported once, here.
+	err := b.err
+	b.err = nil
+	return len(p), err
 }
 
 // Flush writes out the collected lines.
