@@ -37,8 +37,9 @@ var dialect = &sqlstore.Dialect{
 	PrepareStatements: true,
 	// One writer: writers queueing for it share its commit (sqlstore's
 	// group.go).
-	GroupCommit: true,
-	EmptyTables: emptyTables,
+	GroupCommit:     true,
+	ReadOneDetached: true,
+	EmptyTables:     emptyTables,
 	IsUniqueViolation: func(err error) bool {
 		return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 	},

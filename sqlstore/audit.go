@@ -9,10 +9,11 @@ import (
 // AppendAudit appends an event to the audit log and sets its ID. The
 // schema refuses UPDATE and DELETE on the log.
 func (tx *Tx) AppendAudit(ctx context.Context, e *casebook.AuditEvent) error {
-	err := tx.queryRow(ctx, `INSERT INTO audit_events (occurred_at, actor_realm, actor_id, actor_name, action,
-		account_id, case_id, authorization_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	var err error
+	e.ID, err = tx.insertID(ctx, `INSERT INTO audit_events (occurred_at, actor_realm, actor_id, actor_name, action,
+		account_id, case_id, authorization_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, "id",
 		tx.time(e.At), string(e.ActorRealm), e.ActorID, e.ActorName, e.Action,
-		e.AccountID, e.CaseID, e.AuthorizationID, e.Detail).Scan(&e.ID)
+		e.AccountID, e.CaseID, e.AuthorizationID, e.Detail)
 	return tx.wrap("append audit event", err)
 }
 

@@ -9,9 +9,10 @@ import (
 // AppendCaseEvent appends an event to a ticket's history and sets its ID.
 // The schema refuses UPDATE and DELETE on the history.
 func (tx *Tx) AppendCaseEvent(ctx context.Context, e *casebook.CaseEvent) error {
-	err := tx.queryRow(ctx, `INSERT INTO case_events (account_id, case_id, kind, actor_realm, actor_id, actor_name,
-		detail, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		e.AccountID, e.CaseID, e.Kind, string(e.ActorRealm), e.ActorID, e.ActorName, e.Detail, tx.time(e.At)).Scan(&e.ID)
+	var err error
+	e.ID, err = tx.insertID(ctx, `INSERT INTO case_events (account_id, case_id, kind, actor_realm, actor_id, actor_name,
+		detail, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, "id",
+		e.AccountID, e.CaseID, e.Kind, string(e.ActorRealm), e.ActorID, e.ActorName, e.Detail, tx.time(e.At))
 	return tx.wrap("append case event", err)
 }
 

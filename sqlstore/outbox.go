@@ -18,22 +18,15 @@ const eventColumns = `seq, id, type, occurred_at, account_id, case_id, authoriza
 
 // AppendEvent adds the event to the outbox and sets its Seq. It is on the
 // path of every request that changes something a person cares about, so
-// it is kept cheap: the data is encoded by hand, and on SQLite the seq
-// comes from the result of a plain INSERT (no RETURNING, whose row cursor
-// costs more than the insert's own work).
+// it is kept cheap: the data is encoded by hand, and the seq comes from
+// insertID.
 func (tx *Tx) AppendEvent(ctx context.Context, e *casebook.Event) error {
 	const insert = `INSERT INTO events (id, type, occurred_at, account_id, case_id, authorization_id,
 		actor_realm, actor_id, actor_name, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	args := []any{e.ID, e.Type, tx.time(e.At), e.AccountID, e.CaseID, e.AuthorizationID,
 		string(e.ActorRealm), e.ActorID, e.ActorName, encodeEventData(e.Data)}
-	if tx.d.ReturningID {
-		return tx.wrap("append event", tx.queryRow(ctx, insert+` RETURNING seq`, args...).Scan(&e.Seq))
-	}
-	res, err := tx.exec(ctx, insert, args...)
-	if err != nil {
-		return tx.wrap("append event", err)
-	}
-	e.Seq, err = res.LastInsertId()
+	var err error
+	e.Seq, err = tx.insertID(ctx, insert, "seq", args...)
 	return tx.wrap("append event", err)
 }
 

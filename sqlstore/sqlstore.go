@@ -24,6 +24,12 @@ type Dialect struct {
 	// GroupCommit has writers that queue for the one writer share its
 	// transaction (group.go), for engines with a single writer.
 	GroupCommit bool
+	// ReadOneDetached has ReadOne's statement ignore the cancellation of
+	// its context. modernc.org/sqlite starts a goroutine to watch the
+	// context of every statement, which cost a detail read more than the
+	// read of one row by key that ReadOne runs can last (SQLite, where no
+	// read waits for a lock; docs/benchmarks.md, finding 21).
+	ReadOneDetached bool
 	// NumberedPlaceholders rewrites "?" placeholders to "$1", "$2", ...
 	NumberedPlaceholders bool
 	// RowLocks enables SELECT ... FOR UPDATE inside Write and SKIP LOCKED
@@ -138,7 +144,7 @@ func (db *DB) Write(ctx context.Context, fn func(casebook.Tx) error) error {
 // without a transaction: see casebook.Store.
 func (db *DB) ReadOne(ctx context.Context, fn func(casebook.Tx) error) error {
 	tx := db.newTx(db.Reader, &db.readerStmts, false)
-	tx.pool, tx.single = db.Reader, true
+	tx.pool, tx.single, tx.detached = db.Reader, true, db.Dialect.ReadOneDetached
 	return fn(tx)
 }
 
@@ -230,7 +236,7 @@ type Tx struct {
 	single     bool
 	statements int
 	// detached: the statements ignore the cancellation of their context
-	// (a grouped writer's: see group.go).
+	// (a grouped writer's: see group.go; ReadOne's on some engines).
 	detached     bool
 	d            *Dialect
 	write        bool
@@ -281,6 +287,25 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 		return stmt.QueryRowContext(ctx, args...)
 	}
 	return tx.conn().QueryRowContext(ctx, query, args...)
+}
+
+// insertID runs insert, an INSERT of one row, and returns the id that the
+// row's column idColumn was given: from RETURNING on drivers without
+// LastInsertId (pgx), else from the result. On SQLite RETURNING opens a
+// row cursor that cost more than the insert's own work: on the
+// confirmation's path, the history event and the audit row took 31-37 µs
+// each with it (docs/benchmarks.md, finding 21).
+func (tx *Tx) insertID(ctx context.Context, insert, idColumn string, args ...any) (int64, error) {
+	var id int64
+	if tx.d.ReturningID {
+		err := tx.queryRow(ctx, insert+` RETURNING `+idColumn, args...).Scan(&id)
+		return id, err
+	}
+	res, err := tx.exec(ctx, insert, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // context returns the context of a statement of the transaction.
