@@ -15,6 +15,7 @@ import (
 	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/postgres"
 	"github.com/casebook/casebook/sqlstore"
+	"github.com/casebook/casebook/storetest"
 )
 
 // TestConcurrentOpen starts several replicas on one empty schema at once:
@@ -163,4 +164,42 @@ func TestUploadLogBackfill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestAuthorizationCaseCopyBackfill upgrades a schema from before
+// authorizations held copies of their ticket's description and creator's
+// name (migration 0016): every authorization shows them afterwards.
+func TestAuthorizationCaseCopyBackfill(t *testing.T) {
+	dsn := testDSN(t)
+	ctx := context.Background()
+	dsn = withSearchPath(t, dsn, newSchema(t, dsn))
+	raw, err := postgres.OpenRaw(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := storetest.MigrationsBefore("migration", "0016_authorization_case_copy.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.Migrate(ctx, conn, &sqlstore.Dialect{Name: "postgres", NumberedPlaceholders: true}, before); err != nil {
+		t.Fatal(err)
+	}
+	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, storetest.ConnSQL{Conn: conn}, 1200,
+		func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.CheckCaseCopies(t, db, seed)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/sqlite"
 	"github.com/casebook/casebook/sqlstore"
+	"github.com/casebook/casebook/storetest"
 )
 
 func TestReopen(t *testing.T) {
@@ -189,4 +190,40 @@ func TestCloseReleasesFiles(t *testing.T) {
 			t.Fatalf("round %d: the directory holds %v after Close, want only casebook.db", i, names)
 		}
 	}
+}
+
+// TestAuthorizationCaseCopyBackfill upgrades a database from before
+// authorizations held copies of their ticket's description and creator's
+// name (migration 0017): every authorization shows them afterwards.
+func TestAuthorizationCaseCopyBackfill(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "casebook.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := storetest.MigrationsBefore("migration", "0017_authorization_case_copy.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.Migrate(ctx, conn, &sqlstore.Dialect{Name: "sqlite"}, before); err != nil {
+		t.Fatal(err)
+	}
+	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, storetest.ConnSQL{Conn: conn}, 1200, func(ms string) string { return ms })
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.CheckCaseCopies(t, db, seed)
 }

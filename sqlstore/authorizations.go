@@ -15,19 +15,24 @@ import (
 const authorizationColumns = `a.id, a.account_id, a.case_id, a.status, a.resource_type_id, a.visit_type_id,
 	a.content_type_id, a.request_describe, a.content_of_auth_letter, a.engineer_id, a.engineer_name,
 	a.handler_id, a.handler_name, a.agency_id, a.agency_name, a.reject_reason, a.effective_at, a.expire_at,
-	a.created_at, a.updated_at, c.simple_description, c.creator_id, c.creator_name`
+	a.created_at, a.updated_at, a.case_description, a.case_creator_id, a.case_creator_name`
 
-const authorizationFrom = ` FROM authorizations a JOIN cases c ON c.id = a.case_id`
+// authorizationFrom needs no join: what the Authorization shows of its
+// ticket is copied into its row when it is created (migration 0017 on
+// SQLite, 0016 on PostgreSQL).
+const authorizationFrom = ` FROM authorizations a`
 
 // CreateAuthorization inserts the authorization and its details, setting
 // each detail's ID and AuthorizationID. The ticket must be of the account.
 func (tx *Tx) CreateAuthorization(ctx context.Context, a *casebook.Authorization) error {
 	// The ticket's creator and deleted flag are copied into the row so
-	// that lists are filtered by visibility from one index.
-	var creatorID string
+	// that lists are filtered by visibility from one index; its
+	// description and creator's name (which never change) so that reads
+	// need no join.
 	var status int
-	err := tx.queryRow(ctx, `SELECT creator_id, status FROM cases WHERE id = ? AND account_id = ?`, a.CaseID, a.AccountID).
-		Scan(&creatorID, &status)
+	err := tx.queryRow(ctx, `SELECT creator_id, creator_name, simple_description, status FROM cases
+		WHERE id = ? AND account_id = ?`, a.CaseID, a.AccountID).
+		Scan(&a.CaseCreatorID, &a.CaseCreatorName, &a.CaseDescription, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return casebook.NotFoundf("Case not found.").WithReason(casebook.ReasonCaseNotFound)
 	} else if err != nil {
@@ -36,11 +41,13 @@ func (tx *Tx) CreateAuthorization(ctx context.Context, a *casebook.Authorization
 	_, err = tx.exec(ctx, `INSERT INTO authorizations (id, account_id, case_id, case_creator_id, case_deleted, status,
 		resource_type_id, visit_type_id, content_type_id, request_describe, content_of_auth_letter, engineer_id,
 		engineer_name, handler_id, handler_name, agency_id, agency_name, reject_reason, effective_at, expire_at,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.AccountID, a.CaseID, creatorID, status == casebook.CaseStatusDeleted, a.Status,
+		created_at, updated_at, case_description, case_creator_name)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.AccountID, a.CaseID, a.CaseCreatorID, status == casebook.CaseStatusDeleted, a.Status,
 		a.ResourceTypeID, a.VisitTypeID, a.ContentTypeID, a.Describe, a.ContentOfAuthLetter, a.EngineerID,
 		a.EngineerName, a.HandlerID, a.HandlerName, a.AgencyID, a.AgencyName, a.RejectReason,
-		tx.nullTime(a.EffectiveAt), tx.nullTime(a.ExpireAt), tx.time(a.CreatedAt), tx.time(a.UpdatedAt))
+		tx.nullTime(a.EffectiveAt), tx.nullTime(a.ExpireAt), tx.time(a.CreatedAt), tx.time(a.UpdatedAt),
+		a.CaseDescription, a.CaseCreatorName)
 	if err != nil {
 		return tx.wrap("insert authorization", err)
 	}
@@ -190,7 +197,7 @@ func (tx *Tx) FindAuthorizations(ctx context.Context, f casebook.AuthorizationFi
 		}
 		// Sorted here, not by an ORDER BY that would sort the joined rows
 		// in a temporary B-tree.
-		as, err := tx.scanAuthorizations(ctx, `SELECT `+authorizationColumns+` FROM `+from+` JOIN cases c ON c.id = a.case_id`,
+		as, err := tx.scanAuthorizations(ctx, `SELECT `+authorizationColumns+` FROM `+from,
 			append(slices.Clone(args), pageLimit(f.Limit), int64(max(offset, 0)))...)
 		slices.SortFunc(as, func(x, y *casebook.Authorization) int {
 			return cmp.Or(y.CreatedAt.Compare(x.CreatedAt), cmp.Compare(y.ID, x.ID)) // authorizationOrder

@@ -106,7 +106,8 @@ func (db *DB) BulkInsert(ctx context.Context, b *Bulk) error {
 			w.add(bulkAuthorizations, a.ID, a.AccountID, a.CaseID, a.CaseCreatorID, ba.CaseDeleted, a.Status,
 				a.ResourceTypeID, a.VisitTypeID, a.ContentTypeID, a.Describe, a.ContentOfAuthLetter, a.EngineerID,
 				a.EngineerName, a.HandlerID, a.HandlerName, a.AgencyID, a.AgencyName, a.RejectReason,
-				tx.nullTime(a.EffectiveAt), tx.nullTime(a.ExpireAt), tx.time(a.CreatedAt), tx.time(a.UpdatedAt))
+				tx.nullTime(a.EffectiveAt), tx.nullTime(a.ExpireAt), tx.time(a.CreatedAt), tx.time(a.UpdatedAt),
+				a.CaseDescription, a.CaseCreatorName)
 		}
 		for _, ba := range b.Authorizations {
 			a := ba.Authorization
@@ -138,7 +139,7 @@ var (
 	bulkAuthorizations = &bulkTable{"authorizations", strings.Fields(`id account_id case_id case_creator_id case_deleted status
 		resource_type_id visit_type_id content_type_id request_describe content_of_auth_letter engineer_id
 		engineer_name handler_id handler_name agency_id agency_name reject_reason effective_at expire_at
-		created_at updated_at`)}
+		created_at updated_at case_description case_creator_name`)}
 	bulkDetails = &bulkTable{"authorization_details", strings.Fields(`account_id authorization_id detail_type
 		instance_id instance_name region_id port account has_credential`)}
 )

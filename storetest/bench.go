@@ -25,6 +25,42 @@ type Seed struct {
 // based SQL (a recursive CTE that both engines run). timeExpr turns an SQL
 // expression of unix milliseconds into the engine's stored time.
 func SeedAuthorizations(ctx context.Context, db RawSQL, n int, timeExpr func(ms string) string) (*Seed, error) {
+	return seedAuthorizations(ctx, db, n, timeExpr, true)
+}
+
+// SeedAuthorizationsBeforeCaseCopy is SeedAuthorizations on a schema from
+// before authorizations held copies of their ticket's description and
+// creator's name (SQLite's migration 0017, PostgreSQL's 0016), for the
+// test of their backfill: seed, migrate, then CheckCaseCopies.
+func SeedAuthorizationsBeforeCaseCopy(ctx context.Context, db RawSQL, n int, timeExpr func(ms string) string) (*Seed, error) {
+	return seedAuthorizations(ctx, db, n, timeExpr, false)
+}
+
+// CheckCaseCopies fails t unless every authorization of the seed shows its
+// ticket's description and its creator's name.
+func CheckCaseCopies(t *testing.T, s casebook.Store, seed *Seed) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.Read(ctx, func(tx casebook.Tx) error {
+		for i := range seed.N {
+			a, err := tx.FindAuthorizationByID(ctx, fmt.Sprintf("AU%d", i))
+			if err != nil {
+				return err
+			}
+			want := fmt.Sprintf("ticket number %d", i%1000)
+			if a.CaseDescription != want || a.CaseCreatorName != fmt.Sprintf("user%d", i%10) || a.CaseCreatorID != seed.Users[i%10] {
+				t.Errorf("AU%d shows its ticket as %q by %q (%s); want %q by user%d (%s)",
+					i, a.CaseDescription, a.CaseCreatorName, a.CaseCreatorID, want, i%10, seed.Users[i%10])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func seedAuthorizations(ctx context.Context, db RawSQL, n int, timeExpr func(ms string) string, copies bool) (*Seed, error) {
 	s := &Seed{Account: "a0000000000000000000000000000000", Group: "g0000000000000000000000000000000", N: n,
 		Now: t0.Add(time.Duration(n) * time.Second / 2)}
 	for i := range 10 {
@@ -33,6 +69,12 @@ func SeedAuthorizations(ctx context.Context, db RawSQL, n int, timeExpr func(ms 
 	s.CaseOfAuth = func(i int) string { return fmt.Sprintf("CS%d", i%1000) }
 	base := t0.UnixMilli()
 	tm := func(ms string) string { return timeExpr(fmt.Sprintf("(%d + %s)", base, ms)) }
+	// The ticket's description and creator's name, as CreateAuthorization
+	// copies them.
+	copyColumns, copyValues := ", case_description, case_creator_name", ", 'ticket number ' || (i % 1000), 'user' || (i % 10)"
+	if !copies {
+		copyColumns, copyValues = "", ""
+	}
 	stmts := []string{
 		fmt.Sprintf(`INSERT INTO accounts (id, name, created_at) VALUES ('%s', 'bench', %s)`, s.Account, tm("0")),
 		fmt.Sprintf(`INSERT INTO user_groups (id, account_id, name, created_at) VALUES ('%s', '%s', 'g', %s)`, s.Group, s.Account, tm("0")),
@@ -57,12 +99,12 @@ func SeedAuthorizations(ctx context.Context, db RawSQL, n int, timeExpr func(ms 
 		fmt.Sprintf(`INSERT INTO authorizations (id, account_id, case_id, case_creator_id, case_deleted, status,
 			resource_type_id, visit_type_id, content_type_id, request_describe, content_of_auth_letter, engineer_id,
 			engineer_name, handler_id, handler_name, agency_id, agency_name, reject_reason, effective_at, expire_at,
-			created_at, updated_at)
+			created_at, updated_at%s)
 			WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < %d)
 			SELECT 'AU' || i, '%s', 'CS' || (i %% 1000),
 				'u' || substr('0000000000000000000000000000000', 1, 31 - length(CAST(i %% 10 AS TEXT))) || CAST(i %% 10 AS TEXT),
 				FALSE, i %% 6, 'rt', 'vt', 'ct', 'describe', 'letter', 'e1', 'eng', '', '', '', '', '',
-				%s, %s, %s, %s FROM k`, n-1, s.Account, tm("i * 1000"), tm("i * 1000 + 3600000 * (i % 7)"), tm("i * 1000"), tm("i * 1000")),
+				%s, %s, %s, %s%s FROM k`, copyColumns, n-1, s.Account, tm("i * 1000"), tm("i * 1000 + 3600000 * (i % 7)"), tm("i * 1000"), tm("i * 1000"), copyValues),
 		`INSERT INTO authorization_details (account_id, authorization_id, detail_type, instance_id, instance_name,
 			region_id, port, account, has_credential)
 			SELECT account_id, id, 1, 'i-1', 'ecs', 'r', 22, 'root', FALSE FROM authorizations`,

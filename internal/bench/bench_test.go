@@ -117,7 +117,8 @@ func TestBenchSeed(t *testing.T) {
 		{"tickets by a stranger", `SELECT COUNT(*) FROM cases c LEFT JOIN users u ON u.id = c.creator_id AND u.account_id = c.account_id WHERE u.id IS NULL`, 0},
 		{"authorizations that do not copy their ticket", `SELECT COUNT(*) FROM authorizations a JOIN cases c ON c.id = a.case_id
 			WHERE a.account_id <> c.account_id OR a.case_creator_id <> c.creator_id OR a.engineer_id <> c.assignee_id
-			   OR a.case_deleted <> (c.status = 13)`, 0},
+			   OR a.case_deleted <> (c.status = 13) OR a.case_description <> c.simple_description
+			   OR a.case_creator_name <> c.creator_name`, 0},
 		{"authorizations on missing tickets", `SELECT COUNT(*) FROM authorizations a LEFT JOIN cases c ON c.id = a.case_id WHERE c.id IS NULL`, 0},
 		{"pending or granted on ended tickets", `SELECT COUNT(*) FROM authorizations a JOIN cases c ON c.id = a.case_id
 			WHERE a.status IN (0, 1) AND c.status IN (3, 4, 13)`, 0},

@@ -212,11 +212,12 @@ type seededAccount struct {
 
 // seededCase is what an authorization copies from its ticket.
 type seededCase struct {
-	id        string
-	creator   int // index into users
-	status    int
-	engineer  int // index into the engineers
-	createdAt time.Time
+	id          string
+	description string
+	creator     int // index into users
+	status      int
+	engineer    int // index into the engineers
+	createdAt   time.Time
 }
 
 // listed returns the users written to the users file: the master, the
@@ -426,7 +427,7 @@ func (s *benchSeed) newCase(a *seededAccount, engineers []*casebook.Engineer) (*
 		e := r.IntN(len(engineers))
 		c.AssigneeID, c.AssigneeName = engineers[e].ID, engineers[e].Name
 		c.UpdatedAt = between(r, created, s.Now)
-		sc = &seededCase{id: c.ID, creator: creator, status: status, engineer: e, createdAt: created}
+		sc = &seededCase{id: c.ID, description: desc, creator: creator, status: status, engineer: e, createdAt: created}
 	}
 	if !casebook.CaseIsOpen(status) {
 		done := c.UpdatedAt
@@ -472,18 +473,20 @@ func (s *benchSeed) newAuthorization(a *seededAccount, engineers []*casebook.Eng
 	kind := benchAccess[r.IntN(len(benchAccess))]
 	created := between(r, c.createdAt, s.Now)
 	au := &casebook.Authorization{
-		ID:             casebook.NewAuthorizationID(created),
-		AccountID:      a.account.ID,
-		CaseID:         c.id,
-		ResourceTypeID: kind.resource,
-		VisitTypeID:    kind.visit,
-		ContentTypeID:  kind.content,
-		Describe:       kind.describe,
-		EngineerID:     e.ID,
-		EngineerName:   e.Name,
-		CreatedAt:      created,
-		UpdatedAt:      created,
-		CaseCreatorID:  creator.ID,
+		ID:              casebook.NewAuthorizationID(created),
+		AccountID:       a.account.ID,
+		CaseID:          c.id,
+		ResourceTypeID:  kind.resource,
+		VisitTypeID:     kind.visit,
+		ContentTypeID:   kind.content,
+		Describe:        kind.describe,
+		EngineerID:      e.ID,
+		EngineerName:    e.Name,
+		CreatedAt:       created,
+		UpdatedAt:       created,
+		CaseCreatorID:   creator.ID,
+		CaseCreatorName: creator.Name,
+		CaseDescription: c.description,
 	}
 	for i := range 1 + r.IntN(3) {
 		d := casebook.AuthDetail{Type: kind.detailType, Port: kind.port, Account: kind.account,
