@@ -30,8 +30,10 @@ const maxConns = 16
 var dialect = &sqlstore.Dialect{
 	Name:                 "postgres",
 	NumberedPlaceholders: true,
-	RowLocks:             true,
-	ILike:                "ILIKE",
+	ItemsJSON: `(SELECT json_agg(json_build_array(d.id, d.detail_type, d.instance_id, d.instance_name,
+		d.region_id, d.port, d.account, d.has_credential)) FROM authorization_details d WHERE d.authorization_id = a.id)`,
+	RowLocks: true,
+	ILike:    "ILIKE",
 	// A 64-bit hash of the key: a collision only makes two unrelated
 	// writers wait for each other.
 	LockKey:               `SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS TEXT), 0))`,

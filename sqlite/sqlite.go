@@ -39,7 +39,9 @@ var dialect = &sqlstore.Dialect{
 	// group.go).
 	GroupCommit:     true,
 	ReadOneDetached: true,
-	EmptyTables:     emptyTables,
+	ItemsJSON: `(SELECT json_group_array(json_array(d.id, d.detail_type, d.instance_id, d.instance_name,
+		d.region_id, d.port, d.account, d.has_credential)) FROM authorization_details d WHERE d.authorization_id = a.id)`,
+	EmptyTables: emptyTables,
 	IsUniqueViolation: func(err error) bool {
 		return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 	},

@@ -81,52 +81,30 @@ func (tx *Tx) FindAuthorizationByID(ctx context.Context, id string) (*casebook.A
 }
 
 // findAuthorization reads one authorization and its details in one
-// statement: the authorization's columns repeat on each detail's row (a
-// second query for the details cost a sixth of ShowAuthorizationDetail's
-// CPU; docs/benchmarks.md, finding 7). Lists keep fillDetails: their
-// rows would repeat many more columns.
+// statement, the details as one JSON column (items_json.go: a row per
+// detail repeating the authorization's columns cost more; a second query
+// for the details cost a sixth of ShowAuthorizationDetail's CPU;
+// docs/benchmarks.md, findings 7 and 21). Lists keep fillDetails.
 func (tx *Tx) findAuthorization(ctx context.Context, cond string, args ...any) (*casebook.Authorization, error) {
-	rows, err := tx.query(ctx, `SELECT `+authorizationColumns+`, d.id, d.detail_type, d.instance_id, d.instance_name,
-		d.region_id, d.port, d.account, d.has_credential`+authorizationFrom+`
-		LEFT JOIN authorization_details d ON d.authorization_id = a.id
-		WHERE `+cond+` ORDER BY d.id`+tx.forUpdate("a"), args...)
-	if err != nil {
-		return nil, tx.wrap("find authorization", err)
-	}
-	defer rows.Close()
-	var a *casebook.Authorization
-	for rows.Next() {
-		var row casebook.Authorization
-		var (
-			detailID                                  sql.NullInt64
-			detailType, port                          sql.NullInt64
-			instanceID, instanceName, region, account sql.NullString
-			hasCredential                             sql.NullBool
-		)
-		if err := rows.Scan(&row.ID, &row.AccountID, &row.CaseID, &row.Status, &row.ResourceTypeID, &row.VisitTypeID,
-			&row.ContentTypeID, &row.Describe, &row.ContentOfAuthLetter, &row.EngineerID, &row.EngineerName,
-			&row.HandlerID, &row.HandlerName, &row.AgencyID, &row.AgencyName, &row.RejectReason,
-			nullTimeCol{&row.EffectiveAt}, nullTimeCol{&row.ExpireAt}, timeCol{&row.CreatedAt}, timeCol{&row.UpdatedAt},
-			&row.CaseDescription, &row.CaseCreatorID, &row.CaseCreatorName,
-			&detailID, &detailType, &instanceID, &instanceName, &region, &port, &account, &hasCredential); err != nil {
-			return nil, tx.wrap("scan authorization", err)
-		}
-		if a == nil {
-			a = &row
-		}
-		if detailID.Valid {
-			a.Details = append(a.Details, casebook.AuthDetail{ID: detailID.Int64, AuthorizationID: a.ID,
-				Type: int(detailType.Int64), InstanceID: instanceID.String, InstanceName: instanceName.String,
-				RegionID: region.String, Port: int(port.Int64), Account: account.String, HasCredential: hasCredential.Bool})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, tx.wrap("find authorization", err)
-	}
-	if a == nil {
+	var a casebook.Authorization
+	var items sql.NullString
+	err := tx.queryRow(ctx, `SELECT `+authorizationColumns+`, `+tx.d.ItemsJSON+authorizationFrom+`
+		WHERE `+cond+tx.forUpdate("a"), args...).Scan(&a.ID, &a.AccountID, &a.CaseID, &a.Status, &a.ResourceTypeID,
+		&a.VisitTypeID, &a.ContentTypeID, &a.Describe, &a.ContentOfAuthLetter, &a.EngineerID, &a.EngineerName,
+		&a.HandlerID, &a.HandlerName, &a.AgencyID, &a.AgencyName, &a.RejectReason,
+		nullTimeCol{&a.EffectiveAt}, nullTimeCol{&a.ExpireAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt},
+		&a.CaseDescription, &a.CaseCreatorID, &a.CaseCreatorName, &items)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Authorization")
+	} else if err != nil {
+		return nil, tx.wrap("find authorization", err)
 	}
-	return a, nil
+	if items.Valid {
+		if a.Details, err = decodeItems(items.String, a.ID); err != nil {
+			return nil, tx.wrap("find authorization "+a.ID, err)
+		}
+	}
+	return &a, nil
 }
 
 // FindAuthorizations returns one page, newest first, with details, and the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -430,4 +431,39 @@ func testFindAuthorizations(t *testing.T, s casebook.Store) {
 			return nil
 		})
 	})
+}
+
+// testAuthorizationItems: every item reads back as written, in id order,
+// whatever its strings hold (the items come back as JSON from the engine:
+// quotes, backslashes, control characters, non-ASCII and characters
+// outside the Basic Multilingual Plane take its escapes), with a
+// credential flag of either value, and an authorization without items
+// reads back without any.
+func testAuthorizationItems(t *testing.T, s casebook.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	c := newCase(f.U1, 0, "items")
+	createCases(t, s, c)
+	a := newAuthorization(c, f.Eng, time.Minute)
+	a.Details = []casebook.AuthDetail{
+		{Type: casebook.AuthDetailHost, InstanceID: `i-"quoted"\back\slash`, InstanceName: "tab\tnew\nline\x01\x1f",
+			RegionID: "é – 中文 😀", Port: 65535, Account: "</script>&\u2028\u2029", HasCredential: true},
+		{Type: casebook.AuthDetailConsole, InstanceID: "", InstanceName: "", RegionID: "", Port: 0, Account: ""},
+		{Type: casebook.AuthDetailHost, InstanceID: strings.Repeat("x", 200), InstanceName: "[1,2]", RegionID: "{}",
+			Port: 1, Account: `\u0041`},
+	}
+	empty := newAuthorization(c, f.Eng, 2*time.Minute)
+	empty.Details = nil
+	createAuthorizations(t, s, a, empty)
+	for _, want := range []*casebook.Authorization{withCase(a, c), withCase(empty, c)} {
+		read(t, s, func(tx casebook.Tx) error {
+			got, err := tx.FindAuthorization(ctx, f.sub(f.U1), want.ID)
+			if err != nil {
+				t.Fatal(err)
+			} else if !reflect.DeepEqual(got, want) {
+				t.Errorf("FindAuthorization(%s) =\n%+v\nwant\n%+v", want.ID, got, want)
+			}
+			return nil
+		})
+	}
 }

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) casebook.Store) {
 	t.Run("UploadLog", func(t *testing.T) { testUploadLog(t, open(t)) })
 	t.Run("Relations", func(t *testing.T) { testRelations(t, open(t)) })
 	t.Run("Authorizations", func(t *testing.T) { testAuthorizations(t, open(t)) })
+	t.Run("AuthorizationItems", func(t *testing.T) { testAuthorizationItems(t, open(t)) })
 	t.Run("FindAuthorizations", func(t *testing.T) { testFindAuthorizations(t, open(t)) })
 	t.Run("BoundedTotals", func(t *testing.T) { testBoundedTotals(t, open(t)) })
 	t.Run("AuthorizationPages", func(t *testing.T) { testAuthorizationPages(t, open(t)) })
