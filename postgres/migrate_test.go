@@ -3,13 +3,12 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/casebook/casebook"
@@ -115,26 +114,8 @@ func migrationFiles(t testing.TB) int {
 // TestUploadLogBackfill upgrades a schema from before the upload log: the
 // attachments it holds count toward the quota afterwards.
 func TestUploadLogBackfill(t *testing.T) {
-	dsn := testDSN(t)
 	ctx := context.Background()
-	dsn = withSearchPath(t, dsn, newSchema(t, dsn))
-	raw, err := postgres.OpenRaw(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	conn, err := raw.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	initial, err := os.ReadFile(filepath.Join("migration", "0001_initial.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	first := fstest.MapFS{"0001_initial.sql": {Data: initial}}
-	if err := sqlstore.Migrate(ctx, conn, &sqlstore.Dialect{Name: "postgres", NumberedPlaceholders: true}, first); err != nil {
-		t.Fatal(err)
-	}
+	dsn, conn := migratedBefore(t, "0002")
 	created := time.UnixMilli(1_700_000_000_123).UTC()
 	if _, err := conn.ExecContext(ctx, `INSERT INTO accessories (id, account_id, uploader_id, file_name, content_type,
 		size, sha256, blob_key, upload_from, upload_type, created_at)
@@ -170,25 +151,8 @@ func TestUploadLogBackfill(t *testing.T) {
 // authorizations held copies of their ticket's description and creator's
 // name (migration 0016): every authorization shows them afterwards.
 func TestAuthorizationCaseCopyBackfill(t *testing.T) {
-	dsn := testDSN(t)
 	ctx := context.Background()
-	dsn = withSearchPath(t, dsn, newSchema(t, dsn))
-	raw, err := postgres.OpenRaw(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	conn, err := raw.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, err := storetest.MigrationsBefore("migration", "0016_authorization_case_copy.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlstore.Migrate(ctx, conn, &sqlstore.Dialect{Name: "postgres", NumberedPlaceholders: true}, before); err != nil {
-		t.Fatal(err)
-	}
+	dsn, conn := migratedBefore(t, "0016")
 	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, storetest.ConnSQL{Conn: conn}, 1200,
 		func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" })
 	if err != nil {
@@ -202,4 +166,31 @@ func TestAuthorizationCaseCopyBackfill(t *testing.T) {
 	}
 	defer db.Close()
 	storetest.CheckCaseCopies(t, db, seed)
+}
+
+// migratedBefore creates a schema with the migrations that sort before
+// first applied, for the tests that fill an earlier schema and let Open
+// migrate it, and returns its DSN. They close conn before opening the
+// store.
+func migratedBefore(t *testing.T, first string) (dsn string, conn *sql.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	dsn = testDSN(t)
+	dsn = withSearchPath(t, dsn, newSchema(t, dsn))
+	raw, err := postgres.OpenRaw(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	if conn, err = raw.Conn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	migrations, err := storetest.MigrationsBefore("migration", first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.Migrate(ctx, conn, &sqlstore.Dialect{Name: "postgres", NumberedPlaceholders: true}, migrations); err != nil {
+		t.Fatal(err)
+	}
+	return dsn, conn
 }

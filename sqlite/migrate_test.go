@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/casebook/casebook"
@@ -103,24 +102,7 @@ func migrationFiles(t testing.TB) int {
 // the attachments it holds count toward the quota afterwards.
 func TestUploadLogBackfill(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "casebook.db")
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	conn, err := raw.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	initial, err := os.ReadFile(filepath.Join("migration", "0001_initial.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	first := fstest.MapFS{"0001_initial.sql": {Data: initial}}
-	if err := sqlstore.Migrate(ctx, conn, &sqlstore.Dialect{Name: "sqlite"}, first); err != nil {
-		t.Fatal(err)
-	}
+	path, conn := migratedBefore(t, "0002")
 	created := time.UnixMilli(1_700_000_000_123).UTC()
 	if _, err := conn.ExecContext(ctx, `INSERT INTO accessories (id, account_id, uploader_id, file_name, content_type,
 		size, sha256, blob_key, upload_from, upload_type, created_at)
@@ -197,23 +179,7 @@ func TestCloseReleasesFiles(t *testing.T) {
 // name (migration 0017): every authorization shows them afterwards.
 func TestAuthorizationCaseCopyBackfill(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "casebook.db")
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	conn, err := raw.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, err := storetest.MigrationsBefore("migration", "0017_authorization_case_copy.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlstore.Migrate(ctx, conn, &sqlstore.Dialect{Name: "sqlite"}, before); err != nil {
-		t.Fatal(err)
-	}
+	path, conn := migratedBefore(t, "0017")
 	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, storetest.ConnSQL{Conn: conn}, 1200, func(ms string) string { return ms })
 	if err != nil {
 		t.Fatal(err)
@@ -226,4 +192,29 @@ func TestAuthorizationCaseCopyBackfill(t *testing.T) {
 	}
 	defer db.Close()
 	storetest.CheckCaseCopies(t, db, seed)
+}
+
+// migratedBefore creates a database file with the migrations that sort
+// before first applied, for the tests that fill an earlier schema and let
+// Open migrate it. They close conn before opening the store.
+func migratedBefore(t *testing.T, first string) (path string, conn *sql.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	path = filepath.Join(t.TempDir(), "casebook.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	if conn, err = raw.Conn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	migrations, err := storetest.MigrationsBefore("migration", first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.Migrate(ctx, conn, &sqlstore.Dialect{Name: "sqlite"}, migrations); err != nil {
+		t.Fatal(err)
+	}
+	return path, conn
 }
