@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -54,7 +55,7 @@ func decodeItems(s, id string) ([]casebook.AuthDetail, error) {
 			if err := p.end(); err != nil {
 				return nil, err
 			}
-			slices.SortFunc(ds, func(a, b casebook.AuthDetail) int { return int(a.ID - b.ID) })
+			slices.SortFunc(ds, func(a, b casebook.AuthDetail) int { return cmp.Compare(a.ID, b.ID) })
 			return ds, nil
 		default:
 			return nil, p.errorf("want , or ] after an item")

@@ -49,7 +49,7 @@ func CheckCaseCopies(t *testing.T, s casebook.Store, seed *Seed) {
 			}
 			want := fmt.Sprintf("ticket number %d", i%1000)
 			if a.CaseDescription != want || a.CaseCreatorName != fmt.Sprintf("user%d", i%10) || a.CaseCreatorID != seed.Users[i%10] {
-				t.Errorf("AU%d shows its ticket as %q by %q (%s); want %q by user%d (%s)",
+				t.Fatalf("AU%d shows its ticket as %q by %q (%s); want %q by user%d (%s)",
 					i, a.CaseDescription, a.CaseCreatorName, a.CaseCreatorID, want, i%10, seed.Users[i%10])
 			}
 		}
