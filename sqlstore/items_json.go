@@ -20,13 +20,6 @@ import (
 // 38 to 31 µs (docs/benchmarks.md, finding 21). decodeItems reads that
 // array without reflection: encoding/json took 10-14 µs for the same.
 
-// itemFields is the number of values of one item's array.
-const itemFields = 8
-
-// itemString is where each string value of an item's array goes in
-// item's strs; the others are integers and the flag.
-var itemString = [itemFields]int{2: 0, 3: 1, 4: 2, 6: 3}
-
 // decodeItems parses s, an engine's JSON array of items, into the details
 // of authorization id, in id order. It accepts any JSON whitespace, numbers
 // that are integers, strings with any escape, and true, false or 0, 1 for
@@ -34,54 +27,52 @@ var itemString = [itemFields]int{2: 0, 3: 1, 4: 2, 6: 3}
 func decodeItems(s, id string) ([]casebook.AuthDetail, error) {
 	p := itemParser{s: s}
 	var ds []casebook.AuthDetail
-	if err := p.expect('['); err != nil {
-		return nil, err
-	}
+	p.expect('[')
 	if p.peek() == ']' {
 		p.i++
-		return nil, p.end()
-	}
-	for {
-		d, err := p.item()
-		if err != nil {
-			return nil, err
-		}
-		d.AuthorizationID = id
-		ds = append(ds, d)
-		switch c := p.next(); c {
-		case ',':
-			continue
-		case ']':
-			if err := p.end(); err != nil {
-				return nil, err
+	} else {
+		for p.err == nil {
+			d := p.item()
+			d.AuthorizationID = id
+			ds = append(ds, d)
+			if c := p.next(); c == ']' {
+				break
+			} else if c != ',' {
+				p.errorf("want , or ] after an item")
 			}
-			slices.SortFunc(ds, func(a, b casebook.AuthDetail) int { return cmp.Compare(a.ID, b.ID) })
-			return ds, nil
-		default:
-			return nil, p.errorf("want , or ] after an item")
 		}
+	}
+	if p.peek() != 0 {
+		p.errorf("trailing data")
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	slices.SortFunc(ds, func(a, b casebook.AuthDetail) int { return cmp.Compare(a.ID, b.ID) })
+	return ds, nil
+}
+
+// itemParser reads s from i. The first error sticks: later reads return
+// zero values, and decodeItems returns the error.
+type itemParser struct {
+	s   string
+	i   int
+	err error
+}
+
+func (p *itemParser) errorf(format string, args ...any) {
+	if p.err == nil {
+		p.err = fmt.Errorf("authorization items at byte %d: "+format, append([]any{p.i}, args...)...)
 	}
 }
 
-type itemParser struct {
-	s string
-	i int
-}
-
-func (p *itemParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("authorization items at byte %d: "+format, append([]any{p.i}, args...)...)
-}
-
-func (p *itemParser) skipSpace() {
+// peek returns the next byte after whitespace, 0 at the end or after an
+// error.
+func (p *itemParser) peek() byte {
 	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\n' || p.s[p.i] == '\t' || p.s[p.i] == '\r') {
 		p.i++
 	}
-}
-
-// peek returns the next byte after whitespace, 0 at the end.
-func (p *itemParser) peek() byte {
-	p.skipSpace()
-	if p.i == len(p.s) {
+	if p.err != nil || p.i == len(p.s) {
 		return 0
 	}
 	return p.s[p.i]
@@ -96,85 +87,68 @@ func (p *itemParser) next() byte {
 	return c
 }
 
-func (p *itemParser) expect(c byte) error {
+func (p *itemParser) expect(c byte) {
 	if p.next() != c {
-		return p.errorf("want %q", c)
+		p.errorf("want %q", c)
 	}
-	return nil
 }
 
-func (p *itemParser) end() error {
-	if p.peek() != 0 {
-		return p.errorf("trailing data")
-	}
-	return nil
+// item reads one item's array.
+func (p *itemParser) item() casebook.AuthDetail {
+	var d casebook.AuthDetail
+	p.expect('[')
+	d.ID = p.integer()
+	p.expect(',')
+	d.Type = int(p.integer())
+	p.expect(',')
+	d.InstanceID = p.str()
+	p.expect(',')
+	d.InstanceName = p.str()
+	p.expect(',')
+	d.RegionID = p.str()
+	p.expect(',')
+	d.Port = int(p.integer())
+	p.expect(',')
+	d.Account = p.str()
+	p.expect(',')
+	d.HasCredential = p.flag()
+	p.expect(']')
+	return d
 }
 
-func (p *itemParser) item() (d casebook.AuthDetail, err error) {
-	if err := p.expect('['); err != nil {
-		return d, err
-	}
-	var n [3]int64 // id, type, port
-	var strs [4]string
-	var flag bool
-	for k := range itemFields {
-		if k > 0 {
-			if err := p.expect(','); err != nil {
-				return d, err
-			}
-		}
-		switch k {
-		case 0, 1, 5:
-			n[min(k, 2)], err = p.integer()
-		case 7:
-			flag, err = p.flag()
-		default:
-			strs[itemString[k]], err = p.str()
-		}
-		if err != nil {
-			return d, err
-		}
-	}
-	if err := p.expect(']'); err != nil {
-		return d, err
-	}
-	return casebook.AuthDetail{ID: n[0], Type: int(n[1]), InstanceID: strs[0], InstanceName: strs[1],
-		RegionID: strs[2], Port: int(n[2]), Account: strs[3], HasCredential: flag}, nil
-}
-
-func (p *itemParser) integer() (int64, error) {
-	p.skipSpace()
+func (p *itemParser) integer() int64 {
+	p.peek()
 	start := p.i
 	for p.i < len(p.s) && (p.s[p.i] == '-' || p.s[p.i] >= '0' && p.s[p.i] <= '9') {
 		p.i++
 	}
 	v, err := strconv.ParseInt(p.s[start:p.i], 10, 64)
 	if err != nil {
-		return 0, p.errorf("want an integer: %v", err)
+		p.errorf("want an integer: %v", err)
 	}
-	return v, nil
+	return v
 }
 
-func (p *itemParser) flag() (bool, error) {
-	p.skipSpace()
-	for _, w := range []struct {
-		text string
-		v    bool
-	}{{"true", true}, {"false", false}, {"1", true}, {"0", false}} {
-		if strings.HasPrefix(p.s[p.i:], w.text) {
-			p.i += len(w.text)
-			return w.v, nil
+func (p *itemParser) flag() bool {
+	p.peek()
+	for _, w := range []string{"true", "1", "false", "0"} {
+		if strings.HasPrefix(p.s[p.i:], w) {
+			p.i += len(w)
+			return w == "true" || w == "1"
 		}
 	}
-	return false, p.errorf("want true, false, 0 or 1")
+	p.errorf("want true, false, 0 or 1")
+	return false
 }
 
 // str reads a JSON string. One without escapes is a slice of the input
-// (copied, so that the input can go); one with escapes goes through
-// encoding/json, which knows every escape and surrogate pair.
-func (p *itemParser) str() (string, error) {
+// (the details keep the column's text alive, a few hundred bytes); one
+// with escapes goes through encoding/json, which knows every escape and
+// surrogate pair.
+func (p *itemParser) str() string {
 	if p.next() != '"' {
-		return "", p.errorf("want a string")
+		p.errorf("want a string")
+		return ""
 	}
 	start := p.i
 	escaped := false
@@ -183,18 +157,19 @@ func (p *itemParser) str() (string, error) {
 		case c == '"':
 			p.i++
 			if !escaped {
-				return strings.Clone(p.s[start : p.i-1]), nil
+				return p.s[start : p.i-1]
 			}
 			var v string
 			if err := json.Unmarshal([]byte(p.s[start-1:p.i]), &v); err != nil {
-				return "", p.errorf("bad string: %v", err)
+				p.errorf("bad string: %v", err)
 			}
-			return v, nil
+			return v
 		case c == '\\':
 			escaped = true
 			p.i += 2
 		case c < 0x20:
-			return "", p.errorf("control character in a string")
+			p.errorf("control character in a string")
+			return ""
 		case c < utf8.RuneSelf:
 			p.i++
 		default:
@@ -202,5 +177,6 @@ func (p *itemParser) str() (string, error) {
 			p.i += size
 		}
 	}
-	return "", p.errorf("unterminated string")
+	p.errorf("unterminated string")
+	return ""
 }
