@@ -66,7 +66,7 @@ func (s *Service) endAuthorization(ctx context.Context, tx Tx, a *Authorization,
 	a.Status = to
 	a.UpdatedAt = now
 	for i := range a.Details {
-		a.Details[i].HasCredential = false // DestroyCredentials clears the stored flags
+		a.Details[i].HasCredential = false // as read once DestroyCredentials is done
 	}
 	if err := tx.UpdateAuthorization(ctx, a, from); err != nil {
 		return fmt.Errorf("update authorization: %w", err)

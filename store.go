@@ -218,7 +218,7 @@ type AuthorizationTx interface {
 	// AgencyName, RejectReason, EffectiveAt, ExpireAt and UpdatedAt of an
 	// authorization stored with status from; of any other, or one that
 	// does not exist, it is ENOTFOUND and changes nothing. Details are
-	// saved by UpdateAuthDetail; HasCredential follows the credentials.
+	// saved by UpdateAuthDetail; HasCredential is read from the credentials.
 	UpdateAuthorization(ctx context.Context, a *Authorization, from int) error
 	// UpdateAuthDetail saves Port and Account of the detail d.ID of the
 	// authorization d.AuthorizationID (ENOTFOUND if there is none).
@@ -233,13 +233,13 @@ type AuthorizationTx interface {
 
 // CredentialTx reads and writes the sealed credentials of authorizations.
 type CredentialTx interface {
-	// SetCredentials replaces the sealed credentials of an authorization,
-	// and sets each detail's HasCredential to whether it has one now.
+	// SetCredentials replaces the sealed credentials of an authorization;
+	// a detail's HasCredential reads whether it has one.
 	SetCredentials(ctx context.Context, authorizationID string, creds []Credential) error
 	// FindCredentials returns the sealed credentials (Password empty).
 	FindCredentials(ctx context.Context, authorizationID string) ([]Credential, error)
-	// DestroyCredentials deletes the credentials (the rows, not a flag),
-	// clears the details' HasCredential and returns how many there were.
+	// DestroyCredentials deletes the credentials (the rows, not a flag)
+	// and returns how many there were.
 	DestroyCredentials(ctx context.Context, authorizationID string) (int, error)
 }
 

@@ -40,7 +40,8 @@ var dialect = &sqlstore.Dialect{
 	GroupCommit:     true,
 	ReadOneDetached: true,
 	ItemsJSON: `(SELECT json_group_array(json_array(d.id, d.detail_type, d.instance_id, d.instance_name,
-		d.region_id, d.port, d.account, d.has_credential)) FROM authorization_details d WHERE d.authorization_id = a.id)`,
+		d.region_id, d.port, d.account, EXISTS (SELECT 1 FROM credentials k WHERE k.detail_id = d.id)))
+		FROM authorization_details d WHERE d.authorization_id = a.id)`,
 	EmptyTables: emptyTables,
 	IsUniqueViolation: func(err error) bool {
 		return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)

@@ -54,9 +54,9 @@ func (tx *Tx) CreateAuthorization(ctx context.Context, a *casebook.Authorization
 	for i := range a.Details {
 		d := &a.Details[i]
 		err := tx.queryRow(ctx, `INSERT INTO authorization_details (account_id, authorization_id, detail_type,
-			instance_id, instance_name, region_id, port, account, has_credential) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			instance_id, instance_name, region_id, port, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			RETURNING id`,
-			a.AccountID, a.ID, d.Type, d.InstanceID, d.InstanceName, d.RegionID, d.Port, d.Account, d.HasCredential).
+			a.AccountID, a.ID, d.Type, d.InstanceID, d.InstanceName, d.RegionID, d.Port, d.Account).
 			Scan(&d.ID)
 		if err != nil {
 			return tx.wrap("insert authorization detail", err)
@@ -381,9 +381,9 @@ func (tx *Tx) fillDetails(ctx context.Context, as []*casebook.Authorization) err
 		byID[a.ID] = a
 		ids = append(ids, a.ID)
 	}
-	rows, err := tx.query(ctx, `SELECT id, authorization_id, detail_type, instance_id, instance_name, region_id,
-		port, account, has_credential FROM authorization_details
-		WHERE authorization_id IN (`+placeholders(len(ids))+`)`, ids...)
+	rows, err := tx.query(ctx, `SELECT d.id, d.authorization_id, d.detail_type, d.instance_id, d.instance_name,
+		d.region_id, d.port, d.account, EXISTS (SELECT 1 FROM credentials k WHERE k.detail_id = d.id)
+		FROM authorization_details d WHERE d.authorization_id IN (`+placeholders(len(ids))+`)`, ids...)
 	if err != nil {
 		return tx.wrap("find authorization details", err)
 	}

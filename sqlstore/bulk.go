@@ -112,7 +112,7 @@ func (db *DB) BulkInsert(ctx context.Context, b *Bulk) error {
 		for _, ba := range b.Authorizations {
 			a := ba.Authorization
 			for _, d := range a.Details {
-				w.add(bulkDetails, a.AccountID, a.ID, d.Type, d.InstanceID, d.InstanceName, d.RegionID, d.Port, d.Account, d.HasCredential)
+				w.add(bulkDetails, a.AccountID, a.ID, d.Type, d.InstanceID, d.InstanceName, d.RegionID, d.Port, d.Account)
 			}
 		}
 		return w.flushAll()
@@ -141,7 +141,7 @@ var (
 		engineer_name handler_id handler_name agency_id agency_name reject_reason effective_at expire_at
 		created_at updated_at case_description case_creator_name`)}
 	bulkDetails = &bulkTable{"authorization_details", strings.Fields(`account_id authorization_id detail_type
-		instance_id instance_name region_id port account has_credential`)}
+		instance_id instance_name region_id port account`)}
 )
 
 // rowsPerStatement is how many rows one INSERT of t carries.

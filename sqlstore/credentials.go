@@ -6,9 +6,11 @@ import (
 	"github.com/casebook/casebook"
 )
 
-// SetCredentials replaces the sealed credentials of an authorization and
-// marks which details hold one. Each credential must name a detail of the
-// authorization.
+// SetCredentials replaces the sealed credentials of an authorization. Each
+// credential must name a detail of the authorization. Whether a detail
+// holds one is read from this table (Dialect.ItemsJSON, fillDetails), not
+// stored beside the detail: a flag to keep would be two more B-trees to
+// write on every confirmation (docs/benchmarks.md, finding 22).
 func (tx *Tx) SetCredentials(ctx context.Context, authorizationID string, creds []casebook.Credential) error {
 	// An authorization that does not exist has no details: the first
 	// insert finds none (an empty list deletes nothing either way).
@@ -25,7 +27,7 @@ func (tx *Tx) SetCredentials(ctx context.Context, authorizationID string, creds 
 			return err
 		}
 	}
-	return tx.markCredentials(ctx, authorizationID)
+	return nil
 }
 
 // FindCredentials returns the sealed credentials of an authorization, in
@@ -59,15 +61,5 @@ func (tx *Tx) DestroyCredentials(ctx context.Context, authorizationID string) (i
 	if err != nil {
 		return 0, tx.wrap("delete credentials", err)
 	}
-	return int(n), tx.markCredentials(ctx, authorizationID)
-}
-
-// markCredentials sets has_credential of the details to whether a
-// credential row exists for them. Only the items whose flag changes are
-// written: the flag is in an index (migration 0016 on SQLite).
-func (tx *Tx) markCredentials(ctx context.Context, authorizationID string) error {
-	_, err := tx.exec(ctx, `UPDATE authorization_details SET has_credential = NOT has_credential
-		WHERE authorization_id = ? AND has_credential <>
-			EXISTS (SELECT 1 FROM credentials k WHERE k.detail_id = authorization_details.id)`, authorizationID)
-	return tx.wrap("mark credentials", err)
+	return int(n), nil
 }

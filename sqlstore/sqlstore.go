@@ -33,7 +33,8 @@ type Dialect struct {
 	// ItemsJSON is the expression of the items of authorization a as one
 	// JSON array of arrays [id, detail_type, instance_id, instance_name,
 	// region_id, port, account, has_credential], or NULL or [] for none
-	// (items_json.go).
+	// (items_json.go); has_credential is whether a credentials row names
+	// the item.
 	ItemsJSON string
 	// NumberedPlaceholders rewrites "?" placeholders to "$1", "$2", ...
 	NumberedPlaceholders bool

@@ -214,7 +214,7 @@ func testAuthorizations(t *testing.T, s casebook.Store) {
 			return tx.UpdateAuthDetail(ctx, u.Details[1])
 		})
 		u.Describe = a.Describe
-		u.Details[1].HasCredential = false // set by SetCredentials only
+		u.Details[1].HasCredential = false // read from the credentials only
 		read(t, s, func(tx casebook.Tx) error {
 			got, err := tx.FindAuthorization(ctx, f.master(), a.ID)
 			if err != nil {
@@ -447,7 +447,7 @@ func testAuthorizationItems(t *testing.T, s casebook.Store) {
 	a := newAuthorization(c, f.Eng, time.Minute)
 	a.Details = []casebook.AuthDetail{
 		{Type: casebook.AuthDetailHost, InstanceID: `i-"quoted"\back\slash`, InstanceName: "tab\tnew\nline\x01\x1f",
-			RegionID: "é – 中文 😀", Port: 65535, Account: "</script>&\u2028\u2029", HasCredential: true},
+			RegionID: "é – 中文 😀", Port: 65535, Account: "</script>&\u2028\u2029"},
 		{Type: casebook.AuthDetailConsole, InstanceID: "", InstanceName: "", RegionID: "", Port: 0, Account: ""},
 		{Type: casebook.AuthDetailHost, InstanceID: strings.Repeat("x", 200), InstanceName: "[1,2]", RegionID: "{}",
 			Port: 1, Account: `\u0041`},
@@ -455,6 +455,12 @@ func testAuthorizationItems(t *testing.T, s casebook.Store) {
 	empty := newAuthorization(c, f.Eng, 2*time.Minute)
 	empty.Details = nil
 	createAuthorizations(t, s, a, empty)
+	// The first item holds a credential: its flag reads true, the others'
+	// false.
+	write(t, s, func(tx casebook.Tx) error {
+		return tx.SetCredentials(ctx, a.ID, []casebook.Credential{{DetailID: a.Details[0].ID, Sealed: []byte("x")}})
+	})
+	a.Details[0].HasCredential = true
 	for _, want := range []*casebook.Authorization{withCase(a, c), withCase(empty, c)} {
 		read(t, s, func(tx casebook.Tx) error {
 			got, err := tx.FindAuthorization(ctx, f.sub(f.U1), want.ID)

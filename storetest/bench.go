@@ -72,8 +72,12 @@ func seedAuthorizations(ctx context.Context, db RawSQL, n int, timeExpr func(ms 
 	// The ticket's description and creator's name, as CreateAuthorization
 	// copies them.
 	copyColumns, copyValues := ", case_description, case_creator_name", ", 'ticket number ' || (i % 1000), 'user' || (i % 10)"
+	// Schemas from before the copies also stored each item's credential
+	// flag (dropped by SQLite's migration 0018, PostgreSQL's 0017).
+	flagColumn, flagValue := "", ""
 	if !copies {
 		copyColumns, copyValues = "", ""
+		flagColumn, flagValue = ", has_credential", ", FALSE"
 	}
 	stmts := []string{
 		fmt.Sprintf(`INSERT INTO accounts (id, name, created_at) VALUES ('%s', 'bench', %s)`, s.Account, tm("0")),
@@ -105,9 +109,9 @@ func seedAuthorizations(ctx context.Context, db RawSQL, n int, timeExpr func(ms 
 				'u' || substr('0000000000000000000000000000000', 1, 31 - length(CAST(i %% 10 AS TEXT))) || CAST(i %% 10 AS TEXT),
 				FALSE, i %% 6, 'rt', 'vt', 'ct', 'describe', 'letter', 'e1', 'eng', '', '', '', '', '',
 				%s, %s, %s, %s%s FROM k`, copyColumns, n-1, s.Account, tm("i * 1000"), tm("i * 1000 + 3600000 * (i % 7)"), tm("i * 1000"), tm("i * 1000"), copyValues),
-		`INSERT INTO authorization_details (account_id, authorization_id, detail_type, instance_id, instance_name,
-			region_id, port, account, has_credential)
-			SELECT account_id, id, 1, 'i-1', 'ecs', 'r', 22, 'root', FALSE FROM authorizations`,
+		fmt.Sprintf(`INSERT INTO authorization_details (account_id, authorization_id, detail_type, instance_id, instance_name,
+			region_id, port, account%s)
+			SELECT account_id, id, 1, 'i-1', 'ecs', 'r', 22, 'root'%s FROM authorizations`, flagColumn, flagValue),
 	)
 	for _, q := range stmts {
 		if err := db.ExecSQL(ctx, q); err != nil {
