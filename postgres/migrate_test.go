@@ -168,6 +168,32 @@ func TestAuthorizationCaseCopyBackfill(t *testing.T) {
 	storetest.CheckCaseCopies(t, db, seed)
 }
 
+// TestCredentialFlagRead upgrades a schema whose items stored their
+// credential flag (before migration 0017), stored wrong on purpose: each
+// item shows a credential exactly when a credential row names it.
+func TestCredentialFlagRead(t *testing.T) {
+	ctx := context.Background()
+	dsn, conn := migratedBefore(t, "0017")
+	// The seed of the schema before 0016 fits 0016's too: the copied
+	// columns have defaults.
+	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, storetest.ConnSQL{Conn: conn}, 1200,
+		func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := storetest.SeedCredentialsBeforeFlagRead(ctx, storetest.ConnSQL{Conn: conn}, `'\x00'::bytea`); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.CheckCredentialFlags(t, db, seed)
+}
+
 // migratedBefore creates a schema with the migrations that sort before
 // first applied, for the tests that fill an earlier schema and let Open
 // migrate it, and returns its DSN. They close conn before opening the

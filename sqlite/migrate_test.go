@@ -194,6 +194,31 @@ func TestAuthorizationCaseCopyBackfill(t *testing.T) {
 	storetest.CheckCaseCopies(t, db, seed)
 }
 
+// TestCredentialFlagRead upgrades a database whose items stored their
+// credential flag (before migration 0018), stored wrong on purpose: each
+// item shows a credential exactly when a credential row names it.
+func TestCredentialFlagRead(t *testing.T) {
+	ctx := context.Background()
+	path, conn := migratedBefore(t, "0018")
+	// The seed of the schema before 0017 fits 0017's too: the copied
+	// columns have defaults.
+	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, storetest.ConnSQL{Conn: conn}, 1200, func(ms string) string { return ms })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := storetest.SeedCredentialsBeforeFlagRead(ctx, storetest.ConnSQL{Conn: conn}, "X'00'"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.CheckCredentialFlags(t, db, seed)
+}
+
 // migratedBefore creates a database file with the migrations that sort
 // before first applied, for the tests that fill an earlier schema and let
 // Open migrate it. They close conn before opening the store.

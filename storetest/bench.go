@@ -60,6 +60,55 @@ func CheckCaseCopies(t *testing.T, s casebook.Store, seed *Seed) {
 	}
 }
 
+// SeedCredentialsBeforeFlagRead gives every third item (by id) of a seed
+// on a schema from before the credential flag was read from credentials
+// (SQLite's migration 0018, PostgreSQL's 0017) a credential row, and
+// stores every item's flag the wrong way round, for the test of that
+// migration: seed, migrate, then CheckCredentialFlags. sealed is the
+// engine's literal of a byte string.
+func SeedCredentialsBeforeFlagRead(ctx context.Context, db RawSQL, sealed string) error {
+	for _, q := range []string{
+		`INSERT INTO credentials (detail_id, account_id, authorization_id, port, account, sealed)
+			SELECT id, account_id, authorization_id, 22, 'root', ` + sealed + ` FROM authorization_details WHERE id % 3 = 0`,
+		`UPDATE authorization_details SET has_credential = (id % 3 <> 0)`,
+	} {
+		if err := db.ExecSQL(ctx, q); err != nil {
+			return fmt.Errorf("seed credentials: %w\n%s", err, q)
+		}
+	}
+	return nil
+}
+
+// CheckCredentialFlags fails t unless every item of the seed shows a
+// credential exactly when SeedCredentialsBeforeFlagRead gave it one.
+func CheckCredentialFlags(t *testing.T, s casebook.Store, seed *Seed) {
+	t.Helper()
+	ctx := context.Background()
+	held := 0
+	err := s.Read(ctx, func(tx casebook.Tx) error {
+		for i := range seed.N {
+			a, err := tx.FindAuthorizationByID(ctx, fmt.Sprintf("AU%d", i))
+			if err != nil {
+				return err
+			}
+			for _, d := range a.Details {
+				if want := d.ID%3 == 0; d.HasCredential != want {
+					t.Fatalf("AU%d item %d shows a credential: %v, want %v", i, d.ID, d.HasCredential, want)
+				} else if want {
+					held++
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held != seed.N/3 {
+		t.Fatalf("%d items hold a credential, want %d", held, seed.N/3)
+	}
+}
+
 func seedAuthorizations(ctx context.Context, db RawSQL, n int, timeExpr func(ms string) string, copies bool) (*Seed, error) {
 	s := &Seed{Account: "a0000000000000000000000000000000", Group: "g0000000000000000000000000000000", N: n,
 		Now: t0.Add(time.Duration(n) * time.Second / 2)}
