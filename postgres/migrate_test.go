@@ -151,20 +151,7 @@ func TestUploadLogBackfill(t *testing.T) {
 // authorizations held copies of their ticket's description and creator's
 // name (migration 0016): every authorization shows them afterwards.
 func TestAuthorizationCaseCopyBackfill(t *testing.T) {
-	ctx := context.Background()
-	dsn, conn := migratedBefore(t, "0016")
-	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, storetest.ConnSQL{Conn: conn}, 1200,
-		func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
-
-	db, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, seed := openSeededBefore(t, "0016", nil)
 	storetest.CheckCaseCopies(t, db, seed)
 }
 
@@ -172,26 +159,37 @@ func TestAuthorizationCaseCopyBackfill(t *testing.T) {
 // credential flag (before migration 0017), stored wrong on purpose: each
 // item shows a credential exactly when a credential row names it.
 func TestCredentialFlagRead(t *testing.T) {
+	db, seed := openSeededBefore(t, "0017", func(ctx context.Context, raw storetest.RawSQL) error {
+		return storetest.SeedCredentialsBeforeFlagRead(ctx, raw, `'\x00'::bytea`)
+	})
+	storetest.CheckCredentialFlags(t, db, seed)
+}
+
+// openSeededBefore seeds 1,200 authorizations on a schema with the
+// migrations before first (SeedAuthorizationsBeforeCaseCopy, whose rows
+// also fit the schemas after it up to 0016: the copies have defaults),
+// runs more on the same connection if given, and opens the store on it,
+// which applies the rest of the migrations.
+func openSeededBefore(t *testing.T, first string, more func(context.Context, storetest.RawSQL) error) (*postgres.DB, *storetest.Seed) {
+	t.Helper()
 	ctx := context.Background()
-	dsn, conn := migratedBefore(t, "0017")
-	// The seed of the schema before 0016 fits 0016's too: the copied
-	// columns have defaults.
-	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, storetest.ConnSQL{Conn: conn}, 1200,
+	dsn, conn := migratedBefore(t, first)
+	raw := storetest.ConnSQL{Conn: conn}
+	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, raw, 1200,
 		func(ms string) string { return "to_timestamp(" + ms + " / 1000.0)" })
+	if err == nil && more != nil {
+		err = more(ctx, raw)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := storetest.SeedCredentialsBeforeFlagRead(ctx, storetest.ConnSQL{Conn: conn}, `'\x00'::bytea`); err != nil {
-		t.Fatal(err)
-	}
 	conn.Close()
-
 	db, err := postgres.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	storetest.CheckCredentialFlags(t, db, seed)
+	t.Cleanup(func() { db.Close() })
+	return db, seed
 }
 
 // migratedBefore creates a schema with the migrations that sort before

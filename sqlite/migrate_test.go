@@ -178,19 +178,7 @@ func TestCloseReleasesFiles(t *testing.T) {
 // authorizations held copies of their ticket's description and creator's
 // name (migration 0017): every authorization shows them afterwards.
 func TestAuthorizationCaseCopyBackfill(t *testing.T) {
-	ctx := context.Background()
-	path, conn := migratedBefore(t, "0017")
-	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, storetest.ConnSQL{Conn: conn}, 1200, func(ms string) string { return ms })
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
-
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, seed := openSeededBefore(t, "0017", nil)
 	storetest.CheckCaseCopies(t, db, seed)
 }
 
@@ -198,25 +186,36 @@ func TestAuthorizationCaseCopyBackfill(t *testing.T) {
 // credential flag (before migration 0018), stored wrong on purpose: each
 // item shows a credential exactly when a credential row names it.
 func TestCredentialFlagRead(t *testing.T) {
+	db, seed := openSeededBefore(t, "0018", func(ctx context.Context, raw storetest.RawSQL) error {
+		return storetest.SeedCredentialsBeforeFlagRead(ctx, raw, "X'00'")
+	})
+	storetest.CheckCredentialFlags(t, db, seed)
+}
+
+// openSeededBefore seeds 1,200 authorizations on a database with the
+// migrations before first (SeedAuthorizationsBeforeCaseCopy, whose rows
+// also fit the schemas after it up to 0017: the copies have defaults),
+// runs more on the same connection if given, and opens the store on it,
+// which applies the rest of the migrations.
+func openSeededBefore(t *testing.T, first string, more func(context.Context, storetest.RawSQL) error) (*sqlite.DB, *storetest.Seed) {
+	t.Helper()
 	ctx := context.Background()
-	path, conn := migratedBefore(t, "0018")
-	// The seed of the schema before 0017 fits 0017's too: the copied
-	// columns have defaults.
-	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, storetest.ConnSQL{Conn: conn}, 1200, func(ms string) string { return ms })
+	path, conn := migratedBefore(t, first)
+	raw := storetest.ConnSQL{Conn: conn}
+	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, raw, 1200, func(ms string) string { return ms })
+	if err == nil && more != nil {
+		err = more(ctx, raw)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := storetest.SeedCredentialsBeforeFlagRead(ctx, storetest.ConnSQL{Conn: conn}, "X'00'"); err != nil {
-		t.Fatal(err)
-	}
 	conn.Close()
-
 	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	storetest.CheckCredentialFlags(t, db, seed)
+	t.Cleanup(func() { db.Close() })
+	return db, seed
 }
 
 // migratedBefore creates a database file with the migrations that sort
