@@ -30,11 +30,10 @@ const maxConns = 16
 var dialect = &sqlstore.Dialect{
 	Name:                 "postgres",
 	NumberedPlaceholders: true,
-	ItemsJSON: `(SELECT json_agg(json_build_array(d.id, d.detail_type, d.instance_id, d.instance_name,
-		d.region_id, d.port, d.account, EXISTS (SELECT 1 FROM credentials k WHERE k.detail_id = d.id)))
-		FROM authorization_details d WHERE d.authorization_id = a.id)`,
-	RowLocks: true,
-	ILike:    "ILIKE",
+	JSONArray:            "json_build_array",
+	JSONArrayAgg:         "json_agg",
+	RowLocks:             true,
+	ILike:                "ILIKE",
 	// A 64-bit hash of the key: a collision only makes two unrelated
 	// writers wait for each other.
 	LockKey:               `SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS TEXT), 0))`,

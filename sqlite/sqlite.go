@@ -39,10 +39,9 @@ var dialect = &sqlstore.Dialect{
 	// group.go).
 	GroupCommit:     true,
 	ReadOneDetached: true,
-	ItemsJSON: `(SELECT json_group_array(json_array(d.id, d.detail_type, d.instance_id, d.instance_name,
-		d.region_id, d.port, d.account, EXISTS (SELECT 1 FROM credentials k WHERE k.detail_id = d.id)))
-		FROM authorization_details d WHERE d.authorization_id = a.id)`,
-	EmptyTables: emptyTables,
+	JSONArray:       "json_array",
+	JSONArrayAgg:    "json_group_array",
+	EmptyTables:     emptyTables,
 	IsUniqueViolation: func(err error) bool {
 		return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 	},

@@ -88,7 +88,9 @@ func (tx *Tx) FindAuthorizationByID(ctx context.Context, id string) (*casebook.A
 func (tx *Tx) findAuthorization(ctx context.Context, cond string, args ...any) (*casebook.Authorization, error) {
 	var a casebook.Authorization
 	var items sql.NullString
-	err := tx.queryRow(ctx, `SELECT `+authorizationColumns+`, `+tx.d.ItemsJSON+authorizationFrom+`
+	// The items: a JSON array of arrays of itemColumns, NULL for none.
+	err := tx.queryRow(ctx, `SELECT `+authorizationColumns+`, (SELECT `+tx.d.JSONArrayAgg+`(`+tx.d.JSONArray+`(`+itemColumns+`))
+		FROM authorization_details d WHERE d.authorization_id = a.id)`+authorizationFrom+`
 		WHERE `+cond+tx.forUpdate("a"), args...).Scan(&a.ID, &a.AccountID, &a.CaseID, &a.Status, &a.ResourceTypeID,
 		&a.VisitTypeID, &a.ContentTypeID, &a.Describe, &a.ContentOfAuthLetter, &a.EngineerID, &a.EngineerName,
 		&a.HandlerID, &a.HandlerName, &a.AgencyID, &a.AgencyName, &a.RejectReason,
@@ -381,8 +383,7 @@ func (tx *Tx) fillDetails(ctx context.Context, as []*casebook.Authorization) err
 		byID[a.ID] = a
 		ids = append(ids, a.ID)
 	}
-	rows, err := tx.query(ctx, `SELECT d.id, d.authorization_id, d.detail_type, d.instance_id, d.instance_name,
-		d.region_id, d.port, d.account, EXISTS (SELECT 1 FROM credentials k WHERE k.detail_id = d.id)
+	rows, err := tx.query(ctx, `SELECT d.authorization_id, `+itemColumns+`
 		FROM authorization_details d WHERE d.authorization_id IN (`+placeholders(len(ids))+`)`, ids...)
 	if err != nil {
 		return tx.wrap("find authorization details", err)
@@ -390,7 +391,7 @@ func (tx *Tx) fillDetails(ctx context.Context, as []*casebook.Authorization) err
 	defer rows.Close()
 	for rows.Next() {
 		var d casebook.AuthDetail
-		if err := rows.Scan(&d.ID, &d.AuthorizationID, &d.Type, &d.InstanceID, &d.InstanceName, &d.RegionID,
+		if err := rows.Scan(&d.AuthorizationID, &d.ID, &d.Type, &d.InstanceID, &d.InstanceName, &d.RegionID,
 			&d.Port, &d.Account, &d.HasCredential); err != nil {
 			return tx.wrap("scan authorization detail", err)
 		}

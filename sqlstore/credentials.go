@@ -8,7 +8,7 @@ import (
 
 // SetCredentials replaces the sealed credentials of an authorization. Each
 // credential must name a detail of the authorization. Whether a detail
-// holds one is read from this table (Dialect.ItemsJSON, fillDetails), not
+// holds one is read from this table (itemColumns), not
 // stored beside the detail: a flag to keep would be two more B-trees to
 // write on every confirmation (docs/benchmarks.md, finding 22).
 func (tx *Tx) SetCredentials(ctx context.Context, authorizationID string, creds []casebook.Credential) error {

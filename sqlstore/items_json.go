@@ -14,11 +14,17 @@ import (
 
 // An authorization's items are read with it as one JSON column, an array
 // of arrays [id, type, instance id, instance name, region, port, account,
-// has credential], built by the engine (Dialect.ItemsJSON). One row of 24
+// has credential], built by the engine (findAuthorization). One row of 24
 // columns instead of a row of 31 per item: modernc.org/sqlite pays for
 // every column of every row, and the detail's statement went from about
 // 38 to 31 µs (docs/benchmarks.md, finding 21). decodeItems reads that
 // array without reflection: encoding/json took 10-14 µs for the same.
+
+// itemColumns are an item's columns in the order decodeItems reads them.
+// Whether it holds a credential is read from credentials, whose key is the
+// item's id, not stored beside it (docs/benchmarks.md, finding 22).
+const itemColumns = `d.id, d.detail_type, d.instance_id, d.instance_name, d.region_id, d.port, d.account,
+	EXISTS (SELECT 1 FROM credentials k WHERE k.detail_id = d.id)`
 
 // decodeItems parses s, an engine's JSON array of items, into the details
 // of authorization id, in id order. It accepts any JSON whitespace, numbers

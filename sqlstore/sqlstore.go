@@ -30,12 +30,10 @@ type Dialect struct {
 	// read of one row by key that ReadOne runs can last (SQLite, where no
 	// read waits for a lock; docs/benchmarks.md, finding 21).
 	ReadOneDetached bool
-	// ItemsJSON is the expression of the items of authorization a as one
-	// JSON array of arrays [id, detail_type, instance_id, instance_name,
-	// region_id, port, account, has_credential], or NULL or [] for none
-	// (items_json.go); has_credential is whether a credentials row names
-	// the item.
-	ItemsJSON string
+	// JSONArray and JSONArrayAgg name the engine's functions that make a
+	// JSON array of their arguments and of the values of a group: an
+	// authorization's items are read as one column (items_json.go).
+	JSONArray, JSONArrayAgg string
 	// NumberedPlaceholders rewrites "?" placeholders to "$1", "$2", ...
 	NumberedPlaceholders bool
 	// RowLocks enables SELECT ... FOR UPDATE inside Write and SKIP LOCKED
