@@ -192,25 +192,14 @@ func TestCredentialFlagRead(t *testing.T) {
 	storetest.CheckCredentialFlags(t, db, seed)
 }
 
-// openSeededBefore seeds 1,200 authorizations on a database with the
-// migrations before first (SeedAuthorizationsBeforeCaseCopy, whose rows
-// also fit the schemas after it up to 0017: the copies have defaults),
-// runs more on the same connection if given, and opens the store on it,
-// which applies the rest of the migrations.
+// openSeededBefore seeds a database with the migrations before first
+// (storetest.SeedEarlierSchema) and opens the store on it, which applies
+// the rest.
 func openSeededBefore(t *testing.T, first string, more func(context.Context, storetest.RawSQL) error) (*sqlite.DB, *storetest.Seed) {
 	t.Helper()
-	ctx := context.Background()
 	path, conn := migratedBefore(t, first)
-	raw := storetest.ConnSQL{Conn: conn}
-	seed, err := storetest.SeedAuthorizationsBeforeCaseCopy(ctx, raw, 1200, func(ms string) string { return ms })
-	if err == nil && more != nil {
-		err = more(ctx, raw)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
-	db, err := sqlite.Open(ctx, path)
+	seed := storetest.SeedEarlierSchema(t, conn, func(ms string) string { return ms }, more)
+	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"testing"
 	"testing/fstest"
 )
 
@@ -35,6 +36,26 @@ func MigrationsBefore(dir, first string) (fstest.MapFS, error) {
 		return nil, fmt.Errorf("no migration in %s before %s", dir, first)
 	}
 	return fsys, nil
+}
+
+// SeedEarlierSchema seeds 1,200 authorizations on conn
+// (SeedAuthorizationsBeforeCaseCopy, whose rows also fit the schemas after
+// the copies until the credential flag was dropped: the copies have
+// defaults), runs more on it if given, and closes conn, for the migration
+// tests that then open the store on it.
+func SeedEarlierSchema(t *testing.T, conn *sql.Conn, timeExpr func(ms string) string, more func(context.Context, RawSQL) error) *Seed {
+	t.Helper()
+	ctx := context.Background()
+	raw := ConnSQL{Conn: conn}
+	seed, err := SeedAuthorizationsBeforeCaseCopy(ctx, raw, 1200, timeExpr)
+	if err == nil && more != nil {
+		err = more(ctx, raw)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	return seed
 }
 
 // ConnSQL gives the seeding helpers raw SQL on one connection.
