@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -140,6 +142,93 @@ func TestGroupCommit(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestGroupWriterGoexit: a function that ends the goroutine it runs on
+// (runtime.Goexit, as t.Fatal does) takes its group's work with it but
+// not the store: its writer and the others of its group are told that
+// nothing was stored, and later writes go on.
+func TestGroupWriterGoexit(t *testing.T) {
+	ctx := context.Background()
+	db := openBulkSQLite(t).(*sqlite.DB).DB
+
+	release, entered := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.Write(ctx, func(tx casebook.Tx) error {
+			close(entered)
+			<-release
+			return tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: "goexit-first", CreatedAt: time.Now()})
+		})
+	}()
+	<-entered
+	exited := make(chan error, 1)
+	go func() {
+		exited <- db.Write(ctx, func(tx casebook.Tx) error {
+			if err := tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: "goexit-second", CreatedAt: time.Now()}); err != nil {
+				return err
+			}
+			runtime.Goexit()
+			return nil
+		})
+	}()
+	for db.GroupWaiting() < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	if err := <-first; err == nil {
+		t.Error("the group's goroutine ended before its commit, but its first writer was told it succeeded")
+	}
+	if err := <-exited; err == nil {
+		t.Error("the writer whose function ended the goroutine was told it succeeded")
+	}
+	if err := db.Write(ctx, func(tx casebook.Tx) error {
+		return tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: "goexit-after", CreatedAt: time.Now()})
+	}); err != nil {
+		t.Fatalf("a write after the goroutine ended: %v", err)
+	}
+	db.Read(ctx, func(tx casebook.Tx) error {
+		for _, name := range []string{"goexit-first", "goexit-second"} {
+			if _, err := tx.FindAccountByName(ctx, name); casebook.ErrorCode(err) != casebook.ENOTFOUND {
+				t.Errorf("%s: stored (%v), though its group was never committed", name, err)
+			}
+		}
+		if _, err := tx.FindAccountByName(ctx, "goexit-after"); err != nil {
+			t.Errorf("goexit-after: %v", err)
+		}
+		return nil
+	})
+}
+
+// TestGroupWriteAfterClose: a write after Close fails at once instead of
+// waiting for a writer that is gone.
+func TestGroupWriteAfterClose(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "casebook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func() error {
+		return db.Write(ctx, func(tx casebook.Tx) error {
+			return tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: casebook.NewHexID(), CreatedAt: time.Now()})
+		})
+	}
+	if err := write(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- write() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("a write after Close succeeded")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a write after Close still waits after 10 s")
+	}
 }
 
 // BenchmarkGroupCommit: writers in parallel (16 per core), each creating

@@ -202,6 +202,7 @@ func (db *DB) newTx(pool *sql.DB, stmts *stmtCache, write bool) *Tx {
 // Close closes the prepared statements and both pools, and waits until
 // their connections are closed.
 func (db *DB) Close() error {
+	db.closeGroup()
 	err := errors.Join(db.writerStmts.close(), db.readerStmts.close(), db.Writer.Close())
 	if db.Reader != nil && db.Reader != db.Writer {
 		if rerr := db.Reader.Close(); err == nil {
