@@ -12,6 +12,7 @@ import (
 
 	"github.com/casebook/casebook"
 	"github.com/casebook/casebook/sqlite"
+	"github.com/casebook/casebook/sqlstore"
 )
 
 // TestGroupCommit: writers that queue while another writes share its
@@ -22,16 +23,7 @@ func TestGroupCommit(t *testing.T) {
 	db := openBulkSQLite(t).(*sqlite.DB).DB
 	before := db.GroupCommits()
 
-	release, entered := make(chan struct{}), make(chan struct{})
-	first := make(chan error, 1)
-	go func() {
-		first <- db.Write(ctx, func(tx casebook.Tx) error {
-			close(entered)
-			<-release
-			return tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: "group-first", CreatedAt: time.Now()})
-		})
-	}()
-	<-entered // the first writer holds the writer
+	release := holdWriter(t, db, "group-first")
 
 	const n = 12
 	boom := errors.New("boom")
@@ -57,18 +49,11 @@ func TestGroupCommit(t *testing.T) {
 			})
 		}()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for db.GroupWaiting() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d writers queue, want %d", db.GroupWaiting(), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	close(release)
-	wg.Wait()
-	if err := <-first; err != nil {
+	waitQueued(t, db, n)
+	if err := release(); err != nil {
 		t.Fatalf("first writer: %v", err)
 	}
+	wg.Wait()
 	if got := db.GroupCommits() - before; got != 1 {
 		t.Errorf("%d commits for %d writers that queued together, want 1", got, n+1)
 	}
@@ -109,15 +94,7 @@ func TestGroupCommit(t *testing.T) {
 
 	// A failed commit (a deferred foreign key broken by one writer) fails
 	// every writer of the group and stores nothing of it.
-	release, entered = make(chan struct{}), make(chan struct{})
-	go func() {
-		first <- db.Write(ctx, func(tx casebook.Tx) error {
-			close(entered)
-			<-release
-			return tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: "group-lost", CreatedAt: time.Now()})
-		})
-	}()
-	<-entered
+	release = holdWriter(t, db, "group-lost")
 	orphan := make(chan error, 1)
 	go func() {
 		orphan <- db.Write(ctx, func(tx casebook.Tx) error {
@@ -126,11 +103,8 @@ func TestGroupCommit(t *testing.T) {
 				CreatorID: u.ID, CreatorName: u.Name, SimpleDescription: "orphan", CreatedAt: time.Now(), UpdatedAt: time.Now()})
 		})
 	}()
-	for db.GroupWaiting() < 1 {
-		time.Sleep(time.Millisecond)
-	}
-	close(release)
-	if err := <-first; err == nil {
+	waitQueued(t, db, 1)
+	if err := release(); err == nil {
 		t.Error("the group's commit failed, but its first writer was told it succeeded")
 	}
 	if err := <-orphan; casebook.ErrorCode(err) != casebook.EINVALID {
@@ -152,16 +126,7 @@ func TestGroupWriterGoexit(t *testing.T) {
 	ctx := context.Background()
 	db := openBulkSQLite(t).(*sqlite.DB).DB
 
-	release, entered := make(chan struct{}), make(chan struct{})
-	first := make(chan error, 1)
-	go func() {
-		first <- db.Write(ctx, func(tx casebook.Tx) error {
-			close(entered)
-			<-release
-			return tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: "goexit-first", CreatedAt: time.Now()})
-		})
-	}()
-	<-entered
+	release := holdWriter(t, db, "goexit-first")
 	exited := make(chan error, 1)
 	go func() {
 		exited <- db.Write(ctx, func(tx casebook.Tx) error {
@@ -172,11 +137,8 @@ func TestGroupWriterGoexit(t *testing.T) {
 			return nil
 		})
 	}()
-	for db.GroupWaiting() < 1 {
-		time.Sleep(time.Millisecond)
-	}
-	close(release)
-	if err := <-first; err == nil {
+	waitQueued(t, db, 1)
+	if err := release(); err == nil {
 		t.Error("the group's goroutine ended before its commit, but its first writer was told it succeeded")
 	}
 	if err := <-exited; err == nil {
@@ -228,6 +190,40 @@ func TestGroupWriteAfterClose(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("a write after Close still waits after 10 s")
+	}
+}
+
+// holdWriter starts a writer whose function creates the account name
+// once released, and returns when that function holds the group's
+// writer. release lets it go and returns what its Write returned.
+func holdWriter(t *testing.T, db *sqlstore.DB, name string) (release func() error) {
+	t.Helper()
+	ctx := context.Background()
+	entered, proceed := make(chan struct{}), make(chan struct{})
+	result := make(chan error, 1)
+	go func() {
+		result <- db.Write(ctx, func(tx casebook.Tx) error {
+			close(entered)
+			<-proceed
+			return tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: name, CreatedAt: time.Now()})
+		})
+	}()
+	<-entered
+	return func() error {
+		close(proceed)
+		return <-result
+	}
+}
+
+// waitQueued waits until n writers queue for the group's writer.
+func waitQueued(t *testing.T, db *sqlstore.DB, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for db.GroupWaiting() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writers queue, want %d", db.GroupWaiting(), n)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
