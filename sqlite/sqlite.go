@@ -103,6 +103,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	wq := url.Values{"_pragma": append([]string{"journal_mode(WAL)", "temp_store(MEMORY)",
 		fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages), fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)},
 		common["_pragma"]...)}
+	// The writer writes the log's frames a commit at a time (walvfs.go).
+	if err := registerWALVFS(); err != nil {
+		return nil, err
+	}
+	wq.Set("vfs", walVFSName)
 	// BEGIN IMMEDIATE: a writer takes the write lock when it starts, not
 	// when it first writes, so it never has to fail halfway on SQLITE_BUSY.
 	wq.Set("_txlock", "immediate")
