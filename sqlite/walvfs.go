@@ -55,7 +55,8 @@ var (
 	// it (unixWALMethods) with the ones that touch the file wrapped.
 	walMethodsOnce sync.Once
 	walMethods     lib.Tsqlite3_io_methods
-	unixWALMethods uintptr
+	unixWALMethods uintptr                 // their address, as unix sets it
+	unixMethods    lib.Tsqlite3_io_methods // and a copy, to call them
 
 	// The open log files, by the address of their sqlite3_file.
 	walFiles sync.Map // uintptr -> *walFile
@@ -68,7 +69,6 @@ var (
 // file from one connection, under that connection's mutex, so the buffer
 // needs no lock of its own.
 type walFile struct {
-	orig      lib.Tsqlite3_io_methods // unix's methods for the file
 	buf       []byte
 	off       int64 // the file offset of buf[0]
 	commitEnd bool  // the next write is the page of a commit frame
@@ -117,7 +117,8 @@ func walOpen(tls *libc.TLS, _, zName, pFile uintptr, flags int32, pOutFlags uint
 	}
 	walMethodsOnce.Do(func() {
 		unixWALMethods = file.FpMethods
-		walMethods = *at[lib.Tsqlite3_io_methods](unixWALMethods)
+		unixMethods = *at[lib.Tsqlite3_io_methods](unixWALMethods)
+		walMethods = unixMethods
 		*(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&walMethods.FxClose)) = walClose
 		*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&walMethods.FxRead)) = walRead
 		*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&walMethods.FxWrite)) = walWrite
@@ -129,8 +130,7 @@ func walOpen(tls *libc.TLS, _, zName, pFile uintptr, flags int32, pOutFlags uint
 	if file.FpMethods != unixWALMethods {
 		return rc // methods of another kind: left unbuffered
 	}
-	w := &walFile{orig: *at[lib.Tsqlite3_io_methods](file.FpMethods), buf: make([]byte, 0, walBufferSize)}
-	walFiles.Store(pFile, w)
+	walFiles.Store(pFile, &walFile{buf: make([]byte, 0, walBufferSize)})
 	file.FpMethods = uintptr(unsafe.Pointer(&walMethods))
 	return rc
 }
@@ -140,19 +140,26 @@ func walFileOf(pFile uintptr) *walFile {
 	return w.(*walFile)
 }
 
+// flushFirst writes out pFile's buffer before another of unix's methods
+// looks at the file.
+func flushFirst(tls *libc.TLS, pFile uintptr) int32 {
+	return walFileOf(pFile).flush(tls, pFile)
+}
+
 // flush writes the buffered frames with one call.
 func (w *walFile) flush(tls *libc.TLS, pFile uintptr) int32 {
 	if len(w.buf) == 0 {
 		return lib.SQLITE_OK
 	}
-	rc := w.write(tls, pFile, uintptr(unsafe.Pointer(&w.buf[0])), int32(len(w.buf)), w.off)
+	rc := unixWrite(tls, pFile, uintptr(unsafe.Pointer(&w.buf[0])), int32(len(w.buf)), w.off)
 	w.buf = w.buf[:0]
 	return rc
 }
 
-func (w *walFile) write(tls *libc.TLS, pFile, p uintptr, n int32, off int64) int32 {
+// unixWrite writes with unix's own method.
+func unixWrite(tls *libc.TLS, pFile, p uintptr, n int32, off int64) int32 {
 	walWriteCalls.Add(1)
-	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&w.orig.FxWrite)))(tls, pFile, p, n, off)
+	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&unixMethods.FxWrite)))(tls, pFile, p, n, off)
 }
 
 func walWrite(tls *libc.TLS, pFile, zBuf uintptr, iAmt int32, iOfst int64) int32 {
@@ -163,10 +170,10 @@ func walWrite(tls *libc.TLS, pFile, zBuf uintptr, iAmt int32, iOfst int64) int32
 			return rc
 		}
 	}
-	data := unsafe.Slice(at[byte](zBuf), iAmt)
 	if int(iAmt) > cap(w.buf) {
-		return w.write(tls, pFile, zBuf, iAmt, iOfst)
+		return unixWrite(tls, pFile, zBuf, iAmt, iOfst)
 	}
+	data := unsafe.Slice(at[byte](zBuf), iAmt)
 	if len(w.buf) == 0 {
 		w.off = iOfst
 	}
@@ -180,51 +187,45 @@ func walWrite(tls *libc.TLS, pFile, zBuf uintptr, iAmt int32, iOfst int64) int32
 }
 
 func walRead(tls *libc.TLS, pFile, zBuf uintptr, iAmt int32, iOfst int64) int32 {
-	w := walFileOf(pFile)
-	if rc := w.flush(tls, pFile); rc != lib.SQLITE_OK {
+	if rc := flushFirst(tls, pFile); rc != lib.SQLITE_OK {
 		return rc
 	}
-	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&w.orig.FxRead)))(tls, pFile, zBuf, iAmt, iOfst)
+	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&unixMethods.FxRead)))(tls, pFile, zBuf, iAmt, iOfst)
 }
 
 func walTruncate(tls *libc.TLS, pFile uintptr, size int64) int32 {
-	w := walFileOf(pFile)
-	if rc := w.flush(tls, pFile); rc != lib.SQLITE_OK {
+	if rc := flushFirst(tls, pFile); rc != lib.SQLITE_OK {
 		return rc
 	}
-	return (*(*func(*libc.TLS, uintptr, int64) int32)(unsafe.Pointer(&w.orig.FxTruncate)))(tls, pFile, size)
+	return (*(*func(*libc.TLS, uintptr, int64) int32)(unsafe.Pointer(&unixMethods.FxTruncate)))(tls, pFile, size)
 }
 
 func walSync(tls *libc.TLS, pFile uintptr, flags int32) int32 {
-	w := walFileOf(pFile)
-	if rc := w.flush(tls, pFile); rc != lib.SQLITE_OK {
+	if rc := flushFirst(tls, pFile); rc != lib.SQLITE_OK {
 		return rc
 	}
-	return (*(*func(*libc.TLS, uintptr, int32) int32)(unsafe.Pointer(&w.orig.FxSync)))(tls, pFile, flags)
+	return (*(*func(*libc.TLS, uintptr, int32) int32)(unsafe.Pointer(&unixMethods.FxSync)))(tls, pFile, flags)
 }
 
 func walFileSize(tls *libc.TLS, pFile, pSize uintptr) int32 {
-	w := walFileOf(pFile)
-	if rc := w.flush(tls, pFile); rc != lib.SQLITE_OK {
+	if rc := flushFirst(tls, pFile); rc != lib.SQLITE_OK {
 		return rc
 	}
-	return (*(*func(*libc.TLS, uintptr, uintptr) int32)(unsafe.Pointer(&w.orig.FxFileSize)))(tls, pFile, pSize)
+	return (*(*func(*libc.TLS, uintptr, uintptr) int32)(unsafe.Pointer(&unixMethods.FxFileSize)))(tls, pFile, pSize)
 }
 
 func walFileControl(tls *libc.TLS, pFile uintptr, op int32, pArg uintptr) int32 {
-	w := walFileOf(pFile)
-	if rc := w.flush(tls, pFile); rc != lib.SQLITE_OK {
+	if rc := flushFirst(tls, pFile); rc != lib.SQLITE_OK {
 		return rc
 	}
-	return (*(*func(*libc.TLS, uintptr, int32, uintptr) int32)(unsafe.Pointer(&w.orig.FxFileControl)))(tls, pFile, op, pArg)
+	return (*(*func(*libc.TLS, uintptr, int32, uintptr) int32)(unsafe.Pointer(&unixMethods.FxFileControl)))(tls, pFile, op, pArg)
 }
 
 func walClose(tls *libc.TLS, pFile uintptr) int32 {
-	w := walFileOf(pFile)
-	rc := w.flush(tls, pFile)
+	rc := flushFirst(tls, pFile)
 	walFiles.Delete(pFile)
 	// The file is closed even if the last write failed, as unix does.
-	if crc := (*(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&w.orig.FxClose)))(tls, pFile); rc == lib.SQLITE_OK {
+	if crc := (*(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&unixMethods.FxClose)))(tls, pFile); rc == lib.SQLITE_OK {
 		rc = crc
 	}
 	return rc

@@ -8,9 +8,9 @@ import (
 
 // SetCredentials replaces the sealed credentials of an authorization. Each
 // credential must name a detail of the authorization. Whether a detail
-// holds one is read from this table (itemColumns), not
-// stored beside the detail: a flag to keep would be two more B-trees to
-// write on every confirmation (docs/benchmarks.md, finding 22).
+// holds one is read from this table (itemColumns), not stored beside the
+// detail: a flag to keep would be two more B-trees to write on every
+// confirmation (docs/benchmarks.md, finding 22).
 func (tx *Tx) SetCredentials(ctx context.Context, authorizationID string, creds []casebook.Credential) error {
 	// An authorization that does not exist has no details: the first
 	// insert finds none (an empty list deletes nothing either way).

@@ -168,8 +168,8 @@ func (db *DB) runGroup(st *groupState, first *groupWrite) {
 			// nobody's work in it will be committed.
 			sqlTx.Rollback()
 			st.tx = nil
-			if ok {
-				w.err = broken
+			if w.err == nil && w.panicked == nil {
+				w.err = broken // its function succeeded, or never ran
 			}
 			close(w.done)
 			g.end(st, broken)
@@ -227,8 +227,9 @@ func (g *group) end(st *groupState, err error) {
 }
 
 // runWriter runs w's function in a savepoint of tx. ok says whether it
-// succeeded; otherwise w holds its error or panic and the savepoint is
-// rolled back. broken is set if the transaction itself failed.
+// succeeded; if it ran and failed, w holds its error or panic and the
+// savepoint is rolled back. broken is set if the transaction itself
+// failed, before or after the function.
 func runWriter(tx *Tx, w *groupWrite) (ok bool, broken error) {
 	bg := context.WithoutCancel(w.ctx)
 	if _, err := tx.exec(bg, "SAVEPOINT writer"); err != nil {
