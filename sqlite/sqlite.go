@@ -26,6 +26,10 @@ var migrationFS embed.FS
 // readConns is the size of the read pool.
 const readConns = 8
 
+// busyTimeout is how long, in milliseconds, a connection waits for a lock
+// that another connection holds (another process's writer, a checkpoint).
+const busyTimeout = 10000
+
 // dialect describes SQLite to sqlstore: times as unix milliseconds, no row
 // locks (all writers are serialised on one connection).
 var dialect = &sqlstore.Dialect{
@@ -80,7 +84,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	common := url.Values{}
-	common.Add("_pragma", "busy_timeout(10000)")
+	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout))
 	common.Add("_pragma", "synchronous(NORMAL)")
 	common.Add("_pragma", "foreign_keys(1)")
 	// No memory-mapped I/O: pages are read with a system call each. With
@@ -141,7 +145,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
 
-	cp, err := startCheckpointer(path, append([]string{fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)}, common["_pragma"]...))
+	cp, err := startCheckpointer(path, append([]string{fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)}, common["_pragma"]...), writer)
 	if err != nil {
 		writer.Close()
 		reader.Close()
