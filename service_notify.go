@@ -19,8 +19,12 @@ const (
 	maxWebhooksPerAccount = 20
 	maxWebhookURLLen      = 2048
 	maxDeliveryPage       = 1000
-	dispatchBatchSize     = 200 // events turned into deliveries per transaction
 )
+
+// DispatchBatchSize is how many outbox events DispatchEvents turns into
+// deliveries in one transaction: a call that dispatched fewer emptied the
+// outbox.
+const DispatchBatchSize = 200
 
 // Defaults of the delivery schedule (Config.Webhook*).
 const (
@@ -282,7 +286,7 @@ func (s *Service) DispatchEvents(ctx context.Context) (int, error) {
 	n := 0
 	err := s.store.Write(ctx, func(tx Tx) error {
 		n = 0
-		events, err := tx.ClaimEvents(ctx, dispatchBatchSize)
+		events, err := tx.ClaimEvents(ctx, DispatchBatchSize)
 		if err != nil {
 			return fmt.Errorf("claim events: %w", err)
 		}

@@ -98,7 +98,14 @@ func (w *Worker) Run(ctx context.Context) {
 				results <- w.attempt(context.WithoutCancel(ctx), client, timeout, job)
 			})
 		}
-		if dispatched > 0 || len(jobs) > 0 {
+		// Straight on while there is more to do: a full batch of events
+		// (the outbox may hold more) or deliveries claimed (more may be
+		// due). Otherwise wait for Poll, even after a partial batch: under
+		// a stream of writes, going round again at once took two writes of
+		// the one writer (and the webhooks' reads) per round for the few
+		// events of the last commit (docs/benchmarks.md, finding 25). An
+		// event waits at most Poll for its deliveries, as on an idle server.
+		if dispatched >= casebook.DispatchBatchSize || len(jobs) > 0 {
 			continue
 		}
 		select {
