@@ -45,6 +45,7 @@ var dialect = &sqlstore.Dialect{
 	ReadOneDetached: true,
 	JSONArray:       "json_array",
 	JSONArrayAgg:    "json_group_array",
+	RowAsJSON:       true,
 	EmptyTables:     emptyTables,
 	IsUniqueViolation: func(err error) bool {
 		return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)

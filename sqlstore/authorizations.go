@@ -86,16 +86,28 @@ func (tx *Tx) FindAuthorizationByID(ctx context.Context, id string) (*casebook.A
 // for the details cost a sixth of ShowAuthorizationDetail's CPU;
 // docs/benchmarks.md, findings 7 and 21). Lists keep fillDetails.
 func (tx *Tx) findAuthorization(ctx context.Context, cond string, args ...any) (*casebook.Authorization, error) {
-	var a casebook.Authorization
+	var a *casebook.Authorization
 	var items sql.NullString
 	// The items: a JSON array of arrays of itemColumns, NULL for none.
-	err := tx.queryRow(ctx, `SELECT `+authorizationColumns+`, (SELECT `+tx.d.JSONArrayAgg+`(`+tx.d.JSONArray+`(`+itemColumns+`))
-		FROM authorization_details d WHERE d.authorization_id = a.id)`+authorizationFrom+`
-		WHERE `+cond+tx.forUpdate("a"), args...).Scan(&a.ID, &a.AccountID, &a.CaseID, &a.Status, &a.ResourceTypeID,
-		&a.VisitTypeID, &a.ContentTypeID, &a.Describe, &a.ContentOfAuthLetter, &a.EngineerID, &a.EngineerName,
-		&a.HandlerID, &a.HandlerName, &a.AgencyID, &a.AgencyName, &a.RejectReason,
-		nullTimeCol{&a.EffectiveAt}, nullTimeCol{&a.ExpireAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt},
-		&a.CaseDescription, &a.CaseCreatorID, &a.CaseCreatorName, &items)
+	itemsColumn := `(SELECT ` + tx.d.JSONArrayAgg + `(` + tx.d.JSONArray + `(` + itemColumns + `))
+		FROM authorization_details d WHERE d.authorization_id = a.id)`
+	var err error
+	if tx.d.RowAsJSON {
+		var row string
+		err = tx.queryRow(ctx, `SELECT `+tx.d.JSONArray+`(`+authorizationColumns+`), `+itemsColumn+authorizationFrom+`
+			WHERE `+cond+tx.forUpdate("a"), args...).Scan(&row, &items)
+		if err == nil {
+			a, err = decodeAuthorization(row)
+		}
+	} else {
+		a = new(casebook.Authorization)
+		err = tx.queryRow(ctx, `SELECT `+authorizationColumns+`, `+itemsColumn+authorizationFrom+`
+			WHERE `+cond+tx.forUpdate("a"), args...).Scan(&a.ID, &a.AccountID, &a.CaseID, &a.Status, &a.ResourceTypeID,
+			&a.VisitTypeID, &a.ContentTypeID, &a.Describe, &a.ContentOfAuthLetter, &a.EngineerID, &a.EngineerName,
+			&a.HandlerID, &a.HandlerName, &a.AgencyID, &a.AgencyName, &a.RejectReason,
+			nullTimeCol{&a.EffectiveAt}, nullTimeCol{&a.ExpireAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt},
+			&a.CaseDescription, &a.CaseCreatorID, &a.CaseCreatorName, &items)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Authorization")
 	} else if err != nil {
@@ -106,7 +118,7 @@ func (tx *Tx) findAuthorization(ctx context.Context, cond string, args ...any) (
 			return nil, tx.wrap("find authorization "+a.ID, err)
 		}
 	}
-	return &a, nil
+	return a, nil
 }
 
 // FindAuthorizations returns one page, newest first, with details, and the

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/casebook/casebook"
@@ -31,7 +32,7 @@ const itemColumns = `d.id, d.detail_type, d.instance_id, d.instance_name, d.regi
 // that are integers, strings with any escape, and true, false or 0, 1 for
 // the flag; anything else is an error, never a silent zero.
 func decodeItems(s, id string) ([]casebook.AuthDetail, error) {
-	p := itemParser{s: s}
+	p := itemParser{s: s, what: "authorization items"}
 	var ds []casebook.AuthDetail
 	p.expect('[')
 	if p.peek() == ']' {
@@ -58,17 +59,56 @@ func decodeItems(s, id string) ([]casebook.AuthDetail, error) {
 	return ds, nil
 }
 
+// decodeAuthorization parses s, an engine's JSON array of the values of
+// authorizationColumns in their order (Dialect.RowAsJSON), with times as
+// unix milliseconds and null for a time not set.
+func decodeAuthorization(s string) (*casebook.Authorization, error) {
+	p := itemParser{s: s, what: "authorization row"}
+	var a casebook.Authorization
+	p.expect('[')
+	strs := func(dst ...*string) {
+		for _, d := range dst {
+			*d = p.str()
+			p.expect(',')
+		}
+	}
+	strs(&a.ID, &a.AccountID, &a.CaseID)
+	a.Status = int(p.integer())
+	p.expect(',')
+	strs(&a.ResourceTypeID, &a.VisitTypeID, &a.ContentTypeID, &a.Describe, &a.ContentOfAuthLetter, &a.EngineerID,
+		&a.EngineerName, &a.HandlerID, &a.HandlerName, &a.AgencyID, &a.AgencyName, &a.RejectReason)
+	a.EffectiveAt = p.nullTime()
+	p.expect(',')
+	a.ExpireAt = p.nullTime()
+	p.expect(',')
+	a.CreatedAt = time.UnixMilli(p.integer()).UTC()
+	p.expect(',')
+	a.UpdatedAt = time.UnixMilli(p.integer()).UTC()
+	p.expect(',')
+	strs(&a.CaseDescription, &a.CaseCreatorID)
+	a.CaseCreatorName = p.str()
+	p.expect(']')
+	if p.peek() != 0 {
+		p.errorf("trailing data")
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	return &a, nil
+}
+
 // itemParser reads s from i. The first error sticks: later reads return
 // zero values, and decodeItems returns the error.
 type itemParser struct {
-	s   string
-	i   int
-	err error
+	s    string
+	what string // in errors: "authorization items"
+	i    int
+	err  error
 }
 
 func (p *itemParser) errorf(format string, args ...any) {
 	if p.err == nil {
-		p.err = fmt.Errorf("authorization items at byte %d: "+format, append([]any{p.i}, args...)...)
+		p.err = fmt.Errorf("%s at byte %d: "+format, append([]any{p.what, p.i}, args...)...)
 	}
 }
 
@@ -133,6 +173,20 @@ func (p *itemParser) integer() int64 {
 		p.errorf("want an integer: %v", err)
 	}
 	return v
+}
+
+// nullTime reads unix milliseconds, or null for no time.
+func (p *itemParser) nullTime() *time.Time {
+	if p.peek() == 'n' {
+		if !strings.HasPrefix(p.s[p.i:], "null") {
+			p.errorf("want null or an integer")
+			return nil
+		}
+		p.i += len("null")
+		return nil
+	}
+	t := time.UnixMilli(p.integer()).UTC()
+	return &t
 }
 
 func (p *itemParser) flag() bool {

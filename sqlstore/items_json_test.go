@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/casebook/casebook"
 )
@@ -38,6 +39,39 @@ func TestDecodeItems(t *testing.T) {
 			t.Errorf("decodeItems(%q) = %+v, want an error", bad, got)
 		} else if !strings.Contains(err.Error(), "authorization items") {
 			t.Errorf("decodeItems(%q): %v, want it to name the items", bad, err)
+		}
+	}
+}
+
+// TestDecodeAuthorization: SQLite's JSON array of authorizationColumns,
+// with escapes and times not set, and an error for anything else.
+func TestDecodeAuthorization(t *testing.T) {
+	start, end := time.UnixMilli(1700000000123).UTC(), time.UnixMilli(1700003600456).UTC()
+	want := &casebook.Authorization{ID: "AU1", AccountID: "acc", CaseID: "CS1", Status: 1, ResourceTypeID: "rt",
+		VisitTypeID: "vt", ContentTypeID: "ct", Describe: `a"b\c`, ContentOfAuthLetter: "é😀", EngineerID: "e1",
+		EngineerName: "Eve", HandlerID: "u1", HandlerName: "Ann", AgencyID: "ag", AgencyName: "ag", RejectReason: "",
+		EffectiveAt: &start, ExpireAt: &end, CreatedAt: time.UnixMilli(1699999999000).UTC(),
+		UpdatedAt: time.UnixMilli(1700000000999).UTC(), CaseDescription: "disk\nfull", CaseCreatorID: "u2", CaseCreatorName: "Bo"}
+	row := `["AU1","acc","CS1",1,"rt","vt","ct","a\"b\\c","\u00e9\ud83d\ude00","e1","Eve","u1","Ann","ag","ag","",` +
+		`1700000000123,1700003600456,1699999999000,1700000000999,"disk\nfull","u2","Bo"]`
+	if got, err := decodeAuthorization(row); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("decodeAuthorization = %+v, %v; want %+v", got, err, want)
+	}
+	pending := *want
+	pending.EffectiveAt, pending.ExpireAt = nil, nil
+	spaced := strings.Replace(strings.Replace(row, "1700000000123,1700003600456", " null , null ", 1), `["AU1"`, ` [ "AU1"`, 1)
+	if got, err := decodeAuthorization(spaced); err != nil || !reflect.DeepEqual(got, &pending) {
+		t.Errorf("decodeAuthorization(no window) = %+v, %v; want %+v", got, err, &pending)
+	}
+	for _, bad := range []string{
+		``, `[]`, row[:len(row)-1], row + ` x`, strings.Replace(row, `"AU1"`, `7`, 1), strings.Replace(row, `,1,"rt"`, `,"1","rt"`, 1),
+		strings.Replace(row, "1700000000123", "nul", 1), strings.Replace(row, "1699999999000", "null", 1),
+		strings.Replace(row, `,"Bo"]`, `]`, 1), strings.Replace(row, `,"Bo"]`, `,"Bo","x"]`, 1),
+	} {
+		if got, err := decodeAuthorization(bad); err == nil {
+			t.Errorf("decodeAuthorization(%q) = %+v, want an error", bad, got)
+		} else if !strings.Contains(err.Error(), "authorization row") {
+			t.Errorf("decodeAuthorization(%q): %v, want it to name the row", bad, err)
 		}
 	}
 }

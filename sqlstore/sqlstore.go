@@ -34,6 +34,12 @@ type Dialect struct {
 	// JSON array of their arguments and of the values of a group: an
 	// authorization's items are read as one column (items_json.go).
 	JSONArray, JSONArrayAgg string
+	// RowAsJSON reads an authorization by key as one JSON array built by
+	// JSONArray instead of one column a field (items_json.go): the driver
+	// pays for every column of a row (its name, its declared type, a
+	// conversion), a tenth of a detail read on SQLite. Needs
+	// TimeAsUnixMilli, so that times are numbers in the array.
+	RowAsJSON bool
 	// NumberedPlaceholders rewrites "?" placeholders to "$1", "$2", ...
 	NumberedPlaceholders bool
 	// RowLocks enables SELECT ... FOR UPDATE inside Write and SKIP LOCKED
