@@ -34,14 +34,14 @@ import (
 // request waiting for it, stood still for about 150 ms a second under
 // ConfirmAuthorizations load (docs/benchmarks.md, finding 25). Now the
 // goroutine does the slow part beside the writer: after each checkpoint
-// it syncs the database file itself, and once the log holds restartFrames
-// it checkpoints and syncs once more, then takes the writer's connection
-// between two commits for a RESTART checkpoint, which copies and syncs
-// only what the last few milliseconds wrote and lets the next commit
-// start the log over. The automatic checkpoint stays, at walBackstopPages,
-// for a log the goroutine could not restart (a long reader of the old
-// log), and journal_size_limit truncates a log file that grew past
-// walSizeLimit once it has been copied.
+// that copied pages it syncs the database file itself, and once the log
+// holds restartFrames it checkpoints and syncs once more, then takes the
+// writer's connection between two commits for a RESTART checkpoint, which
+// copies and syncs only what the last few milliseconds wrote and lets the
+// next commit start the log over. The automatic checkpoint stays, at
+// walBackstopPages, for a log the goroutine could not restart (a long
+// reader of the old log), and journal_size_limit truncates a log file that
+// grew past walSizeLimit once it has been copied.
 const (
 	checkpointEvery  = 250 * time.Millisecond
 	restartFrames    = 8000     // 32 MB of 4 KB pages
@@ -58,7 +58,8 @@ const (
 type checkpointer struct {
 	conn   *sql.DB
 	writer *sql.DB
-	file   *os.File // the database file, synced after each checkpoint
+	file   *os.File // the database file, synced after each checkpoint that copied
+	synced int      // the log's frames copied as of the last sync of file
 	stop   context.CancelFunc
 	done   sync.WaitGroup
 }
@@ -102,8 +103,9 @@ func (c *checkpointer) run(ctx context.Context) {
 	}
 }
 
-// checkpoint copies what it can of the log into the database file and
-// syncs that file, and returns how many frames the log holds.
+// checkpoint copies what it can of the log into the database file, syncs
+// that file if anything was copied since the last sync, and returns how
+// many frames the log holds.
 func (c *checkpointer) checkpoint(ctx context.Context) (frames int, err error) {
 	var busy, copied int
 	err = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
@@ -113,7 +115,15 @@ func (c *checkpointer) checkpoint(ctx context.Context) (frames int, err error) {
 	// SQLite syncs the database file only after a checkpoint that copied
 	// the whole log, which this one seldom is; left to it, the RESTART's
 	// sync would write all the pages copied since, on the writer's time.
-	return frames, c.file.Sync()
+	// Nothing copied since the last sync (an idle server): nothing to sync.
+	if copied == c.synced {
+		return frames, nil
+	}
+	if err := c.file.Sync(); err != nil {
+		return frames, err
+	}
+	c.synced = copied
+	return frames, nil
 }
 
 // restart runs a RESTART checkpoint on the writer's connection, between

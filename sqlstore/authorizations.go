@@ -91,18 +91,21 @@ func (tx *Tx) findAuthorization(ctx context.Context, cond string, args ...any) (
 	// The items: a JSON array of arrays of itemColumns, NULL for none.
 	itemsColumn := `(SELECT ` + tx.d.JSONArrayAgg + `(` + tx.d.JSONArray + `(` + itemColumns + `))
 		FROM authorization_details d WHERE d.authorization_id = a.id)`
+	fields := authorizationColumns
+	if tx.d.RowAsJSON {
+		fields = tx.d.JSONArray + `(` + authorizationColumns + `)`
+	}
+	row := tx.queryRow(ctx, `SELECT `+fields+`, `+itemsColumn+authorizationFrom+`
+		WHERE `+cond+tx.forUpdate("a"), args...)
 	var err error
 	if tx.d.RowAsJSON {
-		var row string
-		err = tx.queryRow(ctx, `SELECT `+tx.d.JSONArray+`(`+authorizationColumns+`), `+itemsColumn+authorizationFrom+`
-			WHERE `+cond+tx.forUpdate("a"), args...).Scan(&row, &items)
-		if err == nil {
-			a, err = decodeAuthorization(row)
+		var fieldsJSON string
+		if err = row.Scan(&fieldsJSON, &items); err == nil {
+			a, err = decodeAuthorization(fieldsJSON)
 		}
 	} else {
 		a = new(casebook.Authorization)
-		err = tx.queryRow(ctx, `SELECT `+authorizationColumns+`, `+itemsColumn+authorizationFrom+`
-			WHERE `+cond+tx.forUpdate("a"), args...).Scan(&a.ID, &a.AccountID, &a.CaseID, &a.Status, &a.ResourceTypeID,
+		err = row.Scan(&a.ID, &a.AccountID, &a.CaseID, &a.Status, &a.ResourceTypeID,
 			&a.VisitTypeID, &a.ContentTypeID, &a.Describe, &a.ContentOfAuthLetter, &a.EngineerID, &a.EngineerName,
 			&a.HandlerID, &a.HandlerName, &a.AgencyID, &a.AgencyName, &a.RejectReason,
 			nullTimeCol{&a.EffectiveAt}, nullTimeCol{&a.ExpireAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt},
