@@ -226,7 +226,8 @@ func (s *Server) handleShowAuthorizationDetail(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return hideAuthorizationDenial(err)
 	}
-	return writeJSON(w, http.StatusOK, toAuthorizationDetail(a, requestInfoFrom(r.Context()).Lang))
+	d := toAuthorizationDetail(a, requestInfoFrom(r.Context()).Lang)
+	return writeJSON(w, http.StatusOK, &d)
 }
 
 // confirmRequest is ConfirmAuthorizations. group_id comes from the body,

@@ -25,7 +25,10 @@ const maxJSONBody = 1 << 20
 // that an encoding error can still be answered and Content-Length set.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	jb := jsonBuffers.Get().(*jsonBuffer)
-	if err := jb.enc.Encode(v); err != nil {
+	if a, ok := v.(jsonAppender); ok {
+		// As Encode ends a value: with a newline.
+		jb.buf.Write(append(a.appendJSON(jb.buf.AvailableBuffer()), '\n'))
+	} else if err := jb.enc.Encode(v); err != nil {
 		return fmt.Errorf("encode response: %w", err) // jb not reused: its state is unknown
 	}
 	h := w.Header()
