@@ -76,8 +76,20 @@ func appendJSONStringPtr(b []byte, s *string) []byte {
 	return appendJSONString(b, *s)
 }
 
-// appendJSONKey appends ,"key": for every field but the first, whose key
-// is written with the opening brace.
+// The fields after an object's first: ,"key":value. The first field is
+// written with the opening brace.
+func appendStringField(b []byte, key, s string) []byte {
+	return appendJSONString(appendJSONKey(b, key), s)
+}
+
+func appendStringPtrField(b []byte, key string, s *string) []byte {
+	return appendJSONStringPtr(appendJSONKey(b, key), s)
+}
+
+func appendIntField(b []byte, key string, n int64) []byte {
+	return strconv.AppendInt(appendJSONKey(b, key), n, 10)
+}
+
 func appendJSONKey(b []byte, key string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, key...)
@@ -85,28 +97,17 @@ func appendJSONKey(b []byte, key string) []byte {
 }
 
 func (d *authorizationDetail) appendJSON(b []byte) []byte {
-	b = append(b, `{"id":`...)
-	b = appendJSONString(b, d.ID)
-	b = appendJSONKey(b, "status")
-	b = strconv.AppendInt(b, int64(d.Status), 10)
-	b = appendJSONKey(b, "incident_id")
-	b = appendJSONString(b, d.IncidentID)
-	b = appendJSONKey(b, "simple_description")
-	b = appendJSONString(b, d.SimpleDescription)
-	b = appendJSONKey(b, "resource_type_id")
-	b = appendJSONString(b, d.ResourceTypeID)
-	b = appendJSONKey(b, "resource_type_name")
-	b = appendJSONString(b, d.ResourceTypeName)
-	b = appendJSONKey(b, "visit_type_id")
-	b = appendJSONString(b, d.VisitTypeID)
-	b = appendJSONKey(b, "visit_type_name")
-	b = appendJSONString(b, d.VisitTypeName)
-	b = appendJSONKey(b, "auth_effective_time")
-	b = appendJSONStringPtr(b, d.AuthEffectiveTime)
-	b = appendJSONKey(b, "auth_expire_time")
-	b = appendJSONStringPtr(b, d.AuthExpireTime)
-	b = appendJSONKey(b, "reject_reason")
-	b = appendJSONStringPtr(b, d.RejectReason)
+	b = appendJSONString(append(b, `{"id":`...), d.ID)
+	b = appendIntField(b, "status", int64(d.Status))
+	b = appendStringField(b, "incident_id", d.IncidentID)
+	b = appendStringField(b, "simple_description", d.SimpleDescription)
+	b = appendStringField(b, "resource_type_id", d.ResourceTypeID)
+	b = appendStringField(b, "resource_type_name", d.ResourceTypeName)
+	b = appendStringField(b, "visit_type_id", d.VisitTypeID)
+	b = appendStringField(b, "visit_type_name", d.VisitTypeName)
+	b = appendStringPtrField(b, "auth_effective_time", d.AuthEffectiveTime)
+	b = appendStringPtrField(b, "auth_expire_time", d.AuthExpireTime)
+	b = appendStringPtrField(b, "reject_reason", d.RejectReason)
 	b = appendJSONKey(b, "incident_auth_detail_list")
 	if d.IncidentAuthDetailList == nil {
 		b = append(b, "null"...)
@@ -120,35 +121,22 @@ func (d *authorizationDetail) appendJSON(b []byte) []byte {
 		}
 		b = append(b, ']')
 	}
-	b = appendJSONKey(b, "xcustomer_name")
-	b = appendJSONString(b, d.XCustomerName)
-	b = appendJSONKey(b, "auth_handler_name")
-	b = appendJSONStringPtr(b, d.AuthHandlerName)
-	b = appendJSONKey(b, "agency_name")
-	b = appendJSONStringPtr(b, d.AgencyName)
-	b = appendJSONKey(b, "auth_describe")
-	b = appendJSONString(b, d.AuthDescribe)
-	b = appendJSONKey(b, "content_type_id")
-	b = appendJSONString(b, d.ContentTypeID)
-	b = appendJSONKey(b, "content_type_name")
-	b = appendJSONString(b, d.ContentTypeName)
+	b = appendStringField(b, "xcustomer_name", d.XCustomerName)
+	b = appendStringPtrField(b, "auth_handler_name", d.AuthHandlerName)
+	b = appendStringPtrField(b, "agency_name", d.AgencyName)
+	b = appendStringField(b, "auth_describe", d.AuthDescribe)
+	b = appendStringField(b, "content_type_id", d.ContentTypeID)
+	b = appendStringField(b, "content_type_name", d.ContentTypeName)
 	return append(b, '}')
 }
 
 func (it *authorizationDetailItem) appendJSON(b []byte) []byte {
-	b = append(b, `{"id":`...)
-	b = strconv.AppendInt(b, it.ID, 10)
-	b = appendJSONKey(b, "port")
-	b = strconv.AppendInt(b, int64(it.Port), 10)
-	b = appendJSONKey(b, "account")
-	b = appendJSONString(b, it.Account)
-	b = appendJSONKey(b, "type")
-	b = strconv.AppendInt(b, int64(it.Type), 10)
-	b = appendJSONKey(b, "instance_id")
-	b = appendJSONString(b, it.InstanceID)
-	b = appendJSONKey(b, "instance_name")
-	b = appendJSONString(b, it.InstanceName)
-	b = appendJSONKey(b, "region_id")
-	b = appendJSONString(b, it.RegionID)
+	b = strconv.AppendInt(append(b, `{"id":`...), it.ID, 10)
+	b = appendIntField(b, "port", int64(it.Port))
+	b = appendStringField(b, "account", it.Account)
+	b = appendIntField(b, "type", int64(it.Type))
+	b = appendStringField(b, "instance_id", it.InstanceID)
+	b = appendStringField(b, "instance_name", it.InstanceName)
+	b = appendStringField(b, "region_id", it.RegionID)
 	return append(b, '}')
 }
