@@ -146,7 +146,8 @@ func (c *checkpointer) restart(ctx context.Context) {
 	}
 }
 
-// close stops the goroutine and closes its connection.
+// close stops the goroutine and closes its connection and its descriptor of
+// the database file.
 func (c *checkpointer) close() error {
 	c.stop()
 	c.done.Wait()
