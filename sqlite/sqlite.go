@@ -26,6 +26,23 @@ var migrationFS embed.FS
 // readConns is the size of the read pool.
 const readConns = 8
 
+// Page cache of each connection, in KiB. SQLite's caches take about
+// twice their nominal size in resident memory (finding 9 in
+// docs/benchmarks.md), so the nine connections' caches are most of the
+// server's resident size. With 4 MB each it reached 126.5 MB under load
+// at 1M authorizations. The readers' 2 MB and the checkpointer's 256 KB
+// (it runs checkpoints only) bring that to 88 MB, with the detail, the
+// list and confirmations as fast as before (finding 28). The writer keeps
+// 4 MB: 32 MB did not make confirmations faster.
+const (
+	writerCacheKiB       = 4000
+	readerCacheKiB       = 2000
+	checkpointerCacheKiB = 256
+)
+
+// cacheSize is the pragma that sets a connection's page cache to kib KiB.
+func cacheSize(kib int) string { return fmt.Sprintf("cache_size(-%d)", kib) }
+
 // busyTimeout is how long, in milliseconds, a connection waits for a lock
 // that another connection holds (another process's writer, a checkpoint).
 const busyTimeout = 10000
@@ -93,12 +110,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// request, spent on the first touch of mapped pages
 	// (docs/benchmarks.md, finding 5).
 	common.Add("_pragma", "mmap_size(0)")
-	// 4 MB of page cache per connection (nine of them): with 8 MB the
-	// server's resident size under load at 1M authorizations was 176 MB,
-	// 155 MB of it anonymous memory outside Go's heap (SQLite's caches
-	// take more than their nominal 72 MB); with 4 MB it is 107 MB, for the
-	// same CPU per request (docs/benchmarks.md, finding 9).
-	common.Add("_pragma", "cache_size(-4000)") // KiB per connection
+	// Each pool sets its own page cache (cacheSize): the driver applies
+	// the _pragma values sorted, so a second cache_size would not
+	// override the first as written.
 
 	// The writer checkpoints only as a backstop: see checkpoint.go. Its
 	// temporary files are in memory: a grouped writer runs in a savepoint
@@ -106,8 +120,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// a temporary file past 64 KB, two system calls a page, a fifth of a
 	// ConfirmAuthorizations' CPU (docs/benchmarks.md, finding 11).
 	wq := url.Values{"_pragma": append([]string{"journal_mode(WAL)", "temp_store(MEMORY)",
-		fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages), fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)},
-		common["_pragma"]...)}
+		fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages), fmt.Sprintf("journal_size_limit(%d)", walSizeLimit),
+		cacheSize(writerCacheKiB)}, common["_pragma"]...)}
 	// The writer writes the log's frames a commit at a time (walvfs.go).
 	if err := registerWALVFS(); err != nil {
 		return nil, err
@@ -134,7 +148,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 
-	rq := url.Values{"_pragma": append([]string{"query_only(1)"}, common["_pragma"]...)}
+	rq := url.Values{"_pragma": append([]string{"query_only(1)", cacheSize(readerCacheKiB)}, common["_pragma"]...)}
 	reader, err := openPool(path, rq, readConns)
 	if err != nil {
 		writer.Close()
@@ -146,7 +160,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
 
-	cp, err := startCheckpointer(path, append([]string{fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)}, common["_pragma"]...), writer)
+	cp, err := startCheckpointer(path, append([]string{fmt.Sprintf("journal_size_limit(%d)", walSizeLimit),
+		cacheSize(checkpointerCacheKiB)}, common["_pragma"]...), writer)
 	if err != nil {
 		writer.Close()
 		reader.Close()
