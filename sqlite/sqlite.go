@@ -29,10 +29,11 @@ const readConns = 8
 // Page cache of each connection, in KiB. SQLite's caches take about
 // twice their nominal size in resident memory (finding 9 in
 // docs/benchmarks.md), so the caches of the ten connections (a writer,
-// eight readers, the checkpointer) are most of the server's resident size. With 4 MB each it reached 126.5 MB under load
-// at 1M authorizations. The readers' 2 MB and the checkpointer's 256 KB
-// (it runs checkpoints only) bring that to 88 MB, with the detail, the
-// list and confirmations as fast as before (finding 28). The writer keeps
+// eight readers, the checkpointer) are most of the server's resident
+// size. With 4 MB each it reached 126.5 MB under load at 1M
+// authorizations. The readers' 2 MB and the checkpointer's 256 KB (it
+// runs checkpoints only) bring that to 88 MB, with the detail, the list
+// and confirmations as fast as before (finding 28). The writer keeps
 // 4 MB: 32 MB did not make confirmations faster.
 const (
 	writerCacheKiB       = 4000
