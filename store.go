@@ -246,6 +246,8 @@ type CredentialTx interface {
 // AuditTx appends to and reads the audit log, which is append-only (the
 // schema refuses UPDATE and DELETE).
 type AuditTx interface {
+	// AppendAudit appends the event and sets its ID, at the latest when
+	// Write returns.
 	AppendAudit(ctx context.Context, e *AuditEvent) error
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 }
@@ -253,7 +255,9 @@ type AuditTx interface {
 // CaseEventTx appends to and reads the tickets' histories, which are
 // append-only (the schema refuses UPDATE and DELETE).
 type CaseEventTx interface {
-	// AppendCaseEvent inserts the event and sets its ID.
+	// AppendCaseEvent inserts the event and sets its ID, at the latest
+	// when Write returns (a store may insert a transaction's journal rows
+	// at its end).
 	AppendCaseEvent(ctx context.Context, e *CaseEvent) error
 	// FindCaseEvents returns one page of a ticket's events, oldest first
 	// (in id order), and the total.
@@ -304,10 +308,10 @@ type FeedCursor struct {
 // OutboxTx writes events to the transactional outbox and hands them to
 // the notification workers.
 type OutboxTx interface {
-	// AppendEvent adds the event to the outbox and sets its Seq. Call it in
-	// the transaction of the change the event describes. It writes one
-	// row to a table without secondary indexes: the cost every change
-	// that causes an event pays.
+	// AppendEvent adds the event to the outbox and sets its Seq, at the
+	// latest when Write returns. Call it in the transaction of the change
+	// the event describes. It writes one row to a table without secondary
+	// indexes: the cost every change that causes an event pays.
 	AppendEvent(ctx context.Context, e *Event) error
 	// ClaimEvents returns up to limit events of the outbox, oldest first.
 	// Inside Write they are locked and rows locked by another writer are

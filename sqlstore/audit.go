@@ -6,14 +6,24 @@ import (
 	"github.com/casebook/casebook"
 )
 
-// AppendAudit appends an event to the audit log and sets its ID. The
+const auditInsert = `INSERT INTO audit_events (occurred_at, actor_realm, actor_id, actor_name, action,
+	account_id, case_id, authorization_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func (tx *Tx) auditValues(e *casebook.AuditEvent) []any {
+	return []any{tx.time(e.At), string(e.ActorRealm), e.ActorID, e.ActorName, e.Action,
+		e.AccountID, e.CaseID, e.AuthorizationID, e.Detail}
+}
+
+// AppendAudit appends an event to the audit log and sets its ID; in a
+// group's writer, once the group's rows are inserted (journalBatch). The
 // schema refuses UPDATE and DELETE on the log.
 func (tx *Tx) AppendAudit(ctx context.Context, e *casebook.AuditEvent) error {
+	if tx.journals != nil {
+		tx.journals.audit = append(tx.journals.audit, e)
+		return nil
+	}
 	var err error
-	e.ID, err = tx.insertID(ctx, `INSERT INTO audit_events (occurred_at, actor_realm, actor_id, actor_name, action,
-		account_id, case_id, authorization_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, "id",
-		tx.time(e.At), string(e.ActorRealm), e.ActorID, e.ActorName, e.Action,
-		e.AccountID, e.CaseID, e.AuthorizationID, e.Detail)
+	e.ID, err = tx.insertID(ctx, auditInsert, "id", tx.auditValues(e)...)
 	return tx.wrap("append audit event", err)
 }
 

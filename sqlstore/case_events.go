@@ -6,13 +6,22 @@ import (
 	"github.com/casebook/casebook"
 )
 
-// AppendCaseEvent appends an event to a ticket's history and sets its ID.
-// The schema refuses UPDATE and DELETE on the history.
+const caseEventInsert = `INSERT INTO case_events (account_id, case_id, kind, actor_realm, actor_id, actor_name,
+	detail, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+func (tx *Tx) caseEventValues(e *casebook.CaseEvent) []any {
+	return []any{e.AccountID, e.CaseID, e.Kind, string(e.ActorRealm), e.ActorID, e.ActorName, e.Detail, tx.time(e.At)}
+}
+
+// AppendCaseEvent appends an event to a ticket's history and sets its ID;
+// in a group's writer, once the group's rows are inserted (journalBatch).
 func (tx *Tx) AppendCaseEvent(ctx context.Context, e *casebook.CaseEvent) error {
+	if tx.journals != nil {
+		tx.journals.cases = append(tx.journals.cases, e)
+		return nil
+	}
 	var err error
-	e.ID, err = tx.insertID(ctx, `INSERT INTO case_events (account_id, case_id, kind, actor_realm, actor_id, actor_name,
-		detail, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, "id",
-		e.AccountID, e.CaseID, e.Kind, string(e.ActorRealm), e.ActorID, e.ActorName, e.Detail, tx.time(e.At))
+	e.ID, err = tx.insertID(ctx, caseEventInsert, "id", tx.caseEventValues(e)...)
 	return tx.wrap("append case event", err)
 }
 

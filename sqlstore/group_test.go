@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -248,4 +250,169 @@ func BenchmarkGroupCommit(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(db.GroupCommits()-before)/float64(b.N), "commits/op")
+}
+
+// TestGroupJournals: the rows a group's writers append to the journals
+// (audit, ticket history, outbox) are stored exactly for the writers that
+// succeeded, with the IDs and seqs their events were given, including
+// groups of more rows than one INSERT takes; and if they cannot be
+// stored, no writer of the group is.
+func TestGroupJournals(t *testing.T) {
+	ctx := context.Background()
+	db := openBulkSQLite(t).(*sqlite.DB).DB
+	before := db.GroupCommits()
+	release := holdWriter(t, db, "journals-first")
+
+	const n = 40 // two groups (maxGroup 32), the first with more audit rows than maxBatchRows
+	boom := errors.New("boom")
+	type appended struct {
+		audit  []*casebook.AuditEvent
+		cases  []*casebook.CaseEvent
+		events []*casebook.Event
+	}
+	rows := make([]appended, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = fmt.Errorf("panicked: %v", p)
+				}
+			}()
+			errs[i] = db.Write(ctx, func(tx casebook.Tx) error {
+				r := &rows[i]
+				auth, caseID := fmt.Sprintf("AU-%d", i), fmt.Sprintf("CS-%d", i)
+				for k := range 1 + i%4 {
+					e := &casebook.AuditEvent{At: time.UnixMilli(int64(1000*i + k)).UTC(), ActorRealm: casebook.RealmCustomer,
+						ActorID: "u", ActorName: "n", Action: casebook.AuditGrantConfirmed, AccountID: "acc",
+						CaseID: caseID, AuthorizationID: auth, Detail: fmt.Sprintf("%d/%d", i, k)}
+					r.audit = append(r.audit, e)
+					if err := tx.AppendAudit(ctx, e); err != nil {
+						return err
+					}
+				}
+				for k := range 1 + i%2 {
+					e := &casebook.CaseEvent{AccountID: "acc", CaseID: caseID, Kind: casebook.CaseEventAuthConfirmed,
+						ActorRealm: casebook.RealmCustomer, ActorID: "u", ActorName: "n", Detail: fmt.Sprintf("%d/%d", i, k),
+						At: time.UnixMilli(int64(1000*i + k)).UTC()}
+					r.cases = append(r.cases, e)
+					if err := tx.AppendCaseEvent(ctx, e); err != nil {
+						return err
+					}
+				}
+				e := &casebook.Event{ID: fmt.Sprintf("EV-%d", i), Type: casebook.EventAuthorizationConfirmed,
+					At: time.UnixMilli(int64(1000 * i)).UTC(), AccountID: "acc", CaseID: caseID, AuthorizationID: auth,
+					ActorRealm: casebook.RealmCustomer, ActorID: "u", ActorName: "n", Data: map[string]string{"i": fmt.Sprint(i)}}
+				r.events = append(r.events, e)
+				if err := tx.AppendEvent(ctx, e); err != nil {
+					return err
+				}
+				switch i % 5 {
+				case 3:
+					return boom
+				case 4:
+					panic("writer panics")
+				}
+				return nil
+			})
+		}()
+	}
+	waitQueued(t, db, n)
+	if err := release(); err != nil {
+		t.Fatalf("first writer: %v", err)
+	}
+	wg.Wait()
+	if got := db.GroupCommits() - before; got != 2 {
+		t.Errorf("%d commits, want 2", got)
+	}
+
+	var outbox []*casebook.Event
+	err := db.Write(ctx, func(tx casebook.Tx) error {
+		var err error
+		outbox, err = tx.ClaimEvents(ctx, 1000)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs := map[string]int64{}
+	for _, e := range outbox {
+		seqs[e.ID] = e.Seq
+	}
+	ids := map[int64]bool{}
+	for i, r := range rows {
+		failed := i%5 == 3 || i%5 == 4
+		switch {
+		case failed && errs[i] == nil:
+			t.Fatalf("writer %d should have failed", i)
+		case !failed && errs[i] != nil:
+			t.Fatalf("writer %d: %v", i, errs[i])
+		}
+		db.Read(ctx, func(tx casebook.Tx) error {
+			audit, err := tx.FindAudit(ctx, casebook.AuditFilter{AuthorizationID: fmt.Sprintf("AU-%d", i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cases, _, err := tx.FindCaseEvents(ctx, casebook.CaseEventFilter{AccountID: "acc", CaseID: fmt.Sprintf("CS-%d", i), Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seq, inOutbox := seqs[fmt.Sprintf("EV-%d", i)]
+			if failed {
+				if len(audit) > 0 || len(cases) > 0 || inOutbox {
+					t.Errorf("writer %d failed, but its journal rows are stored: %d audit, %d history, outbox %v",
+						i, len(audit), len(cases), inOutbox)
+				}
+				return nil
+			}
+			slices.Reverse(audit) // newest first
+			if !reflect.DeepEqual(audit, r.audit) {
+				t.Errorf("writer %d: audit rows %+v, want %+v", i, audit, r.audit)
+			}
+			if !reflect.DeepEqual(cases, r.cases) {
+				t.Errorf("writer %d: history rows %+v, want %+v", i, cases, r.cases)
+			}
+			if !inOutbox || seq != r.events[0].Seq {
+				t.Errorf("writer %d: outbox seq %d (stored %v), its event says %d", i, seq, inOutbox, r.events[0].Seq)
+			}
+			for _, e := range r.audit {
+				if ids[e.ID] {
+					t.Errorf("audit id %d given twice", e.ID)
+				}
+				ids[e.ID] = true
+			}
+			return nil
+		})
+	}
+
+	// A journal row the database refuses at the group's end fails every
+	// writer of the group, and nothing of theirs is stored.
+	if _, err := db.Writer.ExecContext(ctx, `CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events
+		WHEN NEW.detail = 'refuse' BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != nil {
+		t.Fatal(err)
+	}
+	release = holdWriter(t, db, "journals-lost")
+	refused := make(chan error, 1)
+	go func() {
+		refused <- db.Write(ctx, func(tx casebook.Tx) error {
+			return tx.AppendAudit(ctx, &casebook.AuditEvent{At: time.Now(), ActorRealm: casebook.RealmCustomer,
+				ActorID: "u", ActorName: "n", Action: casebook.AuditGrantConfirmed, AccountID: "acc", Detail: "refuse"})
+		})
+	}()
+	waitQueued(t, db, 1)
+	if err := release(); err == nil {
+		t.Error("the group's journal rows were refused, but its first writer was told it succeeded")
+	}
+	if err := <-refused; err == nil {
+		t.Error("the writer whose audit row was refused was told it succeeded")
+	}
+	db.Read(ctx, func(tx casebook.Tx) error {
+		if _, err := tx.FindAccountByName(ctx, "journals-lost"); casebook.ErrorCode(err) != casebook.ENOTFOUND {
+			t.Errorf("an account of a group whose journal rows were refused is stored (%v)", err)
+		}
+		return nil
+	})
 }

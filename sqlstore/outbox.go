@@ -16,17 +16,26 @@ import (
 
 const eventColumns = `seq, id, type, occurred_at, account_id, case_id, authorization_id, actor_realm, actor_id, actor_name, data`
 
-// AppendEvent adds the event to the outbox and sets its Seq. It is on the
+const eventInsert = `INSERT INTO events (id, type, occurred_at, account_id, case_id, authorization_id,
+	actor_realm, actor_id, actor_name, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func (tx *Tx) eventValues(e *casebook.Event) []any {
+	return []any{e.ID, e.Type, tx.time(e.At), e.AccountID, e.CaseID, e.AuthorizationID,
+		string(e.ActorRealm), e.ActorID, e.ActorName, encodeEventData(e.Data)}
+}
+
+// AppendEvent adds the event to the outbox and sets its Seq; in a group's
+// writer, once the group's rows are inserted (journalBatch). It is on the
 // path of every request that changes something a person cares about, so
 // it is kept cheap: the data is encoded by hand, and the seq comes from
 // insertID.
 func (tx *Tx) AppendEvent(ctx context.Context, e *casebook.Event) error {
-	const insert = `INSERT INTO events (id, type, occurred_at, account_id, case_id, authorization_id,
-		actor_realm, actor_id, actor_name, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	args := []any{e.ID, e.Type, tx.time(e.At), e.AccountID, e.CaseID, e.AuthorizationID,
-		string(e.ActorRealm), e.ActorID, e.ActorName, encodeEventData(e.Data)}
+	if tx.journals != nil {
+		tx.journals.events = append(tx.journals.events, e)
+		return nil
+	}
 	var err error
-	e.Seq, err = tx.insertID(ctx, insert, "seq", args...)
+	e.Seq, err = tx.insertID(ctx, eventInsert, "seq", tx.eventValues(e)...)
 	return tx.wrap("append event", err)
 }
 

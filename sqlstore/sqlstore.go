@@ -259,6 +259,9 @@ type Tx struct {
 	// them (SQLite has one handle per statement and connection), so it
 	// runs unprepared for the rest of the transaction.
 	rowsOpen map[string]bool
+	// journals, in a group's writer, holds the rows it appends to the
+	// journals until the group ends (journalBatch).
+	journals *journalBatch
 }
 
 var _ casebook.Tx = (*Tx)(nil)
