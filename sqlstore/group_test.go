@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -415,4 +416,44 @@ func TestGroupJournals(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// BenchmarkGroupJournals: writers in parallel (16 per core), each appending
+// what a ConfirmAuthorizations appends to the journals (an audit row, a
+// ticket-history row and an outbox event) in its own Write.
+func BenchmarkGroupJournals(b *testing.B) {
+	ctx := context.Background()
+	db := openBulkSQLite(b).(*sqlite.DB).DB
+	before := db.GroupCommits()
+	var next atomic.Int64
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			auth, caseID := fmt.Sprintf("AU%020d", i), fmt.Sprintf("CS%020d", i%5000)
+			err := db.Write(ctx, func(tx casebook.Tx) error {
+				now := time.Now()
+				actor := casebook.AuditEvent{ActorRealm: casebook.RealmCustomer, ActorID: "u", ActorName: "n"}
+				if err := tx.AppendAudit(ctx, &casebook.AuditEvent{At: now, ActorRealm: actor.ActorRealm, ActorID: actor.ActorID,
+					ActorName: actor.ActorName, Action: casebook.AuditGrantConfirmed, AccountID: "acc", CaseID: caseID,
+					AuthorizationID: auth, Detail: "window; 1 credentials"}); err != nil {
+					return err
+				}
+				if err := tx.AppendCaseEvent(ctx, &casebook.CaseEvent{AccountID: "acc", CaseID: caseID,
+					Kind: casebook.CaseEventAuthConfirmed, ActorRealm: actor.ActorRealm, ActorID: actor.ActorID,
+					ActorName: actor.ActorName, Detail: auth, At: now}); err != nil {
+					return err
+				}
+				return tx.AppendEvent(ctx, &casebook.Event{ID: casebook.NewEventID(), Type: casebook.EventAuthorizationConfirmed,
+					At: now, AccountID: "acc", CaseID: caseID, AuthorizationID: auth, ActorRealm: actor.ActorRealm,
+					ActorID: actor.ActorID, ActorName: actor.ActorName, Data: map[string]string{"engineer_id": "e"}})
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(db.GroupCommits()-before)/float64(b.N), "commits/op")
 }
