@@ -24,41 +24,22 @@ import (
 func TestGroupCommit(t *testing.T) {
 	ctx := context.Background()
 	db := openBulkSQLite(t).(*sqlite.DB).DB
-	before := db.GroupCommits()
-
-	release := holdWriter(t, db, "group-first")
-
 	const n = 12
 	boom := errors.New("boom")
-	errs := make([]error, n)
-	panics := make([]any, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { panics[i] = recover() }()
-			errs[i] = db.Write(ctx, func(tx casebook.Tx) error {
-				err := tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: fmt.Sprintf("group-%d", i), CreatedAt: time.Now()})
-				switch {
-				case err != nil:
-					return err
-				case i%4 == 1:
-					return boom
-				case i%4 == 2:
-					panic("writer panics")
-				}
-				return nil
-			})
-		}()
-	}
-	waitQueued(t, db, n)
-	if err := release(); err != nil {
-		t.Fatalf("first writer: %v", err)
-	}
-	wg.Wait()
-	if got := db.GroupCommits() - before; got != 1 {
-		t.Errorf("%d commits for %d writers that queued together, want 1", got, n+1)
+	errs, panics, commits := queueBehind(t, db, "group-first", n, func(i int, tx casebook.Tx) error {
+		err := tx.CreateAccount(ctx, &casebook.Account{ID: casebook.NewHexID(), Name: fmt.Sprintf("group-%d", i), CreatedAt: time.Now()})
+		switch {
+		case err != nil:
+			return err
+		case i%4 == 1:
+			return boom
+		case i%4 == 2:
+			panic("writer panics")
+		}
+		return nil
+	})
+	if commits != 1 {
+		t.Errorf("%d commits for %d writers that queued together, want 1", commits, n+1)
 	}
 
 	err := db.Read(ctx, func(tx casebook.Tx) error {
@@ -97,28 +78,17 @@ func TestGroupCommit(t *testing.T) {
 
 	// A failed commit (a deferred foreign key broken by one writer) fails
 	// every writer of the group and stores nothing of it.
-	release = holdWriter(t, db, "group-lost")
-	orphan := make(chan error, 1)
-	go func() {
-		orphan <- db.Write(ctx, func(tx casebook.Tx) error {
-			u := &casebook.User{ID: casebook.NewHexID(), AccountID: casebook.NewHexID(), Name: "ghost"}
-			return tx.CreateCase(ctx, &casebook.Case{ID: casebook.NewCaseID(time.Now()), AccountID: u.AccountID,
-				CreatorID: u.ID, CreatorName: u.Name, SimpleDescription: "orphan", CreatedAt: time.Now(), UpdatedAt: time.Now()})
-		})
-	}()
-	waitQueued(t, db, 1)
-	if err := release(); err == nil {
+	first, orphan := loseGroup(t, db, "group-lost", func(tx casebook.Tx) error {
+		u := &casebook.User{ID: casebook.NewHexID(), AccountID: casebook.NewHexID(), Name: "ghost"}
+		return tx.CreateCase(ctx, &casebook.Case{ID: casebook.NewCaseID(time.Now()), AccountID: u.AccountID,
+			CreatorID: u.ID, CreatorName: u.Name, SimpleDescription: "orphan", CreatedAt: time.Now(), UpdatedAt: time.Now()})
+	})
+	if first == nil {
 		t.Error("the group's commit failed, but its first writer was told it succeeded")
 	}
-	if err := <-orphan; casebook.ErrorCode(err) != casebook.EINVALID {
-		t.Errorf("the orphan ticket's writer: %v, want EINVALID", err)
+	if casebook.ErrorCode(orphan) != casebook.EINVALID {
+		t.Errorf("the orphan ticket's writer: %v, want EINVALID", orphan)
 	}
-	db.Read(ctx, func(tx casebook.Tx) error {
-		if _, err := tx.FindAccountByName(ctx, "group-lost"); casebook.ErrorCode(err) != casebook.ENOTFOUND {
-			t.Errorf("an account of a group whose commit failed is stored (%v)", err)
-		}
-		return nil
-	})
 }
 
 // TestGroupWriterGoexit: a function that ends the goroutine it runs on
@@ -218,6 +188,53 @@ func holdWriter(t *testing.T, db *sqlstore.DB, name string) (release func() erro
 	}
 }
 
+// queueBehind queues n writers, writer i running fn(i, tx), behind a held
+// writer that creates the account name, releases that one once all n
+// queue, and returns what each was told (its error, or what it panicked
+// with) and how many commits they took.
+func queueBehind(t *testing.T, db *sqlstore.DB, name string, n int, fn func(int, casebook.Tx) error) (errs []error, panics []any, commits int64) {
+	t.Helper()
+	ctx := context.Background()
+	before := db.GroupCommits()
+	release := holdWriter(t, db, name)
+	errs, panics = make([]error, n), make([]any, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			errs[i] = db.Write(ctx, func(tx casebook.Tx) error { return fn(i, tx) })
+		}()
+	}
+	waitQueued(t, db, n)
+	if err := release(); err != nil {
+		t.Fatalf("first writer: %v", err)
+	}
+	wg.Wait()
+	return errs, panics, db.GroupCommits() - before
+}
+
+// loseGroup runs fn as the one writer queued behind a held writer that
+// creates the account name, for a group that is to fail as a whole, and
+// returns what each of the two was told. The account must not be stored.
+func loseGroup(t *testing.T, db *sqlstore.DB, name string, fn func(casebook.Tx) error) (first, queued error) {
+	t.Helper()
+	ctx := context.Background()
+	release := holdWriter(t, db, name)
+	done := make(chan error, 1)
+	go func() { done <- db.Write(ctx, fn) }()
+	waitQueued(t, db, 1)
+	first, queued = release(), <-done
+	db.Read(ctx, func(tx casebook.Tx) error {
+		if _, err := tx.FindAccountByName(ctx, name); casebook.ErrorCode(err) != casebook.ENOTFOUND {
+			t.Errorf("the account %s of a group that failed is stored (%v)", name, err)
+		}
+		return nil
+	})
+	return first, queued
+}
+
 // waitQueued waits until n writers queue for the group's writer.
 func waitQueued(t *testing.T, db *sqlstore.DB, n int) {
 	t.Helper()
@@ -261,9 +278,6 @@ func BenchmarkGroupCommit(b *testing.B) {
 func TestGroupJournals(t *testing.T) {
 	ctx := context.Background()
 	db := openBulkSQLite(t).(*sqlite.DB).DB
-	before := db.GroupCommits()
-	release := holdWriter(t, db, "journals-first")
-
 	const n = 40 // two groups (maxGroup 32), the first with more audit rows than maxBatchRows
 	boom := errors.New("boom")
 	type appended struct {
@@ -272,62 +286,44 @@ func TestGroupJournals(t *testing.T) {
 		events []*casebook.Event
 	}
 	rows := make([]appended, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if p := recover(); p != nil {
-					errs[i] = fmt.Errorf("panicked: %v", p)
-				}
-			}()
-			errs[i] = db.Write(ctx, func(tx casebook.Tx) error {
-				r := &rows[i]
-				auth, caseID := fmt.Sprintf("AU-%d", i), fmt.Sprintf("CS-%d", i)
-				for k := range 1 + i%4 {
-					e := &casebook.AuditEvent{At: time.UnixMilli(int64(1000*i + k)).UTC(), ActorRealm: casebook.RealmCustomer,
-						ActorID: "u", ActorName: "n", Action: casebook.AuditGrantConfirmed, AccountID: "acc",
-						CaseID: caseID, AuthorizationID: auth, Detail: fmt.Sprintf("%d/%d", i, k)}
-					r.audit = append(r.audit, e)
-					if err := tx.AppendAudit(ctx, e); err != nil {
-						return err
-					}
-				}
-				for k := range 1 + i%2 {
-					e := &casebook.CaseEvent{AccountID: "acc", CaseID: caseID, Kind: casebook.CaseEventAuthConfirmed,
-						ActorRealm: casebook.RealmCustomer, ActorID: "u", ActorName: "n", Detail: fmt.Sprintf("%d/%d", i, k),
-						At: time.UnixMilli(int64(1000*i + k)).UTC()}
-					r.cases = append(r.cases, e)
-					if err := tx.AppendCaseEvent(ctx, e); err != nil {
-						return err
-					}
-				}
-				e := &casebook.Event{ID: fmt.Sprintf("EV-%d", i), Type: casebook.EventAuthorizationConfirmed,
-					At: time.UnixMilli(int64(1000 * i)).UTC(), AccountID: "acc", CaseID: caseID, AuthorizationID: auth,
-					ActorRealm: casebook.RealmCustomer, ActorID: "u", ActorName: "n", Data: map[string]string{"i": fmt.Sprint(i)}}
-				r.events = append(r.events, e)
-				if err := tx.AppendEvent(ctx, e); err != nil {
-					return err
-				}
-				switch i % 5 {
-				case 3:
-					return boom
-				case 4:
-					panic("writer panics")
-				}
-				return nil
-			})
-		}()
-	}
-	waitQueued(t, db, n)
-	if err := release(); err != nil {
-		t.Fatalf("first writer: %v", err)
-	}
-	wg.Wait()
-	if got := db.GroupCommits() - before; got != 2 {
-		t.Errorf("%d commits, want 2", got)
+	errs, panics, commits := queueBehind(t, db, "journals-first", n, func(i int, tx casebook.Tx) error {
+		r := &rows[i]
+		auth, caseID := fmt.Sprintf("AU-%d", i), fmt.Sprintf("CS-%d", i)
+		for k := range 1 + i%4 {
+			e := &casebook.AuditEvent{At: time.UnixMilli(int64(1000*i + k)).UTC(), ActorRealm: casebook.RealmCustomer,
+				ActorID: "u", ActorName: "n", Action: casebook.AuditGrantConfirmed, AccountID: "acc",
+				CaseID: caseID, AuthorizationID: auth, Detail: fmt.Sprintf("%d/%d", i, k)}
+			r.audit = append(r.audit, e)
+			if err := tx.AppendAudit(ctx, e); err != nil {
+				return err
+			}
+		}
+		for k := range 1 + i%2 {
+			e := &casebook.CaseEvent{AccountID: "acc", CaseID: caseID, Kind: casebook.CaseEventAuthConfirmed,
+				ActorRealm: casebook.RealmCustomer, ActorID: "u", ActorName: "n", Detail: fmt.Sprintf("%d/%d", i, k),
+				At: time.UnixMilli(int64(1000*i + k)).UTC()}
+			r.cases = append(r.cases, e)
+			if err := tx.AppendCaseEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+		e := &casebook.Event{ID: fmt.Sprintf("EV-%d", i), Type: casebook.EventAuthorizationConfirmed,
+			At: time.UnixMilli(int64(1000 * i)).UTC(), AccountID: "acc", CaseID: caseID, AuthorizationID: auth,
+			ActorRealm: casebook.RealmCustomer, ActorID: "u", ActorName: "n", Data: map[string]string{"i": fmt.Sprint(i)}}
+		r.events = append(r.events, e)
+		if err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+		switch i % 5 {
+		case 3:
+			return boom
+		case 4:
+			panic("writer panics")
+		}
+		return nil
+	})
+	if commits != 2 {
+		t.Errorf("%d commits, want 2", commits)
 	}
 
 	var outbox []*casebook.Event
@@ -347,10 +343,10 @@ func TestGroupJournals(t *testing.T) {
 	for i, r := range rows {
 		failed := i%5 == 3 || i%5 == 4
 		switch {
-		case failed && errs[i] == nil:
+		case failed && errs[i] == nil && panics[i] == nil:
 			t.Fatalf("writer %d should have failed", i)
-		case !failed && errs[i] != nil:
-			t.Fatalf("writer %d: %v", i, errs[i])
+		case !failed && (errs[i] != nil || panics[i] != nil):
+			t.Fatalf("writer %d: %v %v", i, errs[i], panics[i])
 		}
 		db.Read(ctx, func(tx casebook.Tx) error {
 			audit, err := tx.FindAudit(ctx, casebook.AuditFilter{AuthorizationID: fmt.Sprintf("AU-%d", i)})
@@ -395,27 +391,16 @@ func TestGroupJournals(t *testing.T) {
 		WHEN NEW.detail = 'refuse' BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != nil {
 		t.Fatal(err)
 	}
-	release = holdWriter(t, db, "journals-lost")
-	refused := make(chan error, 1)
-	go func() {
-		refused <- db.Write(ctx, func(tx casebook.Tx) error {
-			return tx.AppendAudit(ctx, &casebook.AuditEvent{At: time.Now(), ActorRealm: casebook.RealmCustomer,
-				ActorID: "u", ActorName: "n", Action: casebook.AuditGrantConfirmed, AccountID: "acc", Detail: "refuse"})
-		})
-	}()
-	waitQueued(t, db, 1)
-	if err := release(); err == nil {
+	first, refused := loseGroup(t, db, "journals-lost", func(tx casebook.Tx) error {
+		return tx.AppendAudit(ctx, &casebook.AuditEvent{At: time.Now(), ActorRealm: casebook.RealmCustomer,
+			ActorID: "u", ActorName: "n", Action: casebook.AuditGrantConfirmed, AccountID: "acc", Detail: "refuse"})
+	})
+	if first == nil {
 		t.Error("the group's journal rows were refused, but its first writer was told it succeeded")
 	}
-	if err := <-refused; err == nil {
+	if refused == nil {
 		t.Error("the writer whose audit row was refused was told it succeeded")
 	}
-	db.Read(ctx, func(tx casebook.Tx) error {
-		if _, err := tx.FindAccountByName(ctx, "journals-lost"); casebook.ErrorCode(err) != casebook.ENOTFOUND {
-			t.Errorf("an account of a group whose journal rows were refused is stored (%v)", err)
-		}
-		return nil
-	})
 }
 
 // BenchmarkGroupJournals: writers in parallel (16 per core), each appending
