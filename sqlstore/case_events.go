@@ -15,6 +15,7 @@ func (tx *Tx) caseEventValues(e *casebook.CaseEvent) []any {
 
 // AppendCaseEvent appends an event to a ticket's history and sets its ID;
 // in a group's writer, once the group's rows are inserted (journalBatch).
+// The schema refuses UPDATE and DELETE on the history.
 func (tx *Tx) AppendCaseEvent(ctx context.Context, e *casebook.CaseEvent) error {
 	if tx.journals != nil {
 		tx.journals.cases = append(tx.journals.cases, e)

@@ -136,9 +136,10 @@ func scanEvent(row scanner) (*casebook.Event, error) {
 // decodeEventData parses an event's data, a JSON object of strings as
 // encodeEventData writes it, without reflection: the dispatcher decodes
 // every event in the writer's transaction, where encoding/json took about
-// 2.5 µs an event and this takes 0.4 (docs/benchmarks.md, finding 29). Any JSON whitespace and
-// escape is accepted, and null is "" as encoding/json has it; anything
-// else but an object of strings is an error. An empty object is nil.
+// 2.5 µs an event and this takes 0.4 (docs/benchmarks.md, finding 29).
+// Any JSON whitespace and escape is accepted, and null is "" as
+// encoding/json has it; anything else but an object of strings is an
+// error. An empty object is nil.
 func decodeEventData(s string) (map[string]string, error) {
 	p := itemParser{s: s, what: "event data"}
 	var data map[string]string
