@@ -34,26 +34,13 @@ const itemColumns = `d.id, d.detail_type, d.instance_id, d.instance_name, d.regi
 func decodeItems(s, id string) ([]casebook.AuthDetail, error) {
 	p := itemParser{s: s, what: "authorization items"}
 	var ds []casebook.AuthDetail
-	p.expect('[')
-	if p.peek() == ']' {
-		p.i++
-	} else {
-		for p.err == nil {
-			d := p.item()
-			d.AuthorizationID = id
-			ds = append(ds, d)
-			if c := p.next(); c == ']' {
-				break
-			} else if c != ',' {
-				p.errorf("want , or ] after an item")
-			}
-		}
-	}
-	if p.peek() != 0 {
-		p.errorf("trailing data")
-	}
-	if p.err != nil {
-		return nil, p.err
+	p.elements('[', ']', func() {
+		d := p.item()
+		d.AuthorizationID = id
+		ds = append(ds, d)
+	})
+	if err := p.end(); err != nil {
+		return nil, err
 	}
 	slices.SortFunc(ds, func(a, b casebook.AuthDetail) int { return cmp.Compare(a.ID, b.ID) })
 	return ds, nil
@@ -104,6 +91,32 @@ type itemParser struct {
 	what string // in errors: "authorization items"
 	i    int
 	err  error
+}
+
+// elements reads a JSON array or object: open, then elements separated by
+// commas, each read by each, then close.
+func (p *itemParser) elements(open, close byte, each func()) {
+	p.expect(open)
+	if p.peek() == close {
+		p.i++
+		return
+	}
+	for p.err == nil {
+		each()
+		if c := p.next(); c == close {
+			return
+		} else if c != ',' {
+			p.errorf("want , or %c", close)
+		}
+	}
+}
+
+// end reports the first error, or trailing data after the value.
+func (p *itemParser) end() error {
+	if p.peek() != 0 {
+		p.errorf("trailing data")
+	}
+	return p.err
 }
 
 func (p *itemParser) errorf(format string, args ...any) {

@@ -143,32 +143,21 @@ func scanEvent(row scanner) (*casebook.Event, error) {
 func decodeEventData(s string) (map[string]string, error) {
 	p := itemParser{s: s, what: "event data"}
 	var data map[string]string
-	p.expect('{')
-	if p.peek() == '}' {
-		p.i++
-	} else {
-		data = make(map[string]string, 4)
-		for p.err == nil {
-			k := p.str()
-			p.expect(':')
-			if p.peek() == 'n' && strings.HasPrefix(p.s[p.i:], "null") {
-				p.i += len("null") // "" to encoding/json too
-				data[k] = ""
-			} else {
-				data[k] = p.str()
-			}
-			if c := p.next(); c == '}' {
-				break
-			} else if c != ',' {
-				p.errorf("want , or } after a value")
-			}
+	p.elements('{', '}', func() {
+		if data == nil {
+			data = make(map[string]string, 4)
 		}
-	}
-	if p.peek() != 0 {
-		p.errorf("trailing data")
-	}
-	if p.err != nil {
-		return nil, p.err
+		k := p.str()
+		p.expect(':')
+		if p.peek() == 'n' && strings.HasPrefix(p.s[p.i:], "null") {
+			p.i += len("null") // "" to encoding/json too
+			data[k] = ""
+		} else {
+			data[k] = p.str()
+		}
+	})
+	if err := p.end(); err != nil {
+		return nil, err
 	}
 	return data, nil
 }
