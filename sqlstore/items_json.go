@@ -75,17 +75,14 @@ func decodeAuthorization(s string) (*casebook.Authorization, error) {
 	strs(&a.CaseDescription, &a.CaseCreatorID)
 	a.CaseCreatorName = p.str()
 	p.expect(']')
-	if p.peek() != 0 {
-		p.errorf("trailing data")
-	}
-	if p.err != nil {
-		return nil, p.err
+	if err := p.end(); err != nil {
+		return nil, err
 	}
 	return &a, nil
 }
 
 // itemParser reads s from i. The first error sticks: later reads return
-// zero values, and decodeItems returns the error.
+// zero values, and end returns the error.
 type itemParser struct {
 	s    string
 	what string // in errors: "authorization items"
